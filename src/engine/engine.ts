@@ -1,0 +1,124 @@
+/**
+ * @module engine/engine
+ * The contract between the HTTP layers and whatever runs the model: a real
+ * node-llama-cpp engine in production, a deterministic fake in unit tests.
+ * Types only; nothing here imports node-llama-cpp.
+ */
+
+/** Sampling settings, already resolved from a request (see `openai/to-sampling-options`). */
+export interface SamplingOptions {
+  /** 0 means greedy. */
+  temperature: number;
+  /** 0 disables top-k. */
+  topK: number;
+  /** 1 disables top-p. */
+  topP: number;
+  /** 0 disables min-p. */
+  minP: number;
+  /** Undefined: a fresh random seed. */
+  seed?: number;
+  /** 1 disables the repetition penalty. */
+  repeatPenalty: number;
+  frequencyPenalty: number;
+  presencePenalty: number;
+  /** How many of the latest tokens the penalties look at. */
+  penaltyLastTokens: number;
+}
+
+/** A grammar the output must follow. */
+export type OutputConstraint =
+  | { type: "json_object" }
+  | { type: "json_schema"; schema: Record<string, unknown> };
+
+export interface GenerateOptions {
+  /** Upper bound on generated tokens; the engine also stops when the context is full. */
+  maxTokens: number;
+  sampling: SamplingOptions;
+  constraint?: OutputConstraint;
+  /** Report each token's log-probability and this many alternatives (0–20). Undefined: none. */
+  topLogprobs?: number;
+  /** Aborts prefill or generation; the sequence is freed either way. */
+  signal?: AbortSignal;
+}
+
+/** One alternative token at a position. */
+export interface TokenChoice {
+  text: string;
+  /** The token's raw bytes (a token may hold part of a UTF-8 character). */
+  bytes: number[];
+  logprob: number;
+}
+
+/** A generated token. `text` concatenated over all tokens equals the decoded output. */
+export interface GeneratedToken extends TokenChoice {
+  id: number;
+  /** Alternatives, best first (empty unless requested). */
+  top: TokenChoice[];
+}
+
+export type GenerationEvent =
+  /** Prefill finished: how many prompt tokens there were, and how many came from the KV cache. */
+  | { type: "prefilled"; promptTokens: number; cachedTokens: number }
+  | { type: "token"; token: GeneratedToken }
+  /** `eos`: the model ended (or a grammar completed); `length`: maxTokens or the context is full. */
+  | { type: "end"; reason: "eos" | "length"; completionTokens: number };
+
+/** A sequence leased to one request; generations on it run one at a time. */
+export interface EngineSlot {
+  /** Runs one generation; breaking out of the loop stops it at once. */
+  generate(prompt: readonly number[], options: GenerateOptions): AsyncIterable<GenerationEvent>;
+  /** Returns the sequence to the pool (idempotent). */
+  release(): void;
+}
+
+export interface EngineInfo {
+  /** Display name (GGUF `general.name`, else the file name). */
+  modelName: string;
+  modelPath: string;
+  /** Tokens per sequence. */
+  contextSize: number;
+  trainContextSize: number;
+  threads: number;
+  parallel: number;
+  gpu: string | false;
+  gpuLayers: number;
+  maxQueue: number;
+  /** True when the GGUF carries a chat template (i.e. it is probably not a base model). */
+  hasChatTemplate: boolean;
+}
+
+/** A point-in-time view of the pool, for /health and metrics. */
+export interface EngineStatus {
+  busySequences: number;
+  queued: number;
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  /** Tokenizes a whole prompt, adding BOS where the model wants it. */
+  tokenize(text: string): number[];
+  /**
+   * Waits for a free sequence (the one sharing the longest prefix with
+   * `prompt`); throws `QueueFullError` at once when the queue is full and
+   * rejects with the signal's reason if aborted while waiting.
+   */
+  acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot>;
+  status(): EngineStatus;
+  dispose(): Promise<void>;
+}
+
+/** Thrown by `acquire` when `maxQueue` requests are already waiting. */
+export class QueueFullError extends Error {
+  constructor(readonly queued: number) {
+    super(`the request queue is full (${queued} waiting)`);
+    this.name = "QueueFullError";
+  }
+}
+
+/** Thrown by the engine when a grammar cannot be built from a JSON schema. */
+export class UnsupportedSchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsupportedSchemaError";
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * @module engine/llama-engine
+ * The real engine: one GGUF model, one context with `parallel` sequences, a
+ * sequence pool with a bounded queue, and a generation loop that reuses each
+ * sequence's cached prefix and evaluates only the new tokens.
+ *
+ * node-llama-cpp facts this file relies on (see ENGINE-NOTES): the CPU thread
+ * default is far too high on small machines, so threads are always passed;
+ * prefill ignores abort, so it runs in chunks with a check between them; the
+ * context shift would evict the URIAL prefix, so generation is capped at the
+ * room left instead; sampling options are always passed explicitly.
+ */
+import {
+  getLlama,
+  LlamaGrammarEvaluationState,
+  LlamaLogLevel,
+  readGgufFileInfo,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import { basename } from "node:path";
+import { LRUCache } from "lru-cache";
+import {
+  UnsupportedSchemaError,
+  type Engine,
+  type EngineInfo,
+  type EngineSlot,
+  type EngineStatus,
+  type GenerateOptions,
+  type GenerationEvent,
+  type OutputConstraint,
+  type TokenChoice,
+} from "./engine.js";
+import { toGrammarSchema } from "./json-schema-for-grammar.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { SequencePool, type PoolMember } from "./sequence-pool.js";
+import { TokenTextDecoder } from "./token-text-decoder.js";
+
+export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
+
+export interface LlamaEngineOptions {
+  modelPath: string;
+  /** CPU threads for evaluation. */
+  threads: number;
+  /** Which GPU backend to use. Defaults to `"auto"` (CPU when none is usable). */
+  gpu?: GpuChoice;
+  /** Layers to offload; a number, `"max"`, or `"auto"` (the default: as many as fit). */
+  gpuLayers?: number | "auto" | "max";
+  /** Tokens per sequence. Defaults to the model's training context, at most 4096. */
+  contextSize?: number;
+  /** Sequences that generate at once. */
+  parallel: number;
+  /** Requests that may wait for a sequence before new ones get 429. */
+  maxQueue: number;
+  /** Prompt tokens evaluated between abort checks. Defaults to 128. */
+  prefillChunk?: number;
+  /** Called with 0..1 while the weights load. */
+  onLoadProgress?: (fraction: number) => void;
+  /** Receives llama.cpp's warnings and errors. */
+  onLog?: (level: "warn" | "error", message: string) => void;
+}
+
+const defaultContextCap = 4096;
+const leastContextSize = 16;
+
+/** Loads the model and returns a ready engine; failures are `ModelLoadError`s with one-line messages. */
+export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Engine> {
+  const { modelPath } = options;
+  await checkModelFile(modelPath);
+  const fileInfo = await readGgufFileInfo(modelPath, { readTensorInfo: false, logWarnings: false }).catch((error: unknown) => {
+    throw new ModelLoadError(modelPath, `is not a readable GGUF model (${describe(error)})`);
+  });
+  const metadata = fileInfo.metadata as { general?: { architecture?: string }; tokenizer?: { ggml?: { model?: string } } };
+  checkTextModel(modelPath, metadata.general?.architecture, metadata.tokenizer?.ggml?.model !== undefined);
+
+  const llama = await getLlama({
+    gpu: options.gpu ?? "auto",
+    build: "never",
+    maxThreads: options.threads,
+    logLevel: LlamaLogLevel.warn,
+    logger: (level, message) => {
+      const text = message.trim();
+      if (text.length === 0) return;
+      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) options.onLog?.("error", text);
+      else if (level === LlamaLogLevel.warn) options.onLog?.("warn", text);
+    },
+  }).catch((error: unknown) => {
+    throw new ModelLoadError(modelPath, `cannot start llama.cpp (${describe(error)})`);
+  });
+
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({
+      modelPath,
+      gpuLayers: options.gpuLayers ?? "auto",
+      onLoadProgress: options.onLoadProgress,
+    });
+  } catch (error) {
+    await llama.dispose();
+    throw new ModelLoadError(modelPath, `cannot be loaded (${describe(error)})`);
+  }
+
+  const trainContextSize = model.trainContextSize;
+  const contextSize = options.contextSize ?? Math.min(trainContextSize, defaultContextCap);
+  if (contextSize > trainContextSize || contextSize < leastContextSize) {
+    await model.dispose();
+    await llama.dispose();
+    throw new ModelLoadError(
+      modelPath,
+      `a context size of ${contextSize} tokens is not possible for this model (it takes ${leastContextSize} to ${trainContextSize})`,
+    );
+  }
+
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      contextSize,
+      sequences: options.parallel,
+      threads: options.threads,
+      batchSize: Math.min(512, contextSize),
+      ignoreMemorySafetyChecks: false,
+    });
+  } catch (error) {
+    await model.dispose();
+    await llama.dispose();
+    throw new ModelLoadError(
+      modelPath,
+      `cannot create a context of ${contextSize} tokens × ${options.parallel} sequences (${describe(error)})`,
+    );
+  }
+
+  const generalName = (fileInfo.metadata as { general?: { name?: string } }).general?.name;
+  const info: EngineInfo = {
+    modelName: generalName && generalName.trim().length > 0 ? generalName : basename(modelPath, ".gguf"),
+    modelPath,
+    contextSize,
+    trainContextSize,
+    threads: context.currentThreads,
+    parallel: options.parallel,
+    gpu: llama.gpu,
+    gpuLayers: model.gpuLayers,
+    maxQueue: options.maxQueue,
+    hasChatTemplate: typeof (fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template === "string",
+  };
+  return new LlamaEngine(llama, model, context, info, options.prefillChunk ?? 128);
+}
+
+class LlamaEngine implements Engine {
+  readonly info: EngineInfo;
+  readonly #llama: Llama;
+  readonly #model: LlamaModel;
+  readonly #context: LlamaContext;
+  readonly #pool: SequencePool<LlamaSlotMember>;
+  readonly #grammars: GrammarCache;
+  #disposed = false;
+
+  constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, prefillChunk: number) {
+    this.info = info;
+    this.#llama = llama;
+    this.#model = model;
+    this.#context = context;
+    this.#grammars = new GrammarCache(llama);
+    const members: LlamaSlotMember[] = [];
+    for (let index = 0; index < info.parallel; index += 1) {
+      members.push(new LlamaSlotMember(context.getSequence(), model, this.#grammars, prefillChunk));
+    }
+    this.#pool = new SequencePool(members, info.maxQueue);
+  }
+
+  tokenize(text: string): number[] {
+    this.#ensureAlive();
+    const tokens: number[] = this.#model.tokenize(text, false);
+    const bos = this.#model.tokens.bos;
+    if (bos !== null && this.#model.tokens.shouldPrependBosToken) return [bos, ...tokens];
+    return tokens;
+  }
+
+  async acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
+    this.#ensureAlive();
+    const member = await this.#pool.acquire(prompt, signal);
+    let released = false;
+    return {
+      generate: (tokens, options) => member.generate(tokens, options),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#pool.release(member);
+      },
+    };
+  }
+
+  status(): EngineStatus {
+    return { busySequences: this.#pool.busy, queued: this.#pool.queued };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#context.dispose();
+    await this.#model.dispose();
+    await this.#llama.dispose();
+  }
+
+  #ensureAlive(): void {
+    if (this.#disposed) throw new Error("the engine was disposed");
+  }
+}
+
+/** Grammars are costly to build and reusable: keep the last few by schema. */
+class GrammarCache {
+  readonly #llama: Llama;
+  readonly #cache = new LRUCache<string, Promise<LlamaGrammar>>({ max: 32 });
+
+  constructor(llama: Llama) {
+    this.#llama = llama;
+  }
+
+  get(constraint: OutputConstraint): Promise<LlamaGrammar> {
+    const key = constraint.type === "json_object" ? "json" : `schema:${JSON.stringify(constraint.schema)}`;
+    let grammar = this.#cache.get(key);
+    if (!grammar) {
+      grammar =
+        constraint.type === "json_object"
+          ? this.#llama.getGrammarFor("json")
+          : this.#llama.createGrammarForJsonSchema(toGrammarSchema(constraint.schema) as never).then(
+              (built) => built as LlamaGrammar,
+              (error: unknown) => {
+                throw new UnsupportedSchemaError(`the JSON schema cannot be turned into a grammar: ${describe(error)}`);
+              },
+            );
+      grammar.catch(() => this.#cache.delete(key));
+      this.#cache.set(key, grammar);
+    }
+    return grammar;
+  }
+}
+
+class LlamaSlotMember implements PoolMember {
+  readonly #sequence: LlamaContextSequence;
+  readonly #model: LlamaModel;
+  readonly #grammars: GrammarCache;
+  readonly #prefillChunk: number;
+
+  constructor(sequence: LlamaContextSequence, model: LlamaModel, grammars: GrammarCache, prefillChunk: number) {
+    this.#sequence = sequence;
+    this.#model = model;
+    this.#grammars = grammars;
+    this.#prefillChunk = prefillChunk;
+  }
+
+  cachedTokens(): readonly number[] {
+    return this.#sequence.contextTokens;
+  }
+
+  async *generate(prompt: readonly number[], options: GenerateOptions): AsyncGenerator<GenerationEvent> {
+    const sequence = this.#sequence;
+    const { signal } = options;
+    if (prompt.length === 0) throw new Error("the prompt is empty");
+    if (prompt.length >= sequence.contextSize) {
+      throw new Error(`the prompt has ${prompt.length} tokens and the context holds ${sequence.contextSize}`);
+    }
+    // Built before prefill so a bad schema fails fast.
+    const grammar = options.constraint ? await this.#grammars.get(options.constraint) : undefined;
+
+    const tokens = prompt as Token[];
+    const reused = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, tokens.length - 1);
+    if (sequence.nextTokenIndex > reused) {
+      await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+    }
+    // Prefill everything but the last prompt token, in chunks, so an abort
+    // is noticed between chunks (llama.cpp does not stop mid-batch).
+    for (let start = reused; start < tokens.length - 1; start += this.#prefillChunk) {
+      signal?.throwIfAborted();
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + this.#prefillChunk, tokens.length - 1)));
+    }
+    signal?.throwIfAborted();
+    yield { type: "prefilled", promptTokens: tokens.length, cachedTokens: reused };
+
+    const maxTokens = Math.min(options.maxTokens, sequence.contextSize - tokens.length);
+    const sampling = options.sampling;
+    const generated: Token[] = [];
+    const penalised = sampling.repeatPenalty !== 1 || sampling.frequencyPenalty !== 0 || sampling.presencePenalty !== 0;
+    const grammarEvaluationState = grammar ? new LlamaGrammarEvaluationState({ model: this.#model, grammar }) : undefined;
+    const model = this.#model;
+    const decoder = new TokenTextDecoder(
+      { detokenize: (ids, special, last) => model.detokenize(ids as Token[], special, last as Token[]) },
+      tokens,
+    );
+    const topLogprobs = options.topLogprobs;
+    const evaluation = sequence.evaluateWithMetadata(
+      [tokens[tokens.length - 1]!],
+      { probabilities: topLogprobs !== undefined },
+      {
+        temperature: sampling.temperature,
+        topK: sampling.topK,
+        topP: sampling.topP,
+        minP: sampling.minP,
+        seed: sampling.seed,
+        grammarEvaluationState,
+        repeatPenalty: penalised
+          ? {
+              punishTokens: () => [...tokens.slice(-sampling.penaltyLastTokens), ...generated].slice(-sampling.penaltyLastTokens),
+              maxPunishTokens: sampling.penaltyLastTokens,
+              penalty: sampling.repeatPenalty,
+              frequencyPenalty: sampling.frequencyPenalty,
+              presencePenalty: sampling.presencePenalty,
+            }
+          : undefined,
+      },
+    );
+
+    let reason: "eos" | "length" = "eos";
+    let text = "";
+    if (maxTokens <= 0) reason = "length";
+    else {
+      for await (const output of evaluation) {
+        signal?.throwIfAborted();
+        const token = output.token;
+        generated.push(token);
+        const probabilities = (output as { probabilities?: Map<Token, number> }).probabilities;
+        const top: TokenChoice[] = [];
+        if (probabilities && topLogprobs !== undefined && topLogprobs > 0) {
+          for (const [id, probability] of probabilities) {
+            if (top.length >= topLogprobs) break;
+            const choiceText = decoder.peek(id);
+            top.push({ text: choiceText, bytes: [...Buffer.from(choiceText, "utf8")], logprob: toLogprob(probability) });
+          }
+        }
+        const logprob = probabilities ? toLogprob(probabilities.get(token) ?? 0) : 0;
+        const piece = decoder.push(token);
+        text += piece;
+        yield {
+          type: "token",
+          token: { id: token, text: piece, bytes: [...Buffer.from(piece, "utf8")], logprob, top },
+        };
+        if (generated.length >= maxTokens) {
+          reason = "length";
+          break;
+        }
+        if (options.constraint && isCompleteJson(text)) break;
+      }
+    }
+    const rest = decoder.flush();
+    if (rest.length > 0) {
+      yield { type: "token", token: { id: -1, text: rest, bytes: [...Buffer.from(rest, "utf8")], logprob: 0, top: [] } };
+    }
+    signal?.throwIfAborted();
+    yield { type: "end", reason, completionTokens: generated.length };
+  }
+}
+
+/** A grammar-constrained JSON output is done once it parses (the grammar would only add whitespace). */
+function isCompleteJson(text: string): boolean {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith("}") && !trimmed.endsWith("]")) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** OpenAI's convention for an impossible token is -9999 rather than -Infinity. */
+function toLogprob(probability: number): number {
+  return probability > 0 ? Math.max(Math.log(probability), -9999) : -9999;
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.trim();
+}

@@ -1,0 +1,29 @@
+/**
+ * @module prompt/escape-block-text
+ * The injection-safety scheme for the URIAL layout. Text placed inside a
+ * block (a query, an answer, an exemplar, a client system message) must not
+ * be able to close its block or forge a `# Query:` / `# Answer:` turn:
+ *
+ * 1. Header lines are neutralised: a line that starts (after up to any
+ *    indentation) with one or more `#` followed by `Query` or `Answer`
+ *    (any case) gets a backslash before its first `#` — `\# Query:` — which is
+ *    how Markdown itself escapes a heading. Nothing else in the text changes.
+ * 2. Fences are made longer than anything inside: a block is fenced with one
+ *    more backtick than the longest backtick run in its text (at least three),
+ *    so a ``` inside user text cannot close the block (CommonMark's rule: a
+ *    fence closes only with a fence at least as long).
+ */
+
+const headerLine = /^([ \t]*)(#+[ \t]*(?:query|answer)\b)/gim;
+
+/** Neutralises lines that look like URIAL block headers. */
+export function escapeHeaderLines(text: string): string {
+  return text.replace(headerLine, "$1\\$2");
+}
+
+/** The fence that safely encloses `text`: ``` or longer. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(longest >= 3 ? longest + 1 : 3);
+}
