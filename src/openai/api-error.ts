@@ -3,6 +3,7 @@
  * The one error type the HTTP layer knows how to answer, and the one function
  * that maps anything thrown to an OpenAI error body and status.
  */
+import { QueueFullError, UnsupportedSchemaError } from "../engine/engine.js";
 
 export type ApiErrorType =
   | "invalid_request_error"
@@ -63,6 +64,20 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       headers: error.headers,
       body: { error: { message: error.message, type: error.type, param: error.param, code: error.code } },
     };
+  }
+  if (error instanceof QueueFullError) {
+    return toErrorResponse(
+      new ApiError({
+        status: 429,
+        type: "rate_limit_error",
+        message: `The server is busy: all sequences are generating and ${error.queued} requests are already waiting. Retry shortly.`,
+        code: "queue_full",
+        headers: { "retry-after": "1" },
+      }),
+    );
+  }
+  if (error instanceof UnsupportedSchemaError) {
+    return toErrorResponse(invalidRequest(error.message, "response_format.json_schema.schema", "invalid_json_schema"));
   }
   const detail = error instanceof Error ? error.message : String(error);
   return {

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * @module cli/urial
+ * The `urial` command: dispatches to its subcommands.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../config/serve-config.js";
+import { runServeCommand } from "./serve-command.js";
+
+const help = `Usage: urial <command> [options]
+
+Commands:
+  serve     serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
+
+Run 'urial <command> --help' for a command's options.
+  -h, --help       show this help
+  -v, --version    show the version`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return runServeCommand(rest, process.env);
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      process.stdout.write(`${help}\n`);
+      return command === undefined ? 2 : 0;
+    case "-v":
+    case "--version": {
+      const version = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+      process.stdout.write(`${version}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`urial: unknown command '${command}'. Run 'urial --help' for the commands.\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`urial: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+/**
+ * @module openai/chat-response
+ * Builders for chat completion objects and stream chunks. Every chunk of one
+ * response shares `id`, `created`, `model` and `system_fingerprint`.
+ */
+import type { ChatLogprobEntry } from "./logprobs.js";
+
+export interface ResponseIdentity {
+  id: string;
+  created: number;
+  model: string;
+  systemFingerprint: string;
+}
+
+export interface UsageBody {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number };
+}
+
+export function usageBody(promptTokens: number, completionTokens: number, cachedTokens: number): UsageBody {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cachedTokens },
+  };
+}
+
+export interface ChatDelta {
+  role?: "assistant";
+  content?: string;
+}
+
+/** One streamed chunk with a single choice. */
+export function chatChunk(
+  identity: ResponseIdentity,
+  index: number,
+  delta: ChatDelta,
+  finishReason: "stop" | "length" | null,
+  logprobs: ChatLogprobEntry[] | null,
+  includeUsage: boolean,
+) {
+  return {
+    id: identity.id,
+    object: "chat.completion.chunk" as const,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: identity.systemFingerprint,
+    choices: [{ index, delta, logprobs: logprobs === null ? null : { content: logprobs, refusal: null }, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {}),
+  };
+}
+
+/** The extra chunk sent last when `stream_options.include_usage` is set. */
+export function chatUsageChunk(identity: ResponseIdentity, usage: UsageBody) {
+  return {
+    id: identity.id,
+    object: "chat.completion.chunk" as const,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: identity.systemFingerprint,
+    choices: [],
+    usage,
+  };
+}
+
+export interface FinishedChatChoice {
+  content: string;
+  finishReason: "stop" | "length";
+  logprobs: ChatLogprobEntry[] | null;
+}
+
+/** The non-streaming response. */
+export function chatCompletion(identity: ResponseIdentity, choices: readonly FinishedChatChoice[], usage: UsageBody) {
+  return {
+    id: identity.id,
+    object: "chat.completion" as const,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: identity.systemFingerprint,
+    choices: choices.map((choice, index) => ({
+      index,
+      message: { role: "assistant" as const, content: choice.content, refusal: null },
+      logprobs: choice.logprobs === null ? null : { content: choice.logprobs, refusal: null },
+      finish_reason: choice.finishReason,
+    })),
+    usage,
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * @module server/app-deps
+ * Everything the HTTP app needs, passed in so tests can build it with a fake
+ * engine and no I/O.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import type { Engine } from "../engine/engine.js";
+import type { SystemMessageMode } from "../openai/conversation-from-messages.js";
+
+export interface AppDeps {
+  /** The engine once loaded; undefined while the model is still loading (→ 503). */
+  engine(): Engine | undefined;
+  catalog: Catalog;
+  /** What a client system message does to the set's system prompt. */
+  systemMessageMode: SystemMessageMode;
+  /** Largest accepted request body in bytes (413 above). */
+  maxBodyBytes: number;
+  /** Receives one record per failed request with a 5xx status. */
+  onServerError?: (requestId: string, error: unknown) => void;
+}

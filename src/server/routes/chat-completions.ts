@@ -1,0 +1,122 @@
+/**
+ * @module server/routes/chat-completions
+ * `POST /v1/chat/completions`: render the URIAL prompt for the selected
+ * exemplar set, generate on the base model, and answer in OpenAI's shape,
+ * streaming or not.
+ */
+import type { Context } from "hono";
+import type { GeneratedToken, OutputConstraint } from "../../engine/engine.js";
+import { invalidRequest } from "../../openai/api-error.js";
+import { chatChunk, chatCompletion, chatUsageChunk, usageBody, type FinishedChatChoice, type ResponseIdentity } from "../../openai/chat-response.js";
+import { chatRequestSchema, type ChatRequest } from "../../openai/chat-request-schema.js";
+import { combineSystem, conversationFromMessages } from "../../openai/conversation-from-messages.js";
+import { toChatLogprobEntries } from "../../openai/logprobs.js";
+import { parseRequest, rejectUnsupported } from "../../openai/parse-request.js";
+import { stopList } from "../../openai/request-fields.js";
+import { toSamplingOptions } from "../../openai/to-sampling-options.js";
+import { renderUrialPrompt, urialLineStops } from "../../prompt/render-urial-prompt.js";
+import type { AppDeps } from "../app-deps.js";
+import { resolveChatModel } from "../model-ids.js";
+import { readJsonBody } from "../read-json-body.js";
+import { requireEngine, resolveMaxTokens } from "../require-engine.js";
+import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
+import { respondWithSse } from "../sse.js";
+import { newResponseId } from "../request-id.js";
+
+const unsupportedChatFields = ["tools", "tool_choice", "functions", "function_call", "logit_bias", "audio", "modalities", "prediction", "web_search_options"];
+
+export function chatCompletionsRoute(deps: AppDeps) {
+  return async function chatCompletions(c: Context): Promise<Response> {
+    const request = parseRequest(chatRequestSchema, await readJsonBody(c));
+    rejectUnsupported(request, unsupportedChatFields);
+    if ((request.top_logprobs ?? 0) > 0 && request.logprobs !== true) {
+      throw invalidRequest("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
+    }
+    const set = resolveChatModel(deps.catalog, request.model);
+    const conversation = conversationFromMessages(request.messages);
+    const engine = requireEngine(deps);
+    const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
+    const rendered = renderUrialPrompt({ system, exemplars: set.exemplars, history: conversation.history, query: conversation.query });
+    const prompt = engine.tokenize(rendered.text);
+    const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages");
+    const constraint = outputConstraint(request);
+    const topLogprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;
+    const jobs: ChoiceJob[] = Array.from({ length: request.n ?? 1 }, (_, index) => ({
+      index,
+      prompt,
+      countPrompt: index === 0,
+      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs },
+      text: { stops: stopList(request.stop), lineStops: urialLineStops, cleanAnswer: true },
+    }));
+
+    const identity: ResponseIdentity = {
+      id: newResponseId("chatcmpl"),
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+      systemFingerprint: `fp_${set.hash}`,
+    };
+    c.header("x-urial-exemplar-set", `${set.name}@${set.version}`);
+    if (conversation.clientSystem.trim().length > 0) c.header("x-urial-system-message", deps.systemMessageMode === "ignore" ? "ignored" : deps.systemMessageMode === "replace" ? "replaced" : "appended");
+
+    const clientSignal = c.req.raw.signal;
+    const slot = await engine.acquire(prompt, clientSignal);
+    const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+
+    if (request.stream === true) {
+      const includeUsage = request.stream_options?.include_usage === true;
+      return respondWithSse(
+        c,
+        clientSignal,
+        async (writer) => {
+          try {
+            const started = new Set<number>();
+            for await (const event of runChoices(slot, jobs, usage, writer.signal)) {
+              if (!started.has(event.index)) {
+                started.add(event.index);
+                await writer.send(chatChunk(identity, event.index, { role: "assistant", content: "" }, null, null, includeUsage));
+              }
+              if (event.type === "delta") {
+                const logprobs = topLogprobs === undefined ? null : toChatLogprobEntries(event.tokens);
+                if (event.text.length > 0 || (logprobs !== null && logprobs.length > 0)) {
+                  await writer.send(chatChunk(identity, event.index, { content: event.text }, null, logprobs, includeUsage));
+                }
+              } else {
+                await writer.send(chatChunk(identity, event.index, {}, event.reason, null, includeUsage));
+              }
+            }
+            if (includeUsage) await writer.send(chatUsageChunk(identity, usageBody(usage.promptTokens, usage.completionTokens, usage.cachedTokens)));
+          } finally {
+            slot.release();
+          }
+        },
+        (error) => deps.onServerError?.(c.get("requestId"), error),
+      );
+    }
+
+    const choices: FinishedChatChoice[] = jobs.map(() => ({ content: "", finishReason: "stop", logprobs: topLogprobs === undefined ? null : [] }));
+    const tokens: GeneratedToken[][] = jobs.map(() => []);
+    try {
+      for await (const event of runChoices(slot, jobs, usage, clientSignal)) {
+        const choice = choices[event.index]!;
+        if (event.type === "delta") {
+          choice.content += event.text;
+          tokens[event.index]!.push(...event.tokens);
+        } else choice.finishReason = event.reason;
+      }
+    } finally {
+      slot.release();
+    }
+    choices.forEach((choice, index) => {
+      if (choice.logprobs !== null) choice.logprobs = toChatLogprobEntries(tokens[index]!);
+    });
+    return c.json(chatCompletion(identity, choices, usageBody(usage.promptTokens, usage.completionTokens, usage.cachedTokens)));
+  };
+}
+
+function outputConstraint(request: ChatRequest): OutputConstraint | undefined {
+  const format = request.response_format;
+  if (!format || format.type === "text") return undefined;
+  if (format.type === "json_object") return { type: "json_object" };
+  const schema = format.json_schema.schema;
+  return schema ? { type: "json_schema", schema } : { type: "json_object" };
+}

@@ -1,0 +1,46 @@
+/**
+ * @module server/sse
+ * Server-sent events the way OpenAI clients read them: `data: <json>` lines,
+ * `data: [DONE]` at the end, and a failure after the stream began written as
+ * `data: {"error":{…}}` followed by closing the stream (no [DONE]).
+ */
+import type { Context } from "hono";
+import { stream } from "hono/streaming";
+import { toErrorResponse } from "../openai/api-error.js";
+
+export interface SseWriter {
+  send(data: unknown): Promise<void>;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/** Streams the events produced by `produce`, then `[DONE]`; an error becomes an error event. */
+export function respondWithSse(c: Context, signal: AbortSignal, produce: (writer: SseWriter) => Promise<void>, onError?: (error: unknown) => void): Response {
+  c.header("content-type", "text/event-stream; charset=utf-8");
+  c.header("cache-control", "no-cache");
+  c.header("connection", "keep-alive");
+  c.header("x-accel-buffering", "no");
+  return stream(c, async (output) => {
+    const controller = new AbortController();
+    const abort = () => controller.abort(new Error("the client disconnected"));
+    signal.addEventListener("abort", abort, { once: true });
+    output.onAbort(abort);
+    const writer: SseWriter = {
+      signal: controller.signal,
+      send: async (data) => {
+        await output.write(`data: ${JSON.stringify(data)}\n\n`);
+      },
+    };
+    try {
+      await produce(writer);
+      if (!controller.signal.aborted) await output.write("data: [DONE]\n\n");
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        onError?.(error);
+        await output.write(`data: ${JSON.stringify(toErrorResponse(error).body)}\n\n`);
+      }
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
+  });
+}
