@@ -9,7 +9,7 @@ import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { checkModelFile, ModelLoadError } from "../engine/model-file-check.js";
 import { createApp } from "../server/app.js";
 
 /** Runs the server; resolves with the process exit code. */
@@ -31,6 +31,16 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     catalog = await loadCatalog({ exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars });
   } catch (error) {
     if (error instanceof CatalogError) {
+      process.stderr.write(`urial serve: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  try {
+    await checkModelFile(config.model);
+  } catch (error) {
+    if (error instanceof ModelLoadError) {
       process.stderr.write(`urial serve: ${error.message}\n`);
       return 1;
     }

@@ -25,7 +25,7 @@ const jsonSchemaFormat = z.object({
     {
       name: z.string({ error: "must be a string" }),
       description: z.string().nullish(),
-      schema: z.record(z.string(), z.unknown(), { error: "must be a JSON schema object" }).nullish(),
+      schema: z.record(z.string(), z.unknown().optional(), { error: "must be a JSON schema object" }).nullish(),
       strict: z.boolean().nullish(),
     },
     { error: "must be an object with name and schema" },
@@ -48,14 +48,14 @@ export const chatRequestSchema = z.object({
   response_format: responseFormatSchema.nullish(),
   ...ignoredFields,
   // Present in the SDK's types but not supported by a base-model proxy:
-  tools: z.unknown(),
-  tool_choice: z.unknown(),
-  functions: z.unknown(),
-  function_call: z.unknown(),
-  logit_bias: z.unknown(),
-  audio: z.unknown(),
-  modalities: z.unknown(),
-  prediction: z.unknown(),
-  web_search_options: z.unknown(),
+  tools: z.unknown().optional(),
+  tool_choice: z.unknown().optional(),
+  functions: z.unknown().optional(),
+  function_call: z.unknown().optional(),
+  logit_bias: z.unknown().optional(),
+  audio: z.unknown().optional(),
+  modalities: z.unknown().optional(),
+  prediction: z.unknown().optional(),
+  web_search_options: z.unknown().optional(),
 });
 export type ChatRequest = z.output<typeof chatRequestSchema>;

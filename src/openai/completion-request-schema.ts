@@ -14,8 +14,8 @@ export const completionRequestSchema = z.object({
   logprobs: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(0, { error: "must be at least 0" }).max(5, { error: "must be at most 5" }).nullish(),
   echo: z.boolean({ error: "must be a boolean" }).nullish(),
   ...ignoredFields,
-  suffix: z.unknown(),
-  best_of: z.unknown(),
-  logit_bias: z.unknown(),
+  suffix: z.unknown().optional(),
+  best_of: z.unknown().optional(),
+  logit_bias: z.unknown().optional(),
 });
 export type CompletionRequest = z.output<typeof completionRequestSchema>;

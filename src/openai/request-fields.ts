@@ -35,14 +35,14 @@ export const samplingFields = {
 
 /** Fields we accept and ignore because they change nothing for a local model. */
 export const ignoredFields = {
-  store: z.unknown(),
-  metadata: z.unknown(),
-  service_tier: z.unknown(),
-  prompt_cache_key: z.unknown(),
-  safety_identifier: z.unknown(),
-  parallel_tool_calls: z.unknown(),
-  reasoning_effort: z.unknown(),
-  verbosity: z.unknown(),
+  store: z.unknown().optional(),
+  metadata: z.unknown().optional(),
+  service_tier: z.unknown().optional(),
+  prompt_cache_key: z.unknown().optional(),
+  safety_identifier: z.unknown().optional(),
+  parallel_tool_calls: z.unknown().optional(),
+  reasoning_effort: z.unknown().optional(),
+  verbosity: z.unknown().optional(),
 };
 
 /** Stop strings as a list. */

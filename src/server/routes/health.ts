@@ -23,7 +23,8 @@ export function healthRoute(deps: AppDeps) {
       gpu_layers: info.gpuLayers,
       exemplar_sets: [...deps.catalog.sets.keys()],
       default_exemplar_set: deps.catalog.defaultSet.name,
-      ...engine.status(),
+      busy_sequences: engine.status().busySequences,
+      queued: engine.status().queued,
     });
   };
 }
