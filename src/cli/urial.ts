@@ -6,12 +6,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../config/serve-config.js";
+import { runExemplarsCommand } from "./exemplars-command.js";
+import { runGenerateCommand } from "./generate-command.js";
 import { runServeCommand } from "./serve-command.js";
 
 const help = `Usage: urial <command> [options]
 
 Commands:
-  serve     serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
+  serve       serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
+  exemplars   list, lint and show the exemplar sets
+  generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
 
 Run 'urial <command> --help' for a command's options.
   -h, --help       show this help
@@ -22,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return runServeCommand(rest, process.env);
+    case "exemplars":
+      return runExemplarsCommand(rest, process.env);
+    case "generate":
+      return runGenerateCommand(rest, process.env);
     case undefined:
     case "help":
     case "-h":

@@ -103,6 +103,11 @@ export interface Engine {
    * rejects with the signal's reason if aborted while waiting.
    */
   acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot>;
+  /**
+   * Builds (and caches) the grammar for a constraint, so a schema the engine
+   * cannot handle fails with `UnsupportedSchemaError` before a response starts.
+   */
+  prepareConstraint(constraint: OutputConstraint): Promise<void>;
   status(): EngineStatus;
   dispose(): Promise<void>;
 }

@@ -193,6 +193,11 @@ class LlamaEngine implements Engine {
     };
   }
 
+  async prepareConstraint(constraint: OutputConstraint): Promise<void> {
+    this.#ensureAlive();
+    await this.#grammars.get(constraint);
+  }
+
   status(): EngineStatus {
     return { busySequences: this.#pool.busy, queued: this.#pool.queued };
   }

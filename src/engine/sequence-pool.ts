@@ -1,8 +1,9 @@
 /**
  * @module engine/sequence-pool
  * A fixed set of sequences with a bounded FIFO queue in front. A request gets
- * the free sequence whose cached tokens share the longest prefix with its
- * prompt, so each exemplar set's prefix stays warm on "its" sequence.
+ * the free sequence that is cheapest to reuse (a long shared prefix, little
+ * warm state thrown away), so each exemplar set's prefix stays warm on "its"
+ * sequence.
  */
 import { QueueFullError } from "./engine.js";
 
@@ -80,19 +81,23 @@ export class SequencePool<Member extends PoolMember> {
   }
 
   /**
-   * The free sequence sharing the longest prefix with `prompt`; among equals,
-   * the one holding the fewest tokens, so a warm prefix of another set is not
-   * evicted while an emptier sequence is free.
+   * The free sequence that is cheapest to use for `prompt`: the fewest tokens
+   * to evaluate plus cached tokens thrown away (`prompt + held - 2 × shared`).
+   * So a sequence sharing a long prefix wins, but one sharing only a token or
+   * two (every prompt shares BOS) is not taken, evicting its warm prefix,
+   * while an emptier sequence is free. Among equals, the one holding the
+   * fewest tokens.
    */
   #take(prompt: readonly number[]): Member {
     let bestIndex = 0;
-    let bestShared = -1;
+    let bestCost = Infinity;
     let bestHeld = Infinity;
     this.#free.forEach((member, index) => {
       const cached = member.cachedTokens();
       const shared = commonPrefixLength(cached, prompt);
-      if (shared > bestShared || (shared === bestShared && cached.length < bestHeld)) {
-        bestShared = shared;
+      const cost = prompt.length - shared + (cached.length - shared);
+      if (cost < bestCost || (cost === bestCost && cached.length < bestHeld)) {
+        bestCost = cost;
         bestHeld = cached.length;
         bestIndex = index;
       }

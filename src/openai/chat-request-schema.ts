@@ -46,6 +46,8 @@ export const chatRequestSchema = z.object({
   logprobs: z.boolean({ error: "must be a boolean" }).nullish(),
   top_logprobs: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(0, { error: "must be at least 0" }).max(20, { error: "must be at most 20" }).nullish(),
   response_format: responseFormatSchema.nullish(),
+  /** Return a principles set's internal thoughts as `reasoning_content` (they are never in `content`). */
+  include_reasoning: z.boolean({ error: "must be a boolean" }).nullish(),
   ...ignoredFields,
   // Present in the SDK's types but not supported by a base-model proxy:
   tools: z.unknown().optional(),

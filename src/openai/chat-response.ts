@@ -31,6 +31,8 @@ export function usageBody(promptTokens: number, completionTokens: number, cached
 export interface ChatDelta {
   role?: "assistant";
   content?: string;
+  /** Internal thoughts (principles template), only when the request asked for them. */
+  reasoning_content?: string;
 }
 
 /** One streamed chunk with a single choice. */
@@ -41,14 +43,16 @@ export function chatChunk(
   finishReason: "stop" | "length" | null,
   logprobs: ChatLogprobEntry[] | null,
   includeUsage: boolean,
+  stopReason: string | null = null,
 ) {
+  const choice = { index, delta, logprobs: logprobs === null ? null : { content: logprobs, refusal: null }, finish_reason: finishReason };
   return {
     id: identity.id,
     object: "chat.completion.chunk" as const,
     created: identity.created,
     model: identity.model,
     system_fingerprint: identity.systemFingerprint,
-    choices: [{ index, delta, logprobs: logprobs === null ? null : { content: logprobs, refusal: null }, finish_reason: finishReason }],
+    choices: [finishReason === null ? choice : { ...choice, stop_reason: stopReason }],
     ...(includeUsage ? { usage: null } : {}),
   };
 }
@@ -68,7 +72,11 @@ export function chatUsageChunk(identity: ResponseIdentity, usage: UsageBody) {
 
 export interface FinishedChatChoice {
   content: string;
+  /** Internal thoughts; undefined unless the request asked for them. */
+  reasoning?: string;
   finishReason: "stop" | "length";
+  /** See `prompt/answer-rules` `stopReasonOf`. */
+  stopReason: string | null;
   logprobs: ChatLogprobEntry[] | null;
 }
 
@@ -82,9 +90,15 @@ export function chatCompletion(identity: ResponseIdentity, choices: readonly Fin
     system_fingerprint: identity.systemFingerprint,
     choices: choices.map((choice, index) => ({
       index,
-      message: { role: "assistant" as const, content: choice.content, refusal: null },
+      message: {
+        role: "assistant" as const,
+        content: choice.content,
+        refusal: null,
+        ...(choice.reasoning === undefined ? {} : { reasoning_content: choice.reasoning }),
+      },
       logprobs: choice.logprobs === null ? null : { content: choice.logprobs, refusal: null },
       finish_reason: choice.finishReason,
+      stop_reason: choice.stopReason,
     })),
     usage,
   };

@@ -4,6 +4,7 @@
  * system text, earlier exchanges, and the current query. Consecutive messages
  * of one role are joined; the conversation must end with a user message.
  */
+import { escapeBlockText } from "../prompt/escape-block-text.js";
 import type { Exchange } from "../prompt/render-urial-prompt.js";
 import { invalidRequest } from "./api-error.js";
 import type { ChatMessage } from "./chat-request-schema.js";
@@ -56,11 +57,15 @@ export function conversationFromMessages(messages: readonly ChatMessage[]): Conv
   return { clientSystem: system.join("\n\n"), history, query: last.text };
 }
 
-/** Combines the set's system prompt with the client's according to `mode`. */
+/**
+ * Combines the set's system prompt with the client's according to `mode`.
+ * The client's text is escaped (it must not forge blocks); the set's is trusted.
+ */
 export function combineSystem(builtIn: string, clientSystem: string, mode: SystemMessageMode): string {
   if (clientSystem.trim().length === 0 || mode === "ignore") return builtIn;
-  if (mode === "replace") return clientSystem;
-  return `${builtIn.trimEnd()}\n\n${clientSystem.trim()}`;
+  const client = escapeBlockText(clientSystem.trim());
+  if (mode === "replace") return client;
+  return `${builtIn.trimEnd()}\n\n${client}`;
 }
 
 function messageText(message: ChatMessage, index: number): string {

@@ -47,6 +47,8 @@ export function toSamplingOptions(fields: SamplingFields, choiceIndex = 0, defau
     presencePenalty: fields.presence_penalty ?? defaults.presencePenalty,
     penaltyLastTokens: defaults.penaltyLastTokens,
   };
-  if (fields.seed !== null && fields.seed !== undefined) options.seed = Math.abs(fields.seed + choiceIndex) % 2 ** 32;
+  // Wrap into [0, 2^32) (not Math.abs, which folds -1 and 1 together and gave
+  // a negative seed's choices duplicate seeds).
+  if (fields.seed !== null && fields.seed !== undefined) options.seed = (((fields.seed + choiceIndex) % 2 ** 32) + 2 ** 32) % 2 ** 32;
   return options;
 }

@@ -4,21 +4,31 @@
  * block (a query, an answer, an exemplar, a client system message) must not
  * be able to close its block or forge a `# Query:` / `# Answer:` turn:
  *
- * 1. Header lines are neutralised: a line that starts (after up to any
- *    indentation) with one or more `#` followed by `Query` or `Answer`
- *    (any case) gets a backslash before its first `#` — `\# Query:` — which is
+ * 1. Header lines are neutralised: a line that starts (after any
+ *    indentation) with one or more `#` followed by `Query`, `Answer` or
+ *    `Instruction` (any case) gets a backslash before its first `#` — `\# Query:` — which is
  *    how Markdown itself escapes a heading. Nothing else in the text changes.
- * 2. Fences are made longer than anything inside: a block is fenced with one
+ * 2. The principles template's markers (`<internal-thoughts>`,
+ *    `</internal-thoughts>`) get a backslash before their `<`, so text cannot
+ *    open or close a thoughts section.
+ * 3. Fences are made longer than anything inside: a block is fenced with one
  *    more backtick than the longest backtick run in its text (at least three),
  *    so a ``` inside user text cannot close the block (CommonMark's rule: a
  *    fence closes only with a fence at least as long).
  */
 
-const headerLine = /^([ \t]*)(#+[ \t]*(?:query|answer)\b)/gim;
+const headerLine = /^([ \t]*)(#+[ \t]*(?:query|answer|instruction)\b)/gim;
+
+const thoughtMarker = /<(\/?internal-thoughts>)/gi;
 
 /** Neutralises lines that look like URIAL block headers. */
 export function escapeHeaderLines(text: string): string {
   return text.replace(headerLine, "$1\\$2");
+}
+
+/** Everything a block's text needs: header lines and thought markers neutralised. */
+export function escapeBlockText(text: string): string {
+  return escapeHeaderLines(text).replace(thoughtMarker, "\\<$1");
 }
 
 /** The fence that safely encloses `text`: ``` or longer. */

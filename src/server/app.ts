@@ -42,6 +42,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(body, status as 404);
   });
   app.onError((error, c) => {
+    // The client went away: nobody reads this answer, and it is not a server fault.
+    if (c.req.raw.signal.aborted) return c.body(null, 499 as 400);
     const { status, body, headers } = toErrorResponse(error);
     if (status >= 500) deps.onServerError?.(c.get("requestId"), error);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);

@@ -1,11 +1,13 @@
 /**
  * @module server/run-choices
  * Runs the choices of one request on a leased sequence, one after another,
- * passing each through the stop/cleaning rules, and reports what the client
- * may see as it becomes final. Shared by chat and completion routes.
+ * passing each through its answer pipeline (stops, cleaning, thoughts), and
+ * reports what the client may see as it becomes final. Shared by the chat and
+ * completion routes.
  */
 import type { EngineSlot, GenerateOptions, GeneratedToken } from "../engine/engine.js";
-import { CompletionText, type CompletionTextOptions } from "../streaming/completion-text.js";
+import type { CutReason } from "../streaming/completion-text.js";
+import { createAnswerPipeline, type PipelineOptions } from "../streaming/answer-pipeline.js";
 
 export interface ChoiceJob {
   index: number;
@@ -13,14 +15,16 @@ export interface ChoiceJob {
   /** Counted in usage (false for a repeat of an already counted prompt, as with `n` > 1). */
   countPrompt: boolean;
   options: Omit<GenerateOptions, "signal">;
-  text: CompletionTextOptions;
+  pipeline: PipelineOptions;
 }
 
 export type FinishReason = "stop" | "length";
 
 export type ChoiceEvent =
-  | { type: "delta"; index: number; text: string; tokens: GeneratedToken[] }
-  | { type: "finish"; index: number; reason: FinishReason };
+  /** `tokens` are the logprob entries of `text` (content only; thoughts carry none). */
+  | { type: "delta"; index: number; text: string; reasoning: string; tokens: GeneratedToken[] }
+  /** `cut`: why the server ended the text, when it was not the model (EOS) or the token budget. */
+  | { type: "finish"; index: number; reason: FinishReason; cut: CutReason | undefined };
 
 export interface Usage {
   promptTokens: number;
@@ -30,7 +34,7 @@ export interface Usage {
 
 export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], usage: Usage, signal?: AbortSignal): AsyncGenerator<ChoiceEvent> {
   for (const job of jobs) {
-    const text = new CompletionText<GeneratedToken>(job.text);
+    const pipeline = createAnswerPipeline<GeneratedToken>(job.pipeline);
     let reason: FinishReason = "stop";
     for await (const event of slot.generate(job.prompt, { ...job.options, signal })) {
       if (event.type === "prefilled") {
@@ -40,19 +44,21 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
         }
       } else if (event.type === "token") {
         usage.completionTokens += 1;
-        const released = text.push(event.token.text, event.token.id >= 0 ? event.token : undefined);
-        if (released.text.length > 0 || released.entries.length > 0) {
-          yield { type: "delta", index: job.index, text: released.text, tokens: released.entries };
+        const released = pipeline.push(event.token.text, event.token.id >= 0 ? event.token : undefined);
+        if (released.content.text.length > 0 || released.content.entries.length > 0 || released.reasoning.text.length > 0) {
+          yield { type: "delta", index: job.index, text: released.content.text, reasoning: released.reasoning.text, tokens: released.content.entries };
         }
-        // A stop string ends the choice at once; leaving the loop stops the engine.
-        if (text.stopped) break;
+        // A cut ends the choice at once; leaving the loop stops the engine.
+        if (pipeline.stopped) break;
       } else {
         reason = event.reason === "length" ? "length" : "stop";
       }
     }
-    if (text.stopped) reason = "stop";
-    const rest = text.finish();
-    if (rest.text.length > 0 || rest.entries.length > 0) yield { type: "delta", index: job.index, text: rest.text, tokens: rest.entries };
-    yield { type: "finish", index: job.index, reason };
+    if (pipeline.stopped) reason = "stop";
+    const rest = pipeline.finish();
+    if (rest.content.text.length > 0 || rest.content.entries.length > 0 || rest.reasoning.text.length > 0) {
+      yield { type: "delta", index: job.index, text: rest.content.text, reasoning: rest.reasoning.text, tokens: rest.content.entries };
+    }
+    yield { type: "finish", index: job.index, reason, cut: pipeline.cutReason };
   }
 }

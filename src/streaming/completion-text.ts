@@ -2,15 +2,34 @@
  * @module streaming/completion-text
  * Turns a stream of generated text pieces into the text a client may see:
  * stop strings are cut (and held back while they might still be forming),
- * and, for URIAL answers, the block's leading whitespace and closing fence are
- * removed. Each piece may carry an entry (a token's logprobs) that is released
- * together with the text it produced, so logprobs always match the content.
+ * run-on repetition is cut, and, for URIAL answers, the block's leading
+ * whitespace and closing fence are removed. Each piece may carry an entry (a
+ * token's logprobs) that is released together with the text it produced, so
+ * logprobs always match the content.
  */
 
 /** What one push or the final flush releases to the client. */
 export interface Emission<Entry> {
   text: string;
   entries: Entry[];
+}
+
+/** Why the text was cut before the model ended it. */
+export type CutReason =
+  /** One of the client's stop strings (`text`). */
+  | { kind: "stop"; text: string }
+  /** The start of the next prompt block (`# Query`, `# Answer`, …). */
+  | { kind: "block"; text: string }
+  /** Prompt material the answer must not repeat (an exemplar's question, a marker). */
+  | { kind: "leak"; text: string }
+  /** The same n-gram of words came back too often. */
+  | { kind: "repetition"; text: string };
+
+export interface RepetitionRule {
+  /** Words per n-gram (URIAL's filter used 6). */
+  ngram: number;
+  /** Occurrences allowed; the next one is cut, from its first word on. */
+  maxOccurrences: number;
 }
 
 export interface CompletionTextOptions {
@@ -21,6 +40,10 @@ export interface CompletionTextOptions {
    * `"\n# Query"` also stops an answer that begins with `# Query`.
    */
   lineStops?: readonly string[];
+  /** Strings that must never appear in the output; matched anywhere, cut as a leak. */
+  leakStops?: readonly string[];
+  /** Cut run-on repetition. Undefined: no check. */
+  repetition?: RepetitionRule;
   /**
    * Clean a URIAL answer block: drop leading whitespace, hold back trailing
    * whitespace and backticks until more text arrives, and at the end remove a
@@ -36,29 +59,50 @@ interface Placed<Entry> {
   entry: Entry;
 }
 
+interface StopString {
+  text: string;
+  kind: "stop" | "block" | "leak";
+  /** Matched as if a newline preceded the text. */
+  atLineStart: boolean;
+}
+
+interface Cut {
+  index: number;
+  reason: CutReason;
+}
+
 const fenceLine = /^[ \t]*`{3,}[^`\n]*$/;
 
 /** Accumulates generated text and decides what may be released. */
 export class CompletionText<Entry = never> {
-  readonly #stops: readonly string[];
-  readonly #lineStops: readonly string[];
+  readonly #stops: readonly StopString[];
   readonly #cleanAnswer: boolean;
+  readonly #repetition: RepetitionTracker | undefined;
   #raw = "";
   readonly #placed: Placed<Entry>[] = [];
   #nextEntry = 0;
   #emittedTo = 0;
-  #stopIndex: number | undefined;
+  #cut: Cut | undefined;
   #finished = false;
 
   constructor(options: CompletionTextOptions = {}) {
-    this.#stops = (options.stops ?? []).filter((stop) => stop.length > 0);
-    this.#lineStops = (options.lineStops ?? []).filter((stop) => stop.length > 0);
+    const stops: StopString[] = [];
+    for (const text of options.stops ?? []) if (text.length > 0) stops.push({ text, kind: "stop", atLineStart: false });
+    for (const text of options.lineStops ?? []) if (text.length > 0) stops.push({ text, kind: "block", atLineStart: true });
+    for (const text of options.leakStops ?? []) if (text.length > 0) stops.push({ text, kind: "leak", atLineStart: false });
+    this.#stops = stops;
     this.#cleanAnswer = options.cleanAnswer ?? false;
+    this.#repetition = options.repetition ? new RepetitionTracker(options.repetition) : undefined;
   }
 
-  /** True once a stop string was found; further pushes are ignored. */
+  /** True once the text was cut; further pushes are ignored. */
   get stopped(): boolean {
-    return this.#stopIndex !== undefined;
+    return this.#cut !== undefined;
+  }
+
+  /** Why the text was cut, if it was. */
+  get cutReason(): CutReason | undefined {
+    return this.#cut?.reason;
   }
 
   /** The whole generated text so far, before any cleaning (for diagnostics). */
@@ -72,9 +116,11 @@ export class CompletionText<Entry = never> {
     const start = this.#raw.length;
     this.#raw += text;
     if (entry !== undefined) this.#placed.push({ start, end: this.#raw.length, entry });
-    const stopIndex = this.#findStop(start);
-    if (stopIndex !== undefined) {
-      this.#stopIndex = stopIndex;
+    const stop = this.#findStop(start);
+    const repeated = this.#repetition?.scan(this.#raw, this.#contentStart());
+    const cut = [stop, repeated].filter((each): each is Cut => each !== undefined).sort((a, b) => a.index - b.index)[0];
+    if (cut !== undefined) {
+      this.#cut = cut;
       return { text: "", entries: [] };
     }
     return this.#release(this.#safeEnd(), false);
@@ -93,34 +139,34 @@ export class CompletionText<Entry = never> {
     return match ? match.index : this.#raw.length;
   }
 
-  #findStop(pieceStart: number): number | undefined {
-    let best: number | undefined;
-    for (const stop of this.#stops) {
-      const from = Math.max(0, pieceStart - stop.length + 1);
-      const index = this.#raw.indexOf(stop, from);
-      if (index >= 0 && (best === undefined || index < best)) best = index;
-    }
+  #findStop(pieceStart: number): Cut | undefined {
+    let best: Cut | undefined;
     const lined = "\n" + this.#raw;
-    for (const stop of this.#lineStops) {
-      const from = Math.max(0, pieceStart + 1 - stop.length + 1);
-      const index = lined.indexOf(stop, from);
-      // In `lined` every index is one past the raw index; a match at 0 began
-      // with the virtual newline, so the cut is at the very start.
-      if (index >= 0) {
-        const at = Math.max(0, index - 1);
-        if (best === undefined || at < best) best = at;
+    for (const stop of this.#stops) {
+      let index: number;
+      if (stop.atLineStart) {
+        // In `lined` every index is one past the raw index; a match at 0
+        // began with the virtual newline, so the cut is at the very start.
+        const found = lined.indexOf(stop.text, Math.max(0, pieceStart + 1 - stop.text.length + 1));
+        index = found < 0 ? -1 : Math.max(0, found - 1);
+      } else {
+        index = this.#raw.indexOf(stop.text, Math.max(0, pieceStart - stop.text.length + 1));
       }
+      if (index >= 0 && (best === undefined || index < best.index)) best = { index, reason: { kind: stop.kind, text: stop.text } };
     }
     return best;
   }
 
-  /** End of the text that can no longer become part of a stop or a fence. */
+  /** End of the text that can no longer become part of a stop, a repetition or a fence. */
   #safeEnd(): number {
     let held = 0;
-    for (const stop of this.#stops) held = Math.max(held, partialSuffix(this.#raw, stop));
     const lined = "\n" + this.#raw;
-    for (const stop of this.#lineStops) held = Math.max(held, Math.min(this.#raw.length, partialSuffix(lined, stop)));
+    for (const stop of this.#stops) {
+      const partial = stop.atLineStart ? Math.min(this.#raw.length, partialSuffix(lined, stop.text)) : partialSuffix(this.#raw, stop.text);
+      held = Math.max(held, partial);
+    }
     let end = this.#raw.length - held;
+    if (this.#repetition) end = Math.min(end, this.#repetition.holdFrom(this.#raw, this.#contentStart()));
     if (this.#cleanAnswer) {
       const tail = /[\s`]*$/.exec(this.#raw.slice(0, end));
       if (tail) end -= tail[0].length;
@@ -129,7 +175,7 @@ export class CompletionText<Entry = never> {
   }
 
   #finalEnd(): number {
-    const end = this.#stopIndex ?? this.#raw.length;
+    const end = this.#cut?.index ?? this.#raw.length;
     if (!this.#cleanAnswer) return end;
     const start = this.#contentStart();
     if (end <= start) return start;
@@ -150,7 +196,9 @@ export class CompletionText<Entry = never> {
       const placed = this.#placed[this.#nextEntry]!;
       const insideLeading = placed.end <= contentStart && placed.start < contentStart;
       if (final) {
-        if (!insideLeading && placed.start < upTo) entries.push(placed.entry);
+        // `upTo <= contentStart`: the answer is empty (the cut or the stripped
+        // fence lies in the leading whitespace), so no entry's text is shown.
+        if (!insideLeading && placed.start < upTo && upTo > contentStart) entries.push(placed.entry);
       } else {
         if (placed.end > upTo) break;
         if (!insideLeading) entries.push(placed.entry);
@@ -161,8 +209,54 @@ export class CompletionText<Entry = never> {
   }
 }
 
+/**
+ * Counts word n-grams as words complete. A word is complete once whitespace
+ * follows it; words are compared lower-cased.
+ */
+class RepetitionTracker {
+  readonly #rule: RepetitionRule;
+  /** Start offsets and normalised text of the complete words so far. */
+  readonly #words: { start: number; text: string }[] = [];
+  readonly #counts = new Map<string, number>();
+  #scannedTo = 0;
+
+  constructor(rule: RepetitionRule) {
+    this.#rule = rule;
+  }
+
+  /** Scans newly completed words; returns a cut at the first word of an n-gram seen once too often. */
+  scan(raw: string, from: number): Cut | undefined {
+    const pattern = /\S+(?=\s)/g;
+    pattern.lastIndex = Math.max(this.#scannedTo, from);
+    for (let match = pattern.exec(raw); match !== null; match = pattern.exec(raw)) {
+      this.#scannedTo = match.index + match[0].length;
+      this.#words.push({ start: match.index, text: match[0].toLowerCase() });
+      const count = this.#words.length;
+      if (count < this.#rule.ngram) continue;
+      const gram = this.#words.slice(count - this.#rule.ngram);
+      const key = gram.map((word) => word.text).join(" ");
+      const seen = (this.#counts.get(key) ?? 0) + 1;
+      this.#counts.set(key, seen);
+      if (seen > this.#rule.maxOccurrences) {
+        return { index: gram[0]!.start, reason: { kind: "repetition", text: raw.slice(gram[0]!.start, this.#scannedTo) } };
+      }
+    }
+    return undefined;
+  }
+
+  /** Text from here on may still become the start of a cut n-gram: the last n-1 complete words and any partial word. */
+  holdFrom(raw: string, from: number): number {
+    const keep = this.#rule.ngram - 1;
+    const recent = this.#words.slice(-keep);
+    const first = recent.length === keep ? recent[0]!.start : (this.#words[0]?.start ?? Math.max(from, this.#scannedTo));
+    const partial = /\S+$/.exec(raw);
+    const partialStart = partial ? partial.index : raw.length;
+    return Math.min(first, partialStart);
+  }
+}
+
 /** Length of the longest proper prefix of `stop` that `text` ends with. */
-function partialSuffix(text: string, stop: string): number {
+export function partialSuffix(text: string, stop: string): number {
   for (let length = Math.min(stop.length - 1, text.length); length > 0; length -= 1) {
     if (text.endsWith(stop.slice(0, length))) return length;
   }

@@ -14,7 +14,9 @@ import { toChatLogprobEntries } from "../../openai/logprobs.js";
 import { parseRequest, rejectUnsupported } from "../../openai/parse-request.js";
 import { stopList } from "../../openai/request-fields.js";
 import { toSamplingOptions } from "../../openai/to-sampling-options.js";
-import { renderUrialPrompt, urialLineStops } from "../../prompt/render-urial-prompt.js";
+import { exemplarExchanges } from "../../catalog/catalog.js";
+import { stopReasonOf, urialAnswerPipeline } from "../../prompt/answer-rules.js";
+import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
 import type { AppDeps } from "../app-deps.js";
 import { resolveChatModel } from "../model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -36,7 +38,8 @@ export function chatCompletionsRoute(deps: AppDeps) {
     const conversation = conversationFromMessages(request.messages);
     const engine = requireEngine(deps);
     const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
-    const rendered = renderUrialPrompt({ system, exemplars: set.exemplars, history: conversation.history, query: conversation.query });
+    const exemplars = exemplarExchanges(set);
+    const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
     const prompt = engine.tokenize(rendered.text);
     const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages");
     const constraint = outputConstraint(request);
@@ -46,8 +49,9 @@ export function chatCompletionsRoute(deps: AppDeps) {
       prompt,
       countPrompt: index === 0,
       options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs },
-      text: { stops: stopList(request.stop), lineStops: urialLineStops, cleanAnswer: true },
+      pipeline: urialAnswerPipeline({ template: set.template, exemplars, stops: stopList(request.stop) }),
     }));
+    const includeReasoning = request.include_reasoning === true;
 
     const identity: ResponseIdentity = {
       id: newResponseId("chatcmpl"),
@@ -58,6 +62,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     c.header("x-urial-exemplar-set", `${set.name}@${set.version}`);
     if (conversation.clientSystem.trim().length > 0) c.header("x-urial-system-message", deps.systemMessageMode === "ignore" ? "ignored" : deps.systemMessageMode === "replace" ? "replaced" : "appended");
 
+    if (constraint) await engine.prepareConstraint(constraint);
     const clientSignal = c.req.raw.signal;
     const slot = await engine.acquire(prompt, clientSignal);
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
@@ -76,12 +81,15 @@ export function chatCompletionsRoute(deps: AppDeps) {
                 await writer.send(chatChunk(identity, event.index, { role: "assistant", content: "" }, null, null, includeUsage));
               }
               if (event.type === "delta") {
+                if (includeReasoning && event.reasoning.length > 0) {
+                  await writer.send(chatChunk(identity, event.index, { reasoning_content: event.reasoning }, null, null, includeUsage));
+                }
                 const logprobs = topLogprobs === undefined ? null : toChatLogprobEntries(event.tokens);
                 if (event.text.length > 0 || (logprobs !== null && logprobs.length > 0)) {
                   await writer.send(chatChunk(identity, event.index, { content: event.text }, null, logprobs, includeUsage));
                 }
               } else {
-                await writer.send(chatChunk(identity, event.index, {}, event.reason, null, includeUsage));
+                await writer.send(chatChunk(identity, event.index, {}, event.reason, null, includeUsage, stopReasonOf(event.cut)));
               }
             }
             if (includeUsage) await writer.send(chatUsageChunk(identity, usageBody(usage.promptTokens, usage.completionTokens, usage.cachedTokens)));
@@ -93,15 +101,25 @@ export function chatCompletionsRoute(deps: AppDeps) {
       );
     }
 
-    const choices: FinishedChatChoice[] = jobs.map(() => ({ content: "", finishReason: "stop", logprobs: topLogprobs === undefined ? null : [] }));
+    const choices: FinishedChatChoice[] = jobs.map(() => ({
+      content: "",
+      reasoning: includeReasoning ? "" : undefined,
+      finishReason: "stop",
+      stopReason: null,
+      logprobs: topLogprobs === undefined ? null : [],
+    }));
     const tokens: GeneratedToken[][] = jobs.map(() => []);
     try {
       for await (const event of runChoices(slot, jobs, usage, clientSignal)) {
         const choice = choices[event.index]!;
         if (event.type === "delta") {
           choice.content += event.text;
+          if (choice.reasoning !== undefined) choice.reasoning += event.reasoning;
           tokens[event.index]!.push(...event.tokens);
-        } else choice.finishReason = event.reason;
+        } else {
+          choice.finishReason = event.reason;
+          choice.stopReason = stopReasonOf(event.cut);
+        }
       }
     } finally {
       slot.release();

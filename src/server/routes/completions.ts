@@ -45,7 +45,7 @@ export function completionsRoute(deps: AppDeps) {
           prompt,
           countPrompt: copy === 0,
           options: { maxTokens, sampling: toSamplingOptions(request, copy), topLogprobs },
-          text: { stops: stopList(request.stop) },
+          pipeline: { kind: "plain", content: { stops: stopList(request.stop) } },
         });
         echoes.push(request.echo === true ? text : "");
       }

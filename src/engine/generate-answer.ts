@@ -1,0 +1,63 @@
+/**
+ * @module engine/generate-answer
+ * Generates one answer token by token on a sequence: greedy by default,
+ * without repetition penalties or truncation (the analysis wants the model's
+ * own most likely answer), stopping at an end-of-generation token, at one of
+ * the chat template's stop texts, or when the budget or the context runs out.
+ */
+import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
+import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
+
+/** Generates an answer to `prompt`; see `ScoringModel.generate`. */
+export async function generateAnswer(
+  sequence: LlamaContextSequence,
+  model: LlamaModel,
+  prompt: readonly number[],
+  options: GenerateAnswerOptions,
+  stopTexts: readonly string[],
+): Promise<GeneratedAnswer> {
+  if (prompt.length === 0) throw new Error("the prompt is empty");
+  if (prompt.length >= sequence.contextSize) {
+    throw new Error(`the prompt has ${prompt.length} tokens and the context holds ${sequence.contextSize}`);
+  }
+  // Capped at the room left: node-llama-cpp's context shift would otherwise
+  // erase the start of the prompt.
+  const maxTokens = Math.min(options.maxTokens, sequence.contextSize - prompt.length);
+  if (maxTokens <= 0) return { tokens: [], stopReason: "length" };
+  const kept = await reuseCachedPrefix(sequence, prompt, prompt.length - 1);
+  const tokens: number[] = [];
+  const evaluation = sequence.evaluate(prompt.slice(kept) as Token[], {
+    temperature: options.temperature ?? 0,
+    seed: options.seed,
+    topK: 0,
+    topP: 1,
+    minP: 0,
+    yieldEogToken: true,
+  });
+  for await (const token of evaluation) {
+    tokens.push(token);
+    if (model.isEogToken(token)) return { tokens, stopReason: "eos" };
+    if (stopTexts.length > 0) {
+      const cut = cutAtStopText(model, tokens, stopTexts);
+      if (cut !== undefined) return { tokens: cut, stopReason: "stop" };
+    }
+    if (tokens.length >= maxTokens) break;
+  }
+  return { tokens, stopReason: "length" };
+}
+
+/** The tokens before the first stop text, or undefined when no stop text has appeared. */
+function cutAtStopText(model: LlamaModel, tokens: readonly number[], stopTexts: readonly string[]): number[] | undefined {
+  const text = model.detokenize(tokens as Token[], true);
+  let at = -1;
+  for (const stop of stopTexts) {
+    const found = text.indexOf(stop);
+    if (found >= 0 && (at < 0 || found < at)) at = found;
+  }
+  if (at < 0) return undefined;
+  // Keep the longest token prefix whose text ends before the stop text begins.
+  let keep = tokens.length - 1;
+  while (keep > 0 && model.detokenize(tokens.slice(0, keep) as Token[], true).length > at) keep -= 1;
+  return tokens.slice(0, keep);
+}

@@ -1,0 +1,60 @@
+/**
+ * @module engine/render-chat-prompt
+ * Renders a one-turn chat prompt with a chat model's own template: the GGUF's
+ * `tokenizer.chat_template` (or a Jinja override) through node-llama-cpp's
+ * `JinjaTemplateChatWrapper`, or a plain `{query}` layout. The user message
+ * is always tokenized as text, so it cannot forge special tokens.
+ */
+import { JinjaTemplateChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
+import type { ChatTemplateOverride } from "./chat-template-override.js";
+import { ChatTemplateError, type ChatPrompt } from "./scoring-model.js";
+
+/** Renders prompts for one model, and the texts that end its answers. */
+export interface ChatPromptRenderer {
+  render(query: string): ChatPrompt;
+  /** Stop texts of the template that are not end-of-generation tokens (removed from answers). */
+  stopTexts: readonly string[];
+}
+
+/** Builds the renderer for `template` (a GGUF Jinja template or a parsed override). */
+export function createChatPromptRenderer(model: LlamaModel, template: ChatTemplateOverride): ChatPromptRenderer {
+  if (template.kind === "layout") {
+    const bos = model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? [model.tokens.bos] : [];
+    return {
+      stopTexts: [],
+      render(query) {
+        const tokens = [...bos, ...model.tokenize(template.before, true), ...model.tokenize(query, false), ...model.tokenize(template.after, true)];
+        return { tokens, text: model.detokenize(tokens, true) };
+      },
+    };
+  }
+  let wrapper: JinjaTemplateChatWrapper;
+  try {
+    wrapper = new JinjaTemplateChatWrapper({ template: template.template, tokenizer: model.tokenizer });
+  } catch (error) {
+    throw new ChatTemplateError(`the chat template cannot be used (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+  }
+  const stopTexts = new Set<string>();
+  let probed = false;
+  const render = (query: string): ChatPrompt => {
+    let state;
+    try {
+      state = wrapper.generateContextState({ chatHistory: [{ type: "user", text: query }, { type: "model", response: [] }] });
+    } catch (error) {
+      throw new ChatTemplateError(`the chat template failed to render (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+    }
+    if (!probed) {
+      probed = true;
+      for (const trigger of state.stopGenerationTriggers) {
+        const tokens = trigger.tokenize(model.tokenizer);
+        // A trigger that starts with an end-of-generation token is covered by the EOG stop.
+        if (tokens.length === 0 || model.isEogToken(tokens[0])) continue;
+        stopTexts.add(model.detokenize(tokens, true));
+      }
+    }
+    const tokens: number[] = state.contextText.tokenize(model.tokenizer);
+    return { tokens, text: model.detokenize(tokens as Token[], true) };
+  };
+  render("Hello");
+  return { render, stopTexts: [...stopTexts] };
+}
