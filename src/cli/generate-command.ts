@@ -105,7 +105,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       maxQueue: 0,
     });
     try {
-      const app = createApp({ engine: () => engine, catalog: () => catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024 });
+      const app = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024 });
       const modelId = values["model-id"] ?? "urial";
       const lines: string[] = [];
       let failed = 0;

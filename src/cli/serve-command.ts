@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
+import { watchCatalog } from "../catalog/watch-catalog.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
@@ -26,9 +27,17 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const config = parsed.config;
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
 
-  let catalog;
+  const catalogLocation = { exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars };
+  let watcher;
   try {
-    catalog = await loadCatalog({ exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars });
+    watcher = watchCatalog(catalogLocation, await loadCatalog(catalogLocation), {
+      onReload: (outcome) =>
+        log(
+          outcome.ok
+            ? `exemplars reloaded: ${[...outcome.catalog.sets.values()].map((set) => `${set.name}@${set.version} (${set.hash})`).join(", ")}`
+            : `exemplars not reloaded, keeping the last good version: ${outcome.error.message}`,
+        ),
+    });
   } catch (error) {
     if (error instanceof CatalogError) {
       process.stderr.write(`urial serve: ${error.message}\n`);
@@ -47,6 +56,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     throw error;
   }
 
+  const catalog = watcher.catalog;
   let engine: Engine | undefined;
   const app = createApp({
     engine: () => engine,
@@ -74,6 +84,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       stopping = true;
       log(`${signal}: shutting down`);
       server.close();
+      watcher.close();
       void (engine?.dispose() ?? Promise.resolve()).finally(() => resolve(0));
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
@@ -111,6 +122,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   } catch (error) {
     progress.done();
     server.close();
+    watcher.close();
     if (error instanceof ModelLoadError) {
       process.stderr.write(`urial serve: ${error.message}\n`);
       return 1;
