@@ -151,6 +151,11 @@ class LlamaScoringModel implements ScoringModel {
     return tokens;
   }
 
+  tokenizeContinuation(text: string): number[] {
+    this.#ensureAlive();
+    return this.#model.tokenize(text, false, "trimLeadingSpace");
+  }
+
   detokenize(tokens: readonly number[]): string {
     this.#ensureAlive();
     return this.#model.detokenize(tokens as Token[], true);

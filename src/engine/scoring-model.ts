@@ -77,6 +77,11 @@ export interface ScoringModel {
   readonly info: ScoringModelInfo;
   /** Tokenizes a whole prompt, adding BOS where the model wants it (as `Engine.tokenize` does). */
   tokenize(text: string): number[];
+  /**
+   * Tokenizes text that continues other text (an answer after its prompt):
+   * no BOS and no leading space added (SentencePiece would add one).
+   */
+  tokenizeContinuation(text: string): number[];
   /** Decodes tokens to text; special tokens are written out (`</s>`). */
   detokenize(tokens: readonly number[]): string;
   /** The text of one token as it reads after `previous` (spacing included; special tokens written out). */

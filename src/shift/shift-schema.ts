@@ -53,7 +53,7 @@ export const shiftPositionSchema = z.object({
   tokenId: count,
   /** The token's text as it reads in the answer (special tokens written out, e.g. `</s>`). */
   text: z.string(),
-  /** True for end-of-generation and other special tokens. */
+  /** True for an end-of-generation token (EOS, EOT, …). */
   special: z.boolean(),
   chat: chatScoreSchema,
   zeroShot: baseScoreSchema,

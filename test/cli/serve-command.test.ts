@@ -1,0 +1,215 @@
+/**
+ * `urial serve` as users run it: the built CLI in a child process. Exit codes,
+ * messages, help, and a real start on the tiny model that stops cleanly on
+ * SIGTERM. The CLI is built once in `beforeAll`.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveOptions } from "../../src/config/serve-config.js";
+import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/src/cli/urial.js", import.meta.url));
+const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
+
+/** The flags `urial serve` has documented from the start; help must list each one. */
+const documentedFlags = [
+  "model",
+  "host",
+  "port",
+  "exemplars",
+  "exemplars-dir",
+  "system-prompts-dir",
+  "system-message",
+  "threads",
+  "gpu",
+  "gpu-layers",
+  "context-size",
+  "parallel",
+  "max-queue",
+  "max-body-bytes",
+];
+
+/** The environment without any URIAL_* variable, so the caller's shell cannot change a result. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
+  return { ...env, ...extra };
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+let buildOutput = "";
+let buildStatus: number | null = null;
+beforeAll(() => {
+  const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  buildStatus = build.status;
+  buildOutput = `${build.stdout}${build.stderr}`;
+  if (!existsSync(cli)) console.warn(`[skipped] CLI tests: ${cli} is missing after the build:\n${buildOutput}`);
+}, 120_000);
+
+describe("the build", () => {
+  it("compiles the CLI without errors", () => {
+    expect(buildOutput).toBe("");
+    expect(buildStatus).toBe(0);
+    expect(existsSync(cli)).toBe(true);
+  });
+});
+
+describe("urial serve (built CLI)", () => {
+  it("exits 2 without a model and says how to give one", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const result = await runCli(["serve"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--model");
+    expect(result.stderr).toContain("URIAL_MODEL");
+    expect(result.stdout).toBe("");
+  });
+
+  it("exits 1 with one line naming a missing model file (given as a flag or in URIAL_MODEL)", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const missing = "/nonexistent/dir/base-model.gguf";
+    for (const result of [await runCli(["serve", "--model", missing]), await runCli(["serve"], cleanEnv({ URIAL_MODEL: missing }))]) {
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines, result.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(missing);
+      expect(lines[0]).toContain("no such file");
+    }
+  });
+
+  it("exits 2 naming the flag and its variable for a bad value, and for an unknown flag", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const badPort = await runCli(["serve", "--model", "x.gguf", "--port", "eighty"]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain("--port");
+    expect(badPort.stderr).toContain("URIAL_PORT");
+    expect(badPort.stderr).toContain("eighty");
+    const unknown = await runCli(["serve", "--model", "x.gguf", "--colour", "blue"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--colour");
+    expect(unknown.stderr).toContain("--help");
+  });
+
+  it("lists every flag and its variable in serve --help, exiting 0", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const result = await runCli(["serve", "--help"]);
+    expect(result.code).toBe(0);
+    for (const flag of documentedFlags) expect(result.stdout).toMatch(new RegExp(`--${flag}\\b`));
+    for (const spec of Object.values(serveOptions)) {
+      expect(result.stdout).toContain(`--${spec.flag} `);
+      expect(result.stdout).toContain(spec.env);
+    }
+    expect(result.stdout).toContain("--help");
+  });
+
+  it("prints the package version and exits 2 without a command", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    const shown = await runCli(["--version"]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.trim()).toBe(version);
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain("serve");
+  });
+});
+
+describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve on the tiny model"), () => {
+  it("starts on port 0, answers once ready, and exits 0 on SIGTERM", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        "serve",
+        "--model",
+        testModelPath,
+        "--port",
+        "0",
+        "--exemplars",
+        "tiny",
+        "--exemplars-dir",
+        "test/fixtures/exemplars",
+        "--system-prompts-dir",
+        "test/fixtures/system-prompts",
+        "--threads",
+        "1",
+        "--context-size",
+        "512",
+        "--gpu",
+        "off",
+      ],
+      { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const check = () => {
+          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
+          if (match) resolve(Number(match[1]));
+        };
+        child.stderr.on("data", check);
+        void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
+      });
+      expect(port).toBeGreaterThan(0);
+
+      const base = `http://127.0.0.1:${port}`;
+      let health: Response | undefined;
+      for (let attempt = 0; attempt < 300; attempt += 1) {
+        health = await fetch(`${base}/health`);
+        if (health.status === 200) break;
+        expect(health.status).toBe(503);
+        expect(await health.json()).toEqual({ status: "loading" });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(health?.status).toBe(200);
+      const info = (await health!.json()) as Record<string, unknown>;
+      expect(info).toMatchObject({ status: "ok", context_size: 512, threads: 1, gpu: false, default_exemplar_set: "tiny" });
+
+      const chat = await fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "urial", messages: [{ role: "user", content: "Tell me about a dog." }], temperature: 0, max_tokens: 10 }),
+      });
+      expect(chat.status).toBe(200);
+      const body = (await chat.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+      expect(body.usage.completion_tokens).toBeGreaterThan(0);
+
+      child.kill("SIGTERM");
+      const { code, signal } = await exited;
+      expect(signal).toBeNull();
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain("SIGTERM");
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  });
+});
