@@ -39,6 +39,7 @@ import { toGrammarSchema } from "./json-schema-for-grammar.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
 import { SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
+import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
 
@@ -173,10 +174,7 @@ class LlamaEngine implements Engine {
 
   tokenize(text: string): number[] {
     this.#ensureAlive();
-    const tokens: number[] = this.#model.tokenize(text, false);
-    const bos = this.#model.tokens.bos;
-    if (bos !== null && this.#model.tokens.shouldPrependBosToken) return [bos, ...tokens];
-    return tokens;
+    return tokenizePrompt(this.#model, text);
   }
 
   async acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {

@@ -5,6 +5,7 @@
  */
 import { getLlama, LlamaLogLevel, readGgufFileInfo } from "node-llama-cpp";
 import { checkModelFile, ModelLoadError } from "./model-file-check.js";
+import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface Tokenizer {
   /** Tokenizes a whole prompt, adding BOS where the model wants it (as the engine does). */
@@ -24,11 +25,7 @@ export async function loadTokenizer(modelPath: string): Promise<Tokenizer> {
     const architecture = metadata.general?.architecture;
     const trainContextSize = (architecture ? metadata[architecture]?.context_length : undefined) ?? 0;
     return {
-      tokenize(text) {
-        const tokens: number[] = model.tokenize(text, false);
-        const bos = model.tokens.bos;
-        return bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
-      },
+      tokenize: (text) => tokenizePrompt(model, text),
       trainContextSize,
       async dispose() {
         await model.dispose();
