@@ -29,33 +29,36 @@ export function watchCatalog(location: CatalogLocation, initial: Catalog, option
   let current = initial;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> | undefined;
-  let again = false;
+  let queued: Promise<boolean> | undefined;
 
-  const reload = async (): Promise<boolean> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        const next = await loadCatalog(location);
-        current = next;
-        options.onReload?.({ ok: true, catalog: next });
-        return true;
-      } catch (error) {
-        options.onReload?.({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
-        return false;
-      }
-    })();
+  const load = async (): Promise<boolean> => {
     try {
-      return await running;
-    } finally {
-      running = undefined;
-      if (again) {
-        again = false;
-        void reload();
-      }
+      const next = await loadCatalog(location);
+      current = next;
+      options.onReload?.({ ok: true, catalog: next });
+      return true;
+    } catch (error) {
+      options.onReload?.({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+      return false;
     }
+  };
+
+  const settled = () => undefined;
+  const reload = (): Promise<boolean> => {
+    if (running) {
+      // The load in flight may have read the files before this call's edit:
+      // queue one more load after it (shared by every call in the meantime),
+      // so the caller's promise reflects the files as they were when it asked.
+      queued ??= running.then(settled, settled).then(() => {
+        queued = undefined;
+        return reload();
+      });
+      return queued;
+    }
+    running = load().finally(() => {
+      running = undefined;
+    });
+    return running;
   };
 
   const schedule = () => {

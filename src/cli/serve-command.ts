@@ -11,7 +11,11 @@ import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { checkModelFile, ModelLoadError } from "../engine/model-file-check.js";
+import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
+import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
+import { startShiftAnalyser } from "./start-shift-analyser.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -58,8 +62,11 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
 
   const catalog = watcher.catalog;
   let engine: Engine | undefined;
+  let shiftAnalyser: ShiftAnalyser | undefined;
+  let shiftRuntime: ScoringRuntime | undefined;
   const app = createApp({
     engine: () => engine,
+    ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     catalog,
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
@@ -85,7 +92,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       log(`${signal}: shutting down`);
       server.close();
       watcher.close();
-      void (engine?.dispose() ?? Promise.resolve()).finally(() => resolve(0));
+      void Promise.all([engine?.dispose(), shiftRuntime?.dispose()]).finally(() => resolve(0));
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
@@ -119,10 +126,29 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
     );
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
+    if (config.chatModel !== undefined) {
+      log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
+        engine = undefined;
+        await loaded.dispose();
+        throw error;
+      });
+      if (stopping) {
+        await shift.runtime.dispose();
+        return stopped;
+      }
+      shiftRuntime = shift.runtime;
+      shiftAnalyser = shift.analyser;
+      log(`POST /v1/shift ready: chat model ${shift.analyser.chat.name}`);
+    }
   } catch (error) {
     progress.done();
     server.close();
     watcher.close();
+    if (error instanceof ShiftInputError || error instanceof ChatTemplateError) {
+      process.stderr.write(`urial serve: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof ModelLoadError) {
       process.stderr.write(`urial serve: ${error.message}\n`);
       return 1;

@@ -9,6 +9,7 @@ import { packageRoot } from "../config/serve-config.js";
 import { runExemplarsCommand } from "./exemplars-command.js";
 import { runGenerateCommand } from "./generate-command.js";
 import { runServeCommand } from "./serve-command.js";
+import { runShiftCommand } from "./shift-command.js";
 
 const help = `Usage: urial <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   serve       serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
   exemplars   list, lint and show the exemplar sets
   generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
+  shift       token distribution shift between a base model and its chat twin, zero-shot vs URIAL
 
 Run 'urial <command> --help' for a command's options.
   -h, --help       show this help
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return runExemplarsCommand(rest, process.env);
     case "generate":
       return runGenerateCommand(rest, process.env);
+    case "shift":
+      return runShiftCommand(rest, process.env);
     case undefined:
     case "help":
     case "-h":

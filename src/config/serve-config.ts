@@ -35,6 +35,7 @@ export interface OptionSpec {
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
   model: { flag: "model", env: "URIAL_MODEL", value: "PATH", description: "GGUF file of an untuned base model (required)" },
+  chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "PATH", description: "chat/instruct twin of the base model (same tokenizer); enables POST /v1/shift", default: "none (no /v1/shift)" },
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
   port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
   exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: "urial-help" },
@@ -57,6 +58,7 @@ const positiveInteger = (max: number) =>
 
 const configSchema = z.object({
   model: z.string({ error: "is required" }).min(1, { error: "is required" }),
+  chatModel: z.string().min(1).optional(),
   host: z.string().min(1),
   port: z.coerce.number({ error: "must be a port number" }).int({ error: "must be a port number" }).min(0, { error: "must be 0–65535" }).max(65535, { error: "must be 0–65535" }),
   exemplars: z.string().min(1),

@@ -8,10 +8,11 @@
  *   field of the model's `tokenizer_config.json`;
  * - a **plain layout** with exactly one `{query}` placeholder, e.g.
  *   `User: {query}\nAssistant:`. `\n`, `\t` and `\\` are unescaped, so the
- *   layout can be typed on a command line. The text around the placeholder is
- *   tokenized with special tokens recognised (`<|im_start|>` stays one
- *   token); the query is tokenized as plain text. BOS is prepended when the
- *   model wants it. Generation then stops at an end-of-generation token only.
+ *   layout can be typed on a command line. The rendered text is tokenized as
+ *   one string with special tokens recognised (`<|im_start|>` stays one
+ *   token), except that special-token text inside the query stays plain
+ *   text. BOS is prepended when the model wants it. Generation then stops at
+ *   an end-of-generation token only.
  */
 import { ChatTemplateError } from "./scoring-model.js";
 

@@ -24,6 +24,7 @@ import {
   type TeacherForceResult,
 } from "./scoring-model.js";
 import { teacherForce } from "./teacher-force.js";
+import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface ScoringRuntimeOptions {
   /** CPU threads for evaluation (node-llama-cpp's own default is far too high on small machines). */
@@ -145,10 +146,7 @@ class LlamaScoringModel implements ScoringModel {
 
   tokenize(text: string): number[] {
     this.#ensureAlive();
-    const tokens: number[] = this.#model.tokenize(text, false);
-    const bos = this.#model.tokens.bos;
-    if (bos !== null && this.#model.tokens.shouldPrependBosToken) return [bos, ...tokens];
-    return tokens;
+    return tokenizePrompt(this.#model, text);
   }
 
   tokenizeContinuation(text: string): number[] {

@@ -3,7 +3,9 @@
  * Renders a one-turn chat prompt with a chat model's own template: the GGUF's
  * `tokenizer.chat_template` (or a Jinja override) through node-llama-cpp's
  * `JinjaTemplateChatWrapper`, or a plain `{query}` layout. The user message
- * is always tokenized as text, so it cannot forge special tokens.
+ * is always tokenized as text, so it cannot forge special tokens. Jinja
+ * templates go through the wrapper exactly as `LlamaChatSession` would use
+ * them (it tokenizes the template's pieces and the message separately).
  */
 import { JinjaTemplateChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
 import type { ChatTemplateOverride } from "./chat-template-override.js";
@@ -23,7 +25,14 @@ export function createChatPromptRenderer(model: LlamaModel, template: ChatTempla
     return {
       stopTexts: [],
       render(query) {
-        const tokens = [...bos, ...model.tokenize(template.before, true), ...model.tokenize(query, false), ...model.tokenize(template.after, true)];
+        // Tokenized as one string, as the model saw such text in training
+        // (piecewise tokenization adds a SentencePiece space at each seam) —
+        // unless the query holds special-token text, which must stay text.
+        const forgesSpecialTokens = model.tokenize(query, true).length !== model.tokenize(query, false).length;
+        const body = forgesSpecialTokens
+          ? [...model.tokenize(template.before, true), ...model.tokenize(query, false), ...model.tokenize(template.after, true)]
+          : model.tokenize(template.before + query + template.after, true);
+        const tokens = [...bos, ...body];
         return { tokens, text: model.detokenize(tokens, true) };
       },
     };

@@ -12,6 +12,7 @@ import { chatCompletionsRoute } from "./routes/chat-completions.js";
 import { completionsRoute } from "./routes/completions.js";
 import { healthRoute } from "./routes/health.js";
 import { getModelRoute, listModelsRoute } from "./routes/models.js";
+import { shiftRoute } from "./routes/shift.js";
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/v1/models/*", getModelRoute(deps));
   app.post("/v1/chat/completions", chatCompletionsRoute(deps));
   app.post("/v1/completions", completionsRoute(deps));
+  app.post("/v1/shift", shiftRoute(deps));
   app.notFound((c) => {
     const { status, body } = toErrorResponse(
       new ApiError({ status: 404, type: "not_found_error", message: `No route for ${c.req.method} ${c.req.path}.`, code: "not_found" }),

@@ -51,9 +51,14 @@ export interface ShiftOptions {
 export async function analysePrompt(models: ShiftModels, prompt: ShiftPrompt, options: ShiftOptions): Promise<PromptShift> {
   const { base, chat } = models;
   const chatPrompt = chat.chatPrompt(prompt.query);
+  // A query too long for the chat model's context gets no answer (marked as cut), not an error.
+  const chatRoom = chat.info.contextSize - chatPrompt.tokens.length;
   let answer: number[];
   let stopReason: PromptShift["answer"]["stopReason"];
-  if (prompt.answer !== undefined) {
+  if (chatRoom <= 0) {
+    answer = [];
+    stopReason = "length";
+  } else if (prompt.answer !== undefined) {
     answer = chat.tokenizeContinuation(prompt.answer);
     stopReason = "given";
   } else {
@@ -126,7 +131,7 @@ export async function analysePrompt(models: ShiftModels, prompt: ShiftPrompt, op
       stopReason,
       fullTokens: answer.length,
       scoredTokens: scored.length,
-      truncated: scored.length < answer.length,
+      truncated: scored.length < answer.length || chatRoom <= 0,
     },
     contexts: {
       chat: { promptTokens: chatPrompt.tokens.length, cachedTokens: chatPass.cachedTokens },

@@ -155,7 +155,11 @@ export const promptShiftSchema = z.object({
     fullTokens: count,
     /** Tokens scored (= positions.length). */
     scoredTokens: count,
-    /** True when the answer was cut so that every context + answer fits its model's context. */
+    /**
+     * True when the answer was cut so that every context + answer fits its
+     * model's context (or, for a query too long for the chat model's context,
+     * could not be generated at all).
+     */
     truncated: z.boolean(),
   }),
   /** Prompt sizes and cache reuse: the chat model's own template and the two base contexts. */

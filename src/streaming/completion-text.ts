@@ -211,14 +211,19 @@ export class CompletionText<Entry = never> {
 
 /**
  * Counts word n-grams as words complete. A word is complete once whitespace
- * follows it; words are compared lower-cased.
+ * follows it; words are compared lower-cased. Scanning is incremental: each
+ * character is looked at once, so a long run without whitespace costs linear
+ * time (a regex such as /\S+(?=\s)/ re-scans the run on every push, cubic).
  */
 class RepetitionTracker {
   readonly #rule: RepetitionRule;
   /** Start offsets and normalised text of the complete words so far. */
   readonly #words: { start: number; text: string }[] = [];
   readonly #counts = new Map<string, number>();
+  /** Every character before this offset was scanned. */
   #scannedTo = 0;
+  /** Start of the word being read (no whitespace after it yet). */
+  #wordStart: number | undefined;
 
   constructor(rule: RepetitionRule) {
     this.#rule = rule;
@@ -226,11 +231,15 @@ class RepetitionTracker {
 
   /** Scans newly completed words; returns a cut at the first word of an n-gram seen once too often. */
   scan(raw: string, from: number): Cut | undefined {
-    const pattern = /\S+(?=\s)/g;
-    pattern.lastIndex = Math.max(this.#scannedTo, from);
-    for (let match = pattern.exec(raw); match !== null; match = pattern.exec(raw)) {
-      this.#scannedTo = match.index + match[0].length;
-      this.#words.push({ start: match.index, text: match[0].toLowerCase() });
+    for (let index = Math.max(this.#scannedTo, from); index < raw.length; index += 1) {
+      this.#scannedTo = index + 1;
+      if (!/\s/.test(raw[index]!)) {
+        this.#wordStart ??= index;
+        continue;
+      }
+      if (this.#wordStart === undefined) continue;
+      this.#words.push({ start: this.#wordStart, text: raw.slice(this.#wordStart, index).toLowerCase() });
+      this.#wordStart = undefined;
       const count = this.#words.length;
       if (count < this.#rule.ngram) continue;
       const gram = this.#words.slice(count - this.#rule.ngram);
@@ -238,7 +247,7 @@ class RepetitionTracker {
       const seen = (this.#counts.get(key) ?? 0) + 1;
       this.#counts.set(key, seen);
       if (seen > this.#rule.maxOccurrences) {
-        return { index: gram[0]!.start, reason: { kind: "repetition", text: raw.slice(gram[0]!.start, this.#scannedTo) } };
+        return { index: gram[0]!.start, reason: { kind: "repetition", text: raw.slice(gram[0]!.start, index) } };
       }
     }
     return undefined;
@@ -247,11 +256,12 @@ class RepetitionTracker {
   /** Text from here on may still become the start of a cut n-gram: the last n-1 complete words and any partial word. */
   holdFrom(raw: string, from: number): number {
     const keep = this.#rule.ngram - 1;
-    const recent = this.#words.slice(-keep);
-    const first = recent.length === keep ? recent[0]!.start : (this.#words[0]?.start ?? Math.max(from, this.#scannedTo));
-    const partial = /\S+$/.exec(raw);
-    const partialStart = partial ? partial.index : raw.length;
-    return Math.min(first, partialStart);
+    // Only the partial word can start the next 1-gram.
+    if (keep <= 0) return this.#wordStart ?? raw.length;
+    // The partial word lies after every complete word, so holding from the
+    // (n-1)-th last complete word (or from the first word) covers it too.
+    if (this.#words.length >= keep) return this.#words[this.#words.length - keep]!.start;
+    return this.#words[0]?.start ?? from;
   }
 }
 

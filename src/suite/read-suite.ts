@@ -52,7 +52,9 @@ export function parseSuite(text: string, file: string): SuiteItem[] {
     const value = parsed.data;
     if (typeof value === "string") items.push({ id: `line-${line}`, query: value, line });
     else {
-      const query = "query" in value ? (value.query as string) : (value.prompt as string);
+      // The union tried `query` first: when it failed (absent, empty, not a
+      // string) the item matched through `prompt`, whatever `query` holds.
+      const query = typeof value.query === "string" && value.query.length > 0 ? value.query : (value.prompt as string);
       items.push({ id: value.id === undefined ? `line-${line}` : String(value.id), query, line });
     }
   });

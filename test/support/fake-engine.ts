@@ -31,9 +31,18 @@ export interface ScriptRequest {
 
 export type Script = string | ((request: ScriptRequest) => string);
 
+/** Scripted tokens given as text pieces, one token each (for tokens longer than a character). */
+export type PieceScript = readonly string[] | ((request: ScriptRequest) => readonly string[]);
+
 export interface FakeEngineOptions {
   /** The text each generation produces. Defaults to `"Hello from the fake engine."`. */
   script?: Script;
+  /**
+   * When set, each generation yields these pieces, one token per piece,
+   * instead of the script's characters (`script` is then ignored). Defaults to
+   * undefined. A piece's token id is its first code point.
+   */
+  pieces?: PieceScript;
   /** Slots that generate at once. Defaults to 1. */
   parallel?: number;
   /** Requests that may wait for a slot. Defaults to 4. */
@@ -88,6 +97,8 @@ export class FakeEngine implements Engine {
   readonly info: EngineInfo;
   /** Mutable per test. */
   script: Script;
+  /** Mutable per test; overrides `script` when set. */
+  pieces: PieceScript | undefined;
   tokenDelayMs: number;
   failAfterTokens: number | undefined;
   rejectConstraints: string | undefined;
@@ -106,6 +117,7 @@ export class FakeEngine implements Engine {
     const parallel = options.parallel ?? 1;
     const maxQueue = options.maxQueue ?? 4;
     this.script = options.script ?? defaultScript;
+    this.pieces = options.pieces;
     this.tokenDelayMs = options.tokenDelayMs ?? 0;
     this.failAfterTokens = options.failAfterTokens;
     this.rejectConstraints = options.rejectConstraints;
@@ -165,6 +177,12 @@ export class FakeEngine implements Engine {
     return typeof this.script === "string" ? this.script : this.script({ promptText, call });
   }
 
+  /** The tokens' texts for generation number `call`: the pieces when set, else the script's characters. */
+  tokenTextsFor(promptText: string, call: number): readonly string[] {
+    if (this.pieces === undefined) return Array.from(this.scriptFor(promptText, call));
+    return typeof this.pieces === "function" ? this.pieces({ promptText, call }) : this.pieces;
+  }
+
   /** The last recorded generation (throws when there is none). */
   lastCall(): FakeGenerateCall {
     const call = this.calls[this.calls.length - 1];
@@ -214,7 +232,7 @@ class FakeSlot implements PoolMember {
       this.#held = [...prompt];
       yield { type: "prefilled", promptTokens: prompt.length, cachedTokens };
 
-      const characters = Array.from(engine.scriptFor(promptText, callNumber));
+      const characters = engine.tokenTextsFor(promptText, callNumber);
       const maxTokens = Math.min(options.maxTokens, engine.info.contextSize - prompt.length);
       let reason: "eos" | "length" = "eos";
       for (const character of characters) {
