@@ -108,9 +108,11 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       gpu: config.gpu,
       gpuLayers: config.gpuLayers,
       contextSize: config.contextSize,
+      prefixStates: { dir: config.prefixCacheDir, maxBytes: config.prefixCacheMaxBytes },
       parallel: config.parallel,
       maxQueue: config.maxQueue,
       onLoadProgress: progress.update,
+      onNotice: log,
       onLog: (level, message) => {
         if (level === "error") log(`llama.cpp: ${message}`);
       },

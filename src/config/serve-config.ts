@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { urialCacheDir } from "./cache-dir.js";
 
 /** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
@@ -48,6 +49,8 @@ export const serveOptions = {
   contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
+  prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
+  prefixCacheMaxBytes: { flag: "prefix-cache-max-bytes", env: "URIAL_PREFIX_CACHE_MAX_BYTES", value: "N", description: "bound on saved prefix states (least recently used go first); 0 disables saving", default: "2147483648" },
   maxBodyBytes: { flag: "max-body-bytes", env: "URIAL_MAX_BODY_BYTES", value: "N", description: "largest request body; larger gets 413", default: "4194304" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -74,6 +77,8 @@ const configSchema = z.object({
   contextSize: positiveInteger(10_000_000).optional(),
   parallel: positiveInteger(256),
   maxQueue: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).max(100_000),
+  prefixCacheDir: z.string().min(1),
+  prefixCacheMaxBytes: z.coerce.number({ error: "must be a whole number of bytes" }).int({ error: "must be a whole number of bytes" }).min(0, { error: "must be at least 0" }),
   maxBodyBytes: positiveInteger(1024 * 1024 * 1024),
 });
 
@@ -92,6 +97,8 @@ const defaults: Partial<Record<OptionName, string>> = {
   gpuLayers: "auto",
   parallel: "2",
   maxQueue: "16",
+  prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+  prefixCacheMaxBytes: String(2 * 1024 ** 3),
   maxBodyBytes: String(4 * 1024 * 1024),
 };
 

@@ -37,6 +37,11 @@ export interface GenerateOptions {
   constraint?: OutputConstraint;
   /** Report each token's log-probability and this many alternatives (0–20). Undefined: none. */
   topLogprobs?: number;
+  /**
+   * How many leading prompt tokens are the exemplar set's fixed prefix; the
+   * engine may save and restore their KV state across restarts. 0 or undefined: none.
+   */
+  reusablePrefix?: number;
   /** Aborts prefill or generation; the sequence is freed either way. */
   signal?: AbortSignal;
 }
@@ -58,7 +63,7 @@ export interface GeneratedToken extends TokenChoice {
 
 export type GenerationEvent =
   /** Prefill finished: how many prompt tokens there were, and how many came from the KV cache. */
-  | { type: "prefilled"; promptTokens: number; cachedTokens: number }
+  | { type: "prefilled"; promptTokens: number; cachedTokens: number; restoredTokens?: number }
   | { type: "token"; token: GeneratedToken }
   /** `eos`: the model ended (or a grammar completed); `length`: maxTokens or the context is full. */
   | { type: "end"; reason: "eos" | "length"; completionTokens: number };
@@ -85,6 +90,8 @@ export interface EngineInfo {
   maxQueue: number;
   /** True when the GGUF carries a chat template (i.e. it is probably not a base model). */
   hasChatTemplate: boolean;
+  /** Where prefix states are saved across restarts; null when they are not. */
+  prefixStatesDir?: string | null;
 }
 
 /** A point-in-time view of the pool, for /health and metrics. */

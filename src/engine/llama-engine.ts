@@ -40,6 +40,9 @@ import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-che
 import { SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
+import { prefillPrompt } from "./prefill-prompt.js";
+import { PrefixStateStore } from "./prefix-state-store.js";
+import { fingerprintModelFile, nodeLlamaCppVersion } from "./model-fingerprint.js";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
 
@@ -61,6 +64,13 @@ export interface LlamaEngineOptions {
   prefillChunk?: number;
   /** Called with 0..1 while the weights load. */
   onLoadProgress?: (fraction: number) => void;
+  /**
+   * Save each exemplar set's prefix state here and restore it after a
+   * restart (bounded by `maxBytes`; 0 disables). Undefined: not saved.
+   */
+  prefixStates?: { dir: string; maxBytes: number };
+  /** Receives the engine's own notices (prefix states saved, ignored, disabled). */
+  onNotice?: (message: string) => void;
   /** Receives llama.cpp's warnings and errors. */
   onLog?: (level: "warn" | "error", message: string) => void;
 }
@@ -147,7 +157,18 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     maxQueue: options.maxQueue,
     hasChatTemplate: typeof (fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template === "string",
   };
-  return new LlamaEngine(llama, model, context, info, options.prefillChunk ?? 128);
+  let prefixStates: PrefixStateStore | undefined;
+  if (options.prefixStates && options.prefixStates.maxBytes > 0) {
+    const fingerprint = await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`);
+    const namespace = JSON.stringify({ fingerprint, contextSize, sequences: options.parallel, gpu: llama.gpu, gpuLayers: model.gpuLayers });
+    try {
+      prefixStates = await PrefixStateStore.open({ ...options.prefixStates, namespace, onLog: (message) => options.onNotice?.(message) });
+    } catch (error) {
+      options.onNotice?.(`prefix states disabled: cannot use ${options.prefixStates.dir} (${describe(error)})`);
+    }
+  }
+  info.prefixStatesDir = prefixStates ? options.prefixStates!.dir : null;
+  return new LlamaEngine(llama, model, context, info, options.prefillChunk ?? 128, prefixStates);
 }
 
 class LlamaEngine implements Engine {
@@ -159,7 +180,7 @@ class LlamaEngine implements Engine {
   readonly #grammars: GrammarCache;
   #disposed = false;
 
-  constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, prefillChunk: number) {
+  constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, prefillChunk: number, prefixStates: PrefixStateStore | undefined) {
     this.info = info;
     this.#llama = llama;
     this.#model = model;
@@ -167,7 +188,7 @@ class LlamaEngine implements Engine {
     this.#grammars = new GrammarCache(llama);
     const members: LlamaSlotMember[] = [];
     for (let index = 0; index < info.parallel; index += 1) {
-      members.push(new LlamaSlotMember(context.getSequence(), model, this.#grammars, prefillChunk));
+      members.push(new LlamaSlotMember(context.getSequence(), model, this.#grammars, prefillChunk, prefixStates));
     }
     this.#pool = new SequencePool(members, info.maxQueue);
   }
@@ -247,12 +268,14 @@ class LlamaSlotMember implements PoolMember {
   readonly #model: LlamaModel;
   readonly #grammars: GrammarCache;
   readonly #prefillChunk: number;
+  readonly #prefixStates: PrefixStateStore | undefined;
 
-  constructor(sequence: LlamaContextSequence, model: LlamaModel, grammars: GrammarCache, prefillChunk: number) {
+  constructor(sequence: LlamaContextSequence, model: LlamaModel, grammars: GrammarCache, prefillChunk: number, prefixStates: PrefixStateStore | undefined) {
     this.#sequence = sequence;
     this.#model = model;
     this.#grammars = grammars;
     this.#prefillChunk = prefillChunk;
+    this.#prefixStates = prefixStates;
   }
 
   cachedTokens(): readonly number[] {
@@ -270,18 +293,13 @@ class LlamaSlotMember implements PoolMember {
     const grammar = options.constraint ? await this.#grammars.get(options.constraint) : undefined;
 
     const tokens = prompt as Token[];
-    const reused = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, tokens.length - 1);
-    if (sequence.nextTokenIndex > reused) {
-      await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
-    }
-    // Prefill everything but the last prompt token, in chunks, so an abort
-    // is noticed between chunks (llama.cpp does not stop mid-batch).
-    for (let start = reused; start < tokens.length - 1; start += this.#prefillChunk) {
-      signal?.throwIfAborted();
-      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + this.#prefillChunk, tokens.length - 1)));
-    }
-    signal?.throwIfAborted();
-    yield { type: "prefilled", promptTokens: tokens.length, cachedTokens: reused };
+    const prefilled = await prefillPrompt(sequence, tokens, {
+      chunk: this.#prefillChunk,
+      signal,
+      reusablePrefix: options.reusablePrefix ?? 0,
+      store: this.#prefixStates,
+    });
+    yield { type: "prefilled", promptTokens: tokens.length, cachedTokens: prefilled.cachedTokens, restoredTokens: prefilled.restoredTokens };
 
     const maxTokens = Math.min(options.maxTokens, sequence.contextSize - tokens.length);
     const sampling = options.sampling;

@@ -4,7 +4,9 @@
  * SIGTERM. The CLI is built once in `beforeAll`.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { serveOptions } from "../../src/config/serve-config.js";
@@ -32,11 +34,14 @@ const documentedFlags = [
   "max-body-bytes",
 ];
 
+/** Caches (prefix states, models) go to a temporary folder, never the user's own. */
+const cacheHome = mkdtempSync(join(tmpdir(), "urial-cli-cache-"));
+
 /** The environment without any URIAL_* variable, so the caller's shell cannot change a result. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return { ...env, ...extra };
+  return { ...env, XDG_CACHE_HOME: cacheHome, ...extra };
 }
 
 interface Finished {

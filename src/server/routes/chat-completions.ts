@@ -23,11 +23,13 @@ import { readJsonBody } from "../read-json-body.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
 import { respondWithSse } from "../sse.js";
+import { PrefixTokenCache } from "../prefix-token-cache.js";
 import { newResponseId } from "../request-id.js";
 
 const unsupportedChatFields = ["tools", "tool_choice", "functions", "function_call", "logit_bias", "audio", "modalities", "prediction", "web_search_options"];
 
 export function chatCompletionsRoute(deps: AppDeps) {
+  const prefixTokens = new PrefixTokenCache();
   return async function chatCompletions(c: Context): Promise<Response> {
     const request = parseRequest(chatRequestSchema, await readJsonBody(c));
     rejectUnsupported(request, unsupportedChatFields);
@@ -42,13 +44,14 @@ export function chatCompletionsRoute(deps: AppDeps) {
     const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
     const prompt = engine.tokenize(rendered.text);
     const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages");
+    const reusablePrefix = prefixTokens.reusablePrefix(engine, rendered.text.slice(0, rendered.prefixLength), prompt);
     const constraint = outputConstraint(request);
     const topLogprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;
     const jobs: ChoiceJob[] = Array.from({ length: request.n ?? 1 }, (_, index) => ({
       index,
       prompt,
       countPrompt: index === 0,
-      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs },
+      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, reusablePrefix },
       pipeline: urialAnswerPipeline({ template: set.template, exemplars, stops: stopList(request.stop) }),
     }));
     const includeReasoning = request.include_reasoning === true;
