@@ -21,6 +21,8 @@ export interface ChoiceJob {
 export type FinishReason = "stop" | "length";
 
 export type ChoiceEvent =
+  /** The choice's first token was generated (its text may still be held back). */
+  | { type: "started"; index: number }
   /** `tokens` are the logprob entries of `text` (content only; thoughts carry none). */
   | { type: "delta"; index: number; text: string; reasoning: string; tokens: GeneratedToken[] }
   /** `cut`: why the server ended the text, when it was not the model (EOS) or the token budget. */
@@ -36,6 +38,7 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
   for (const job of jobs) {
     const pipeline = createAnswerPipeline<GeneratedToken>(job.pipeline);
     let reason: FinishReason = "stop";
+    let started = false;
     for await (const event of slot.generate(job.prompt, { ...job.options, signal })) {
       if (event.type === "prefilled") {
         if (job.countPrompt) {
@@ -43,6 +46,10 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
           usage.cachedTokens += event.cachedTokens;
         }
       } else if (event.type === "token") {
+        if (!started) {
+          started = true;
+          yield { type: "started", index: job.index };
+        }
         usage.completionTokens += 1;
         const released = pipeline.push(event.token.text, event.token.id >= 0 ? event.token : undefined);
         if (released.content.text.length > 0 || released.content.entries.length > 0 || released.reasoning.text.length > 0) {
@@ -59,6 +66,7 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
     if (rest.content.text.length > 0 || rest.content.entries.length > 0 || rest.reasoning.text.length > 0) {
       yield { type: "delta", index: job.index, text: rest.content.text, reasoning: rest.reasoning.text, tokens: rest.content.entries };
     }
+    if (!started) yield { type: "started", index: job.index };
     yield { type: "finish", index: job.index, reason, cut: pipeline.cutReason };
   }
 }

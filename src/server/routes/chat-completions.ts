@@ -83,6 +83,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
                 started.add(event.index);
                 await writer.send(chatChunk(identity, event.index, { role: "assistant", content: "" }, null, null, includeUsage));
               }
+              if (event.type === "started") continue;
               if (event.type === "delta") {
                 if (includeReasoning && event.reasoning.length > 0) {
                   await writer.send(chatChunk(identity, event.index, { reasoning_content: event.reasoning }, null, null, includeUsage));
@@ -119,7 +120,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
           choice.content += event.text;
           if (choice.reasoning !== undefined) choice.reasoning += event.reasoning;
           tokens[event.index]!.push(...event.tokens);
-        } else {
+        } else if (event.type === "finish") {
           choice.finishReason = event.reason;
           choice.stopReason = stopReasonOf(event.cut);
         }

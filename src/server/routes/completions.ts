@@ -75,6 +75,7 @@ export function completionsRoute(deps: AppDeps) {
                 const echo = echoes[event.index]!;
                 if (echo.length > 0) await writer.send(completionChunk(identity, event.index, echo, null, null, includeUsage));
               }
+              if (event.type === "started") continue;
               if (event.type === "delta") {
                 const logprobs = topLogprobs === undefined ? null : toCompletionLogprobs(event.tokens, offsets[event.index]!);
                 offsets[event.index]! += event.text.length;
@@ -100,7 +101,7 @@ export function completionsRoute(deps: AppDeps) {
         if (event.type === "delta") {
           texts[event.index] += event.text;
           tokens[event.index]!.push(...event.tokens);
-        } else finishes[event.index] = event.reason;
+        } else if (event.type === "finish") finishes[event.index] = event.reason;
       }
     } finally {
       slot.release();
