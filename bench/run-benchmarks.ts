@@ -1,121 +1,265 @@
 /**
  * @module bench/run-benchmarks
- * `npm run bench -- --model PATH [--tokens N] [--rounds N]`
+ * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N]`
  *
- * Measures, on the real engine, what the serve defaults rest on:
- * 1. the thread sweep — decode tokens/s for 1..cores threads and for
- *    node-llama-cpp's own CPU default (max(cores, 4)), so the default we pick
- *    (the physical core count) can be compared with the best hand-picked count;
- * 2. prefix reuse — time to first token for a URIAL-shaped prompt cold (empty
- *    sequence) vs warm (same prefix cached, new query), and the cached count.
- * Configurations are interleaved round by round; medians are printed as a
- * markdown table and written to bench/results/<time>.json. No assertions:
- * these are measurements to read, not tests.
+ * Measures issue 8's targets on the real engine and the real proxy (HTTP +
+ * SSE on loopback) against raw node-llama-cpp in the same process, with the
+ * same model, threads and greedy sampling. Compared variants run round by
+ * round; medians with (min–max) are printed as markdown and written to
+ * bench/results/<time>.json. Nothing here asserts: these are measurements.
+ *
+ * For realistic compute shapes use a synthetic model (its text is noise):
+ *   npm run bench:make-model -- --preset 135m --type q8_0 --out /tmp/synthetic-135m.gguf
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
 import { physicalCoreCount } from "../src/config/physical-core-count.js";
-import { startLlamaEngine } from "../src/engine/llama-engine.js";
-import type { Engine, SamplingOptions } from "../src/engine/engine.js";
-import { renderUrialPrompt } from "../src/prompt/render-urial-prompt.js";
+import { openAnswerBlock, renderQueryBlock, renderUrialPrompt } from "../src/prompt/render-urial-prompt.js";
+import { startBenchServer, timedChat, writeBenchSets, type BenchServer } from "./measure/bench-server.js";
+import { openRawLlama, timeDecode, timeFirstToken } from "./measure/raw-llama.js";
+import { formatSummary, summarize, type Summary } from "./measure/stats.js";
 
 const { values } = parseArgs({
   options: {
-    model: { type: "string", default: process.env.URIAL_TEST_MODEL ?? resolve("../shared/models/stories260K.gguf") },
-    tokens: { type: "string", default: "32" },
-    rounds: { type: "string", default: "3" },
-    "context-size": { type: "string", default: "512" },
+    model: { type: "string", default: process.env.URIAL_BENCH_MODEL ?? resolve("../shared/models/stories260K.gguf") },
+    rounds: { type: "string", default: "5" },
+    "prefix-tokens": { type: "string", default: "1500" },
+    "decode-tokens": { type: "string", default: "48" },
+    "context-size": { type: "string" },
+    threads: { type: "string" },
   },
 });
-const modelPath = values.model!;
-const tokens = Number(values.tokens);
+const modelPath = resolve(values.model!);
 const rounds = Number(values.rounds);
-const contextSize = Number(values["context-size"]);
-const greedy: SamplingOptions = { temperature: 0, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, frequencyPenalty: 0, presencePenalty: 0, penaltyLastTokens: 64 };
-
-const median = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
-/** Decode speed: tokens/s over `tokens` greedy tokens after a short prompt. */
-async function decodeSpeed(engine: Engine): Promise<number> {
-  const prompt = engine.tokenize("Once upon a time");
-  const slot = await engine.acquire(prompt);
-  try {
-    let started = 0;
-    let count = 0;
-    for await (const event of slot.generate(prompt, { maxTokens: tokens, sampling: greedy })) {
-      if (event.type === "prefilled") started = performance.now();
-      if (event.type === "token") count += 1;
-    }
-    return count / ((performance.now() - started) / 1000);
-  } finally {
-    slot.release();
-  }
-}
-
-/** Milliseconds from the start of a generation to its first token. */
-async function timeToFirstToken(engine: Engine, prompt: number[]): Promise<{ ms: number; cached: number }> {
-  const slot = await engine.acquire(prompt);
-  try {
-    const started = performance.now();
-    let cached = 0;
-    for await (const event of slot.generate(prompt, { maxTokens: 1, sampling: greedy })) {
-      if (event.type === "prefilled") cached = event.cachedTokens;
-      if (event.type === "token") return { ms: performance.now() - started, cached };
-    }
-    return { ms: performance.now() - started, cached };
-  } finally {
-    slot.release();
-  }
-}
-
+const decodeTokens = Number(values["decode-tokens"]);
 const cores = physicalCoreCount();
-const threadCounts = [...new Set([...Array.from({ length: cores }, (_, index) => index + 1), Math.max(cores, 4)])];
-const engines = new Map<number, Engine>();
-for (const threads of threadCounts) {
-  engines.set(threads, await startLlamaEngine({ modelPath, threads, gpu: false, contextSize, parallel: 1, maxQueue: 0 }));
+const defaultThreads = values.threads ? Number(values.threads) : cores;
+
+const probe = await openRawLlama(modelPath, Math.max(cores, 4), 64);
+const trainContext = probe.model.trainContextSize;
+await probe.dispose();
+const contextSize = values["context-size"] ? Number(values["context-size"]) : Math.min(trainContext, 4096);
+const prefixTarget = Math.min(Number(values["prefix-tokens"]), contextSize - decodeTokens - 128);
+const rawLlama = await openRawLlama(modelPath, Math.max(cores, 4), contextSize);
+const sets = writeBenchSets((text) => rawLlama.tokenize(text), prefixTarget);
+const prefixTokens = sets.prefixes.map((prefix) => rawLlama.tokenize(prefix).length);
+
+console.log(`# urial-proxy benchmarks\n`);
+console.log(`model ${modelPath} · context ${contextSize} · prefix ${prefixTokens.join(" / ")} tokens · ${rounds} rounds · ${defaultThreads} threads`);
+console.log(`machine: ${cores} physical cores (${availableParallelism()} logical, ${cpus()[0]?.model ?? "?"}), load ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
+
+const queryFor = (round: number, tag: string) => `Please tell me a short story about a green frog, version ${tag}-${round}.`;
+/** The tokens the proxy evaluates for set `index` and a query, and how many of them are the set's prefix. */
+function promptTokens(index: number, query: string): { tokens: number[]; reusable: number } {
+  const tokens = rawLlama.tokenize(sets.prefixes[index]! + renderQueryBlock(query) + openAnswerBlock());
+  const prefix = rawLlama.tokenize(sets.prefixes[index]!);
+  let reusable = 0;
+  while (reusable < prefix.length && prefix[reusable] === tokens[reusable]) reusable += 1;
+  return { tokens, reusable };
 }
-const speeds = new Map<number, number[]>(threadCounts.map((threads) => [threads, []]));
-for (let round = 0; round < rounds; round += 1) {
-  for (const threads of threadCounts) speeds.get(threads)!.push(await decodeSpeed(engines.get(threads)!));
+const engineOptions = (parallel: number, prefixDir?: string) => ({
+  modelPath,
+  threads: defaultThreads,
+  gpu: false as const,
+  contextSize,
+  parallel,
+  maxQueue: 16,
+  prefixStates: prefixDir ? { dir: prefixDir, maxBytes: 8 * 1024 ** 3 } : undefined,
+});
+const results: Record<string, unknown> = {};
+const table: string[] = [];
+function target(name: string, measured: string, ratio: number, goal: string, met: boolean) {
+  table.push(`| ${name} | ${measured} | ${ratio.toFixed(3)} | ${goal} | ${met ? "yes" : "**no**"} |`);
 }
 
-const engine = engines.get(cores)!;
-const exemplar = { query: "Tell me about a cat.", answer: "Sure! Once upon a time, there was a cat named Tom. Tom liked to play. The end." };
-const render = (query: string) =>
-  engine.tokenize(renderUrialPrompt({ system: "A kind helper answers with a short story.", exemplars: [exemplar, exemplar], history: [], query }).text);
-const cold: number[] = [];
-const warm: number[] = [];
-let cachedWarm = 0;
-let promptLength = 0;
-for (let round = 0; round < rounds; round += 1) {
-  const fresh = await startLlamaEngine({ modelPath, threads: cores, gpu: false, contextSize, parallel: 1, maxQueue: 0 });
-  const prompt = render(`Tell me about a dog number ${round}.`);
-  promptLength = prompt.length;
-  cold.push((await timeToFirstToken(fresh, prompt)).ms);
-  const second = await timeToFirstToken(fresh, render(`Tell me about a bird number ${round}.`));
-  warm.push(second.ms);
-  cachedWarm = second.cached;
-  await fresh.dispose();
+// 1. TTFT: warm proxy vs the physical limit (raw, prefix held, evaluate the query, sample one), zero-shot and cold.
+{
+  const server = await startBenchServer(sets, engineOptions(2));
+  const cold = await startBenchServer(sets, engineOptions(1));
+  const rawContext = await rawLlama.context(defaultThreads, 2);
+  const rawWarm = rawContext.getSequence();
+  const rawZero = rawContext.getSequence();
+  await timedChat(server.url, "urial/bench-a", queryFor(-1, "warmup"), 1);
+  const warm: number[] = [];
+  const limit: number[] = [];
+  const zeroProxy: number[] = [];
+  const zeroRaw: number[] = [];
+  const coldProxy: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const query = queryFor(round, "ttft");
+    warm.push((await timedChat(server.url, "urial/bench-a", query, 1)).firstChunkMs);
+    const { tokens, reusable } = promptTokens(0, query);
+    limit.push(await timeFirstToken(rawWarm, tokens.slice(0, reusable), tokens.slice(reusable)));
+    const zeroShot = renderUrialPrompt({ system: "", exemplars: [], history: [], query }).text;
+    zeroProxy.push(await timedCompletion(server, zeroShot));
+    const zeroTokens = rawLlama.tokenize(zeroShot);
+    zeroRaw.push(await timeFirstToken(rawZero, zeroTokens.slice(0, 1), zeroTokens.slice(1)));
+    // The cold server has one sequence: alternating sets evicts the other set's prefix every time.
+    coldProxy.push((await timedChat(cold.url, round % 2 === 0 ? "urial/bench-b" : "urial/bench-a", query, 1)).firstChunkMs);
+  }
+  await server.close();
+  await cold.close();
+  const s = { warm: summarize(warm), limit: summarize(limit), zeroShotProxy: summarize(zeroProxy), zeroShotRaw: summarize(zeroRaw), cold: summarize(coldProxy) };
+  results.ttft = s;
+  console.log(`## Time to first token (ms, median (min–max))\n\n| request | proxy | raw node-llama-cpp |\n|---|---|---|`);
+  console.log(`| warm URIAL (prefix cached) | ${formatSummary(s.warm)} | ${formatSummary(s.limit)} (the physical limit) |`);
+  console.log(`| zero-shot (same query, no prefix) | ${formatSummary(s.zeroShotProxy)} | ${formatSummary(s.zeroShotRaw)} |`);
+  console.log(`| cold URIAL (prefix not cached) | ${formatSummary(s.cold)} | |\n`);
+  const ratio = s.warm.median / s.limit.median;
+  target("1. warm TTFT ÷ physical limit", `${s.warm.median.toFixed(1)} / ${s.limit.median.toFixed(1)} ms`, ratio, "≤ 1.1", ratio <= 1.1);
+  const zeroRatio = s.warm.median / s.zeroShotProxy.median;
+  target("1b. warm TTFT ÷ zero-shot TTFT (proxy)", `${s.warm.median.toFixed(1)} / ${s.zeroShotProxy.median.toFixed(1)} ms`, zeroRatio, "≤ 1.2 on the tiny model", zeroRatio <= 1.2);
 }
-for (const each of engines.values()) await each.dispose();
 
-const rows = threadCounts.map((threads) => ({
-  threads,
-  tokensPerSecond: median(speeds.get(threads)!),
-  note: threads === cores ? "urial default (physical cores)" : threads === Math.max(cores, 4) ? "node-llama-cpp CPU default" : "",
-}));
-const best = Math.max(...rows.map((row) => row.tokensPerSecond));
-console.log(`\nModel: ${modelPath}\n\n| threads | decode tok/s (median of ${rounds}) | vs best | note |\n|---|---|---|---|`);
-for (const row of rows) console.log(`| ${row.threads} | ${row.tokensPerSecond.toFixed(1)} | ${(row.tokensPerSecond / best).toFixed(2)} | ${row.note} |`);
-console.log(`\n| prompt (${promptLength} tokens) | TTFT ms (median of ${rounds}) | cached tokens |\n|---|---|---|`);
-console.log(`| cold (empty sequence) | ${median(cold).toFixed(1)} | 0 |`);
-console.log(`| warm (same prefix, new query) | ${median(warm).toFixed(1)} | ${cachedWarm} |`);
-console.log(`\nwarm / cold TTFT: ${(median(warm) / median(cold)).toFixed(2)}`);
+// 2. Streaming decode speed through the proxy vs raw generation of the same tokens.
+{
+  const server = await startBenchServer(sets, engineOptions(1));
+  const rawSequence = (await rawLlama.context(defaultThreads, 1)).getSequence();
+  await timedChat(server.url, "urial/bench-a", queryFor(-1, "warmup"), 1);
+  const proxy: number[] = [];
+  const rawSpeed: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const query = queryFor(round, "decode");
+    const timing = await timedChat(server.url, "urial/bench-a", query, decodeTokens);
+    proxy.push((timing.completionTokens - 1) / (timing.streamMs / 1000));
+    const { tokens } = promptTokens(0, query);
+    rawSpeed.push((await timeDecode(rawSequence, tokens, timing.completionTokens)).tokensPerSecond);
+  }
+  await server.close();
+  const s = { proxy: summarize(proxy), raw: summarize(rawSpeed) };
+  results.decode = s;
+  console.log(`## Streaming decode (tokens/s)\n\n| path | tokens/s |\n|---|---|\n| proxy (HTTP + SSE + URIAL) | ${formatSummary(s.proxy)} |\n| raw node-llama-cpp | ${formatSummary(s.raw)} |\n`);
+  const ratio = s.proxy.median / s.raw.median;
+  target("2. proxy decode ÷ raw decode", `${s.proxy.median.toFixed(1)} / ${s.raw.median.toFixed(1)} tok/s`, ratio, "≥ 0.97", ratio >= 0.97);
+}
+
+// 3. Aggregate decode with 1, 2 and 4 concurrent streams.
+{
+  const server = await startBenchServer(sets, engineOptions(4));
+  const aggregate = new Map<number, number[]>([[1, []], [2, []], [4, []]]);
+  await Promise.all([0, 1, 2, 3].map((index) => timedChat(server.url, "urial/bench-a", queryFor(index, "warm4"), 1)));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const streams of [1, 2, 4]) {
+      const started = performance.now();
+      const timings = await Promise.all(Array.from({ length: streams }, (_, index) => timedChat(server.url, "urial/bench-a", queryFor(round * 10 + index, `c${streams}`), decodeTokens)));
+      const seconds = (performance.now() - started) / 1000;
+      aggregate.get(streams)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / seconds);
+    }
+  }
+  await server.close();
+  const s = Object.fromEntries([...aggregate].map(([streams, samples]) => [streams, summarize(samples)])) as Record<number, Summary>;
+  results.concurrency = s;
+  console.log(`## Concurrent streams (aggregate tokens/s over the whole requests)\n\n| streams | tokens/s |\n|---|---|`);
+  for (const streams of [1, 2, 4]) console.log(`| ${streams} | ${formatSummary(s[streams]!)} |`);
+  console.log("");
+  const ratio = s[4]!.median / s[1]!.median;
+  target("3. 4 streams ÷ 1 stream (aggregate)", `${s[4]!.median.toFixed(1)} / ${s[1]!.median.toFixed(1)} tok/s`, ratio, "≥ 1.6 (realistic model)", ratio >= 1.6);
+}
+
+// 4. Thread sweep: raw decode speed per thread count; the server's default against the best.
+{
+  const counts = [...new Set([...Array.from({ length: cores }, (_, index) => index + 1), defaultThreads, Math.max(cores, 4)])].sort((a, b) => a - b);
+  const speeds = new Map<number, number[]>(counts.map((count) => [count, []]));
+  const { tokens } = promptTokens(0, queryFor(0, "threads"));
+  const short = tokens.slice(-64);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const count of counts) {
+      const sequence = (await rawLlama.context(count, 1)).getSequence();
+      speeds.get(count)!.push((await timeDecode(sequence, short, Math.min(decodeTokens, 24))).tokensPerSecond);
+      sequence.dispose();
+    }
+  }
+  const s = Object.fromEntries([...speeds].map(([count, samples]) => [count, summarize(samples)])) as Record<number, Summary>;
+  results.threads = s;
+  const best = Math.max(...counts.map((count) => s[count]!.median));
+  console.log(`## Thread sweep (raw decode tokens/s)\n\n| threads | tokens/s | ÷ best | note |\n|---|---|---|---|`);
+  for (const count of counts) {
+    const note = [count === defaultThreads ? "urial default" : "", count === Math.max(cores, 4) ? "node-llama-cpp CPU default" : ""].filter(Boolean).join(", ");
+    console.log(`| ${count} | ${formatSummary(s[count]!)} | ${(s[count]!.median / best).toFixed(2)} | ${note} |`);
+  }
+  console.log("");
+  const ratio = s[defaultThreads]!.median / best;
+  target("4. default threads ÷ best threads", `${s[defaultThreads]!.median.toFixed(1)} / ${best.toFixed(1)} tok/s`, ratio, "≥ 0.97 (never slower)", ratio >= 0.97);
+}
+
+// 5. Interleaved traffic over two sets on two sequences: cached tokens per request.
+{
+  const server = await startBenchServer(sets, engineOptions(2));
+  const shares: number[] = [];
+  for (let round = 0; round < rounds + 1; round += 1) {
+    for (const index of [0, 1]) {
+      const timing = await timedChat(server.url, `urial/${sets.names[index]}`, queryFor(round, `mix${index}`), 4);
+      if (round > 0) shares.push(timing.cachedTokens / prefixTokens[index]!);
+    }
+  }
+  await server.close();
+  const s = summarize(shares);
+  results.interleaved = s;
+  const mean = shares.reduce((sum, share) => sum + share, 0) / shares.length;
+  console.log(`## Interleaved sets (cached_tokens ÷ prefix tokens, after each set's first request)\n\nmean ${mean.toFixed(3)}, median (min–max) ${formatSummary(s, 3)}\n`);
+  target("5. interleaved sets: mean cached ÷ prefix", `${(mean * 100).toFixed(1)} %`, mean, "≥ 0.9", mean >= 0.9);
+}
+
+// 6. Restart warm-up: the first request after a restart, with a saved prefix state and without.
+{
+  const restored: number[] = [];
+  const coldStart: number[] = [];
+  for (let round = 0; round < Math.min(rounds, 3); round += 1) {
+    const dir = mkdtempSync(join(tmpdir(), "urial-bench-states-"));
+    const first = await startBenchServer(sets, engineOptions(1, dir));
+    await timedChat(first.url, "urial/bench-a", queryFor(round, "save"), 1);
+    await first.close();
+    const again = await startBenchServer(sets, engineOptions(1, dir));
+    restored.push((await timedChat(again.url, "urial/bench-a", queryFor(round, "restart"), 1)).firstChunkMs);
+    await again.close();
+    const none = await startBenchServer(sets, engineOptions(1));
+    coldStart.push((await timedChat(none.url, "urial/bench-a", queryFor(round, "restart"), 1)).firstChunkMs);
+    await none.close();
+  }
+  const s = { restored: summarize(restored), cold: summarize(coldStart) };
+  results.restart = s;
+  console.log(`## First request after a restart (TTFT ms)\n\n| | ms |\n|---|---|\n| with a saved prefix state | ${formatSummary(s.restored)} |\n| without (prefix evaluated) | ${formatSummary(s.cold)} |\n`);
+  target("6. restart: saved-state TTFT ÷ cold TTFT", `${s.restored.median.toFixed(1)} / ${s.cold.median.toFixed(1)} ms`, s.restored.median / s.cold.median, "< 1 (report)", s.restored.median < s.cold.median);
+}
+
+// 7. Resident memory per configuration, each in its own process.
+{
+  const memoryProbe = fileURLToPath(new URL("./measure/memory-probe.js", import.meta.url));
+  const rows: { parallel: number; rssMiB: number }[] = [];
+  for (const parallel of [1, 2, 4]) {
+    const { stdout } = await promisify(execFile)(process.execPath, [memoryProbe, modelPath, String(contextSize), String(parallel), String(defaultThreads)], { maxBuffer: 1 << 20 });
+    const line = stdout.trim().split("\n").pop()!;
+    rows.push({ parallel, rssMiB: (JSON.parse(line) as { rssBytes: number }).rssBytes / 1024 / 1024 });
+  }
+  results.memory = rows;
+  console.log(`## Resident memory (context ${contextSize} per sequence)\n\n| parallel | RSS MiB |\n|---|---|`);
+  for (const row of rows) console.log(`| ${row.parallel} | ${row.rssMiB.toFixed(0)} |`);
+  console.log("");
+}
+
+await rawLlama.dispose();
+console.log(`## Targets\n\n| target | measured | ratio | goal | met |\n|---|---|---|---|---|\n${table.join("\n")}\n`);
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, JSON.stringify({ modelPath, tokens, rounds, cores, threads: rows, ttft: { cold, warm, cachedWarm, promptLength } }, null, 2));
-console.log(`\nwrote ${file}`);
+writeFileSync(file, JSON.stringify({ modelPath, contextSize, prefixTokens, rounds, decodeTokens, cores, defaultThreads, loadavg: loadavg(), results, targets: table }, null, 2));
+console.log(`wrote ${file}`);
+
+/** A streamed raw completion on the `base` model; ms to its first chunk. */
+async function timedCompletion(server: BenchServer, prompt: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${server.url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "base", prompt, max_tokens: 1, temperature: 0, repetition_penalty: 1, stream: true }),
+  });
+  if (!response.body) throw new Error(`HTTP ${response.status}`);
+  const reader = response.body.getReader();
+  await reader.read();
+  const elapsed = performance.now() - started;
+  await reader.cancel();
+  return elapsed;
+}
