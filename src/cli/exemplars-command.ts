@@ -11,7 +11,9 @@ import { packageRoot } from "../config/serve-config.js";
 import { loadTokenizer, type Tokenizer } from "../engine/load-tokenizer.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
 import { combineSystem } from "../openai/conversation-from-messages.js";
+import { defaultModelsDir } from "../models/models-dir.js";
 import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";
+import { resolveModelOption } from "./resolve-model-option.js";
 
 const help = `Usage: urial exemplars <list | lint | show NAME> [options]
 
@@ -23,7 +25,8 @@ const help = `Usage: urial exemplars <list | lint | show NAME> [options]
 Options:
   --exemplars-dir DIR         folder of exemplar sets (default: the package's exemplars/; env URIAL_EXEMPLARS_DIR)
   --system-prompts-dir DIR    folder of system prompts (default: the package's system-prompts/; env URIAL_SYSTEM_PROMPTS_DIR)
-  --model PATH                count tokens with this GGUF's tokenizer (env URIAL_MODEL)
+  --model MODEL               count tokens with this GGUF's tokenizer: a path, a cached name, an hf: URI or URL (env URIAL_MODEL)
+  --models-dir DIR            cache of pulled models (env URIAL_MODELS_DIR)
   --context-size N            context to check against (default: the model's training context, at most 4096)
   --max-tokens N              answer budget that must fit after the prompt (lint; default 512)
   --query TEXT                the query to render (show; default: a sample question)
@@ -41,6 +44,7 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
         "exemplars-dir": { type: "string" },
         "system-prompts-dir": { type: "string" },
         model: { type: "string" },
+        "models-dir": { type: "string" },
         "context-size": { type: "string" },
         "max-tokens": { type: "string" },
         query: { type: "string" },
@@ -78,7 +82,9 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
   let tokenizer: Tokenizer | undefined;
   try {
     const inspection = await inspectCatalog(location);
-    if (modelPath !== undefined && action !== "list") tokenizer = await loadTokenizer(modelPath);
+    if (modelPath !== undefined && action !== "list") {
+      tokenizer = await loadTokenizer(await resolveModelOption(modelPath, { modelsDir: values["models-dir"] ?? defaultModelsDir(env), env, output: process.stderr }));
+    }
     const contextSize = numbers["context-size"] ?? (tokenizer ? Math.min(tokenizer.trainContextSize, 4096) : undefined);
     switch (action) {
       case "list": {

@@ -14,14 +14,18 @@ import { packageRoot } from "../config/serve-config.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
 import { createApp } from "../server/app.js";
+import { defaultModelsDir } from "../models/models-dir.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
+import { resolveModelOption } from "./resolve-model-option.js";
 
 const help = `Usage: urial generate --model PATH --suite FILE --out FILE.jsonl [options]
 
 Answer every query of a suite with an exemplar set and write the pairs as an
 SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).
 
-  --model PATH              base GGUF model (env URIAL_MODEL)
+  --model MODEL             base GGUF: a path, a cached name, hf:<user>/<repo>/<file>.gguf,
+                            hf:<user>/<repo>:<quant> or an https URL (env URIAL_MODEL)
+  --models-dir DIR          cache of pulled models (env URIAL_MODELS_DIR)
   --suite FILE              .jsonl (strings or {"id","query"}) or text, one query per line
   --out FILE                where to write the JSONL
   --model-id ID             urial or urial/<set> (default: urial)
@@ -42,6 +46,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       strict: true,
       options: {
         model: { type: "string" },
+        "models-dir": { type: "string" },
         suite: { type: "string" },
         out: { type: "string" },
         "model-id": { type: "string" },
@@ -97,8 +102,9 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       systemPromptsDir: values["system-prompts-dir"] ?? env.URIAL_SYSTEM_PROMPTS_DIR ?? join(packageRoot, "system-prompts"),
       defaultSet: values.exemplars ?? env.URIAL_EXEMPLARS ?? "urial-help",
     });
+    const localModel = await resolveModelOption(modelPath!, { modelsDir: values["models-dir"] ?? defaultModelsDir(env), env, output: process.stderr });
     const engine = await startLlamaEngine({
-      modelPath: modelPath!,
+      modelPath: localModel,
       threads: settings.threads,
       contextSize: settings.contextSize,
       parallel: 1,

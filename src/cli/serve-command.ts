@@ -10,12 +10,20 @@ import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { checkModelFile, ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../engine/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
+import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
+import { RequestTracker } from "../lifecycle/request-tracker.js";
+import { shuttingDown } from "../openai/api-error.js";
+import { parseUpstreamUrl, UpstreamUrlError } from "../engine/remote/upstream-url.js";
+import { createRequestLogger } from "../telemetry/request-logger.js";
+import { ServerMetrics } from "../telemetry/server-metrics.js";
+import { connectRemoteEngine } from "./connect-remote-engine.js";
+import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -30,6 +38,17 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   }
   const config = parsed.config;
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
+  let apiKeys: string[];
+  try {
+    if (config.upstream !== undefined) parseUpstreamUrl(config.upstream);
+    apiKeys = await loadApiKeys(config.apiKey, config.apiKeysFile);
+  } catch (error) {
+    if (error instanceof ApiKeyError || error instanceof UpstreamUrlError) {
+      process.stderr.write(`urial serve: ${error instanceof UpstreamUrlError ? `--upstream (or URIAL_UPSTREAM): ${error.message}` : error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
 
   const catalogLocation = { exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars };
   let watcher;
@@ -50,22 +69,43 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     throw error;
   }
 
-  try {
-    await checkModelFile(config.model);
-  } catch (error) {
-    if (error instanceof ModelLoadError) {
-      process.stderr.write(`urial serve: ${error.message}\n`);
-      return 1;
+  // A remote engine (--upstream) has no local model to resolve.
+  if (config.upstream === undefined) {
+    try {
+      // A path, a cached model's name, or an hf: URI / URL that is pulled into the models cache once (progress on stderr).
+      if (parsed.defaultModel) log(`no --model given: serving the default base model ${config.model} (pass --model to serve your own)`);
+      const models = { modelsDir: config.modelsDir, env, output: process.stderr };
+      config.model = await resolveModelOption(config.model, models);
+      if (config.chatModel !== undefined) config.chatModel = await resolveModelOption(config.chatModel, models);
+    } catch (error) {
+      if (error instanceof ModelLoadError) {
+        process.stderr.write(`urial serve: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
     }
-    throw error;
   }
 
   const catalog = watcher.catalog;
   let engine: Engine | undefined;
   let shiftAnalyser: ShiftAnalyser | undefined;
   let shiftRuntime: ScoringRuntime | undefined;
+  const tracker = new RequestTracker();
+  const metrics = new ServerMetrics({ engine: () => engine, inFlight: () => tracker.inFlight, processMetrics: true });
+  const logFormat = config.logFormat === "auto" ? (process.stdout.isTTY === true ? "pretty" : "json") : config.logFormat;
   const app = createApp({
     engine: () => engine,
+    limits: {
+      maxMessages: config.maxMessages,
+      maxInputChars: config.maxInputChars,
+      maxTokens: config.maxTokens,
+      requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+    },
+    apiKeys,
+    ...(config.corsOrigin !== undefined ? { corsOrigins: config.corsOrigin } : {}),
+    tracker,
+    metrics,
+    onRequestDone: createRequestLogger({ format: logFormat, includePrompts: config.logPrompts, write: (line) => process.stdout.write(`${line}\n`) }),
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     catalog,
     systemMessageMode: config.systemMessage,
@@ -82,21 +122,55 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  log(`listening on http://${config.host}:${port}/v1 (loading the model; /health answers 503 until it is ready)`);
+  log(
+    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
+  );
 
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: shutting down`);
+      // Graceful: stop accepting, let running requests finish up to the deadline, then stop the rest.
+      log(`${signal}: shutting down (${tracker.inFlight} request${tracker.inFlight === 1 ? "" : "s"} in flight, up to ${config.shutdownTimeout} s to finish)`);
       server.close();
       watcher.close();
-      void Promise.all([engine?.dispose(), shiftRuntime?.dispose()]).finally(() => resolve(0));
+      void tracker
+        .drain({ deadlineMs: config.shutdownTimeout * 1000, abortReason: shuttingDown })
+        .then((result) => {
+          if (result.finished + result.aborted > 0) log(`requests: ${result.finished} finished, ${result.aborted} stopped at the deadline`);
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        })
+        .then(() => Promise.all([engine?.dispose(), shiftRuntime?.dispose()]))
+        .finally(() => resolve(0));
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+
+  if (config.upstream !== undefined) {
+    const remote = await connectRemoteEngine({
+      engine: {
+        url: config.upstream,
+        ...(config.upstreamModel !== undefined ? { model: config.upstreamModel } : {}),
+        ...(config.upstreamApiKey !== undefined ? { apiKey: config.upstreamApiKey } : {}),
+        ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),
+        parallel: config.parallel,
+        maxQueue: config.maxQueue,
+        timeoutMs: Math.round(config.upstreamTimeout * 1000),
+        tokenizer: config.upstreamTokenizer,
+        onNotice: log,
+      },
+      log,
+      stopping: () => stopping,
+    });
+    if (remote !== undefined && stopping) await remote.dispose();
+    else if (remote !== undefined) {
+      engine = remote;
+      log(`ready: generating on ${remote.info.upstream} (model '${remote.info.modelName}', ${remote.info.parallel} requests at once), exemplars '${catalog.defaultSet.name}'`);
+    }
+    return stopped;
+  }
 
   const threads = config.threads ?? physicalCoreCount();
   const progress = loadProgressReporter(config.model);

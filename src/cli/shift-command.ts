@@ -20,6 +20,7 @@ import { renderReportHtml } from "../shift/render-report-html.js";
 import { runShift } from "../shift/run-shift.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createProgressBar } from "./progress-bar.js";
+import { resolveModelOption } from "./resolve-model-option.js";
 
 /** Where the command writes; tests pass their own streams. */
 export interface ShiftCommandIo {
@@ -61,6 +62,11 @@ export async function runShiftCommand(
       throw new ShiftInputError(`${out}: cannot create the output folder (${error.code ?? error.message})`);
     });
 
+    // Paths stay paths; cached names and hf: URIs / URLs are pulled into the models cache first.
+    const models = { modelsDir: config.modelsDir, env, output: io.stderr };
+    const basePath = await resolveModelOption(config.base, models);
+    const chatPath = await resolveModelOption(config.chat, models);
+
     runtime = await startScoringRuntime({
       threads: config.threads ?? physicalCoreCount(),
       gpu: config.gpu,
@@ -68,8 +74,8 @@ export async function runShiftCommand(
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);
       },
     });
-    const base = await runtime.loadModel({ modelPath: config.base, contextSize: config.contextSize, lanes: 2 });
-    const chat = await runtime.loadModel({ modelPath: config.chat, contextSize: config.contextSize, lanes: 1, chatTemplate });
+    const base = await runtime.loadModel({ modelPath: basePath, contextSize: config.contextSize, lanes: 2 });
+    const chat = await runtime.loadModel({ modelPath: chatPath, contextSize: config.contextSize, lanes: 1, chatTemplate });
     const analyser = createShiftAnalyser({ base, chat });
 
     const progress = createProgressBar(io.stderr);

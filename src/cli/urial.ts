@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { packageRoot } from "../config/serve-config.js";
 import { runExemplarsCommand } from "./exemplars-command.js";
 import { runGenerateCommand } from "./generate-command.js";
+import { runModelsCommand } from "./models-command.js";
+import { runPullCommand } from "./pull-command.js";
 import { runServeCommand } from "./serve-command.js";
 import { runShiftCommand } from "./shift-command.js";
 
@@ -18,6 +20,8 @@ Commands:
   exemplars   list, lint and show the exemplar sets
   generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
   shift       token distribution shift between a base model and its chat twin, zero-shot vs URIAL
+  pull        download a GGUF (hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant>, https URL) into the models cache
+  models      list the models cache; 'urial models rm NAME' removes one
 
 Run 'urial <command> --help' for a command's options.
   -h, --help       show this help
@@ -34,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
       return runGenerateCommand(rest, process.env);
     case "shift":
       return runShiftCommand(rest, process.env);
+    case "pull":
+      return runPullCommand(rest, process.env);
+    case "models":
+      return runModelsCommand(rest, process.env);
     case undefined:
     case "help":
     case "-h":

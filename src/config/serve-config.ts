@@ -9,6 +9,8 @@ import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
+import { defaultModelsDir } from "../models/models-dir.js";
 import { urialCacheDir } from "./cache-dir.js";
 
 /** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */
@@ -31,12 +33,23 @@ export interface OptionSpec {
   value: string;
   description: string;
   default?: string;
+  /** The flag may be given several times; its variable takes a comma-separated list. */
+  multiple?: boolean;
+  /** The value is a secret: error messages never show it. */
+  secret?: boolean;
 }
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
-  model: { flag: "model", env: "URIAL_MODEL", value: "PATH", description: "GGUF file of an untuned base model (required)" },
-  chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "PATH", description: "chat/instruct twin of the base model (same tokenizer); enables POST /v1/shift", default: "none (no /v1/shift)" },
+  model: {
+    flag: "model",
+    env: "URIAL_MODEL",
+    value: "MODEL",
+    description: "untuned base GGUF: a path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (pulled into --models-dir once)",
+    default: `${defaultBaseModel.uri} (${defaultBaseModel.license}; env URIAL_DEFAULT_MODEL replaces it)`,
+  },
+  chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift", default: "none (no /v1/shift)" },
+  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
   port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
   exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: "urial-help" },
@@ -52,6 +65,21 @@ export const serveOptions = {
   prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
   prefixCacheMaxBytes: { flag: "prefix-cache-max-bytes", env: "URIAL_PREFIX_CACHE_MAX_BYTES", value: "N", description: "bound on saved prefix states (least recently used go first); 0 disables saving", default: "2147483648" },
   maxBodyBytes: { flag: "max-body-bytes", env: "URIAL_MAX_BODY_BYTES", value: "N", description: "largest request body; larger gets 413", default: "4194304" },
+  maxMessages: { flag: "max-messages", env: "URIAL_MAX_MESSAGES", value: "N", description: "most messages in a chat request (prompts in a completions request); more get 400", default: "256" },
+  maxInputChars: { flag: "max-input-chars", env: "URIAL_MAX_INPUT_CHARS", value: "N", description: "most characters of text in one request; more get 400", default: "200000" },
+  maxTokens: { flag: "max-tokens", env: "URIAL_MAX_TOKENS", value: "N", description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none", default: "2048" },
+  requestTimeout: { flag: "request-timeout", env: "URIAL_REQUEST_TIMEOUT", value: "SECONDS", description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none", default: "300" },
+  shutdownTimeout: { flag: "shutdown-timeout", env: "URIAL_SHUTDOWN_TIMEOUT", value: "SECONDS", description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped", default: "20" },
+  apiKey: { flag: "api-key", env: "URIAL_API_KEY", value: "KEY", description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable", default: "none (no authentication)", multiple: true, secret: true },
+  apiKeysFile: { flag: "api-keys-file", env: "URIAL_API_KEYS_FILE", value: "PATH", description: "file of accepted API keys, one per line (# starts a comment); adds to --api-key", default: "none" },
+  corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable", default: "none (CORS off)", multiple: true },
+  logFormat: { flag: "log-format", env: "URIAL_LOG_FORMAT", value: "FORMAT", description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)", default: "auto" },
+  logPrompts: { flag: "log-prompts", env: "URIAL_LOG_PROMPTS", value: "on|off", description: "include each request's messages or prompts in its log line", default: "off" },
+  upstream: { flag: "upstream", env: "URIAL_UPSTREAM", value: "URL", description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model", default: "none (local model)" },
+  upstreamModel: { flag: "upstream-model", env: "URIAL_UPSTREAM_MODEL", value: "NAME", description: "model name sent to the upstream", default: "'base' when the upstream lists it, else its first model" },
+  upstreamApiKey: { flag: "upstream-api-key", env: "URIAL_UPSTREAM_API_KEY", value: "KEY", description: "API key sent to the upstream as a Bearer token", default: "none", secret: true },
+  upstreamTimeout: { flag: "upstream-timeout", env: "URIAL_UPSTREAM_TIMEOUT", value: "SECONDS", description: "longest wait for the upstream's answer and between two of its chunks; then 504", default: "60" },
+  upstreamTokenizer: { flag: "upstream-tokenizer", env: "URIAL_UPSTREAM_TOKENIZER", value: "MODE", description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)", default: "auto" },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof serveOptions;
@@ -59,9 +87,28 @@ type OptionName = keyof typeof serveOptions;
 const positiveInteger = (max: number) =>
   z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` });
 
+/** Seconds as a number (fractions allowed); `zero`: 0 is allowed (meaning "no limit"). */
+function seconds(max: number, zero: boolean) {
+  return z.coerce
+    .number({ error: "must be a number of seconds" })
+    .min(zero ? 0 : 0.001, { error: zero ? "must be at least 0" : "must be more than 0" })
+    .max(max, { error: `must be at most ${max}` });
+}
+
+/** A comma-separated list (what repeated flags are joined into), empty items dropped. */
+function commaList() {
+  return z.string().transform((text) =>
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+}
+
 const configSchema = z.object({
   model: z.string({ error: "is required" }).min(1, { error: "is required" }),
   chatModel: z.string().min(1).optional(),
+  modelsDir: z.string().min(1),
   host: z.string().min(1),
   port: z.coerce.number({ error: "must be a port number" }).int({ error: "must be a port number" }).min(0, { error: "must be 0–65535" }).max(65535, { error: "must be 0–65535" }),
   exemplars: z.string().min(1),
@@ -80,11 +127,34 @@ const configSchema = z.object({
   prefixCacheDir: z.string().min(1),
   prefixCacheMaxBytes: z.coerce.number({ error: "must be a whole number of bytes" }).int({ error: "must be a whole number of bytes" }).min(0, { error: "must be at least 0" }),
   maxBodyBytes: positiveInteger(1024 * 1024 * 1024),
+  maxMessages: positiveInteger(1_000_000),
+  maxInputChars: positiveInteger(1024 * 1024 * 1024),
+  maxTokens: positiveInteger(10_000_000),
+  requestTimeout: seconds(7 * 24 * 3600, true),
+  shutdownTimeout: seconds(3600, true),
+  apiKey: commaList()
+    .refine((keys) => keys.every((key) => /^[\x21-\x2b\x2d-\x7e]+$/.test(key)), { error: "must be printable ASCII without spaces or commas" })
+    .optional(),
+  apiKeysFile: z.string().min(1).optional(),
+  corsOrigin: commaList()
+    .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), { error: "must be * or origins such as https://chat.example.com (scheme and host, no path)" })
+    .optional(),
+  logFormat: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }),
+  logPrompts: z
+    .string()
+    .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
+    .transform((value) => /^(on|true|yes|1)$/i.test(value)),
+  upstream: z.string().min(1).optional(),
+  upstreamModel: z.string().min(1).optional(),
+  upstreamApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
+  upstreamTimeout: seconds(3600, false),
+  upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
 });
 
 export type ServeConfig = z.output<typeof configSchema>;
 
-export type ParseResult = { ok: true; config: ServeConfig; help: boolean } | { ok: false; message: string };
+/** `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used. */
+export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean } | { ok: false; message: string };
 
 const defaults: Partial<Record<OptionName, string>> = {
   host: "127.0.0.1",
@@ -100,17 +170,26 @@ const defaults: Partial<Record<OptionName, string>> = {
   prefixCacheDir: join(urialCacheDir(), "prefix-states"),
   prefixCacheMaxBytes: String(2 * 1024 ** 3),
   maxBodyBytes: String(4 * 1024 * 1024),
+  maxMessages: "256",
+  maxInputChars: "200000",
+  maxTokens: "2048",
+  requestTimeout: "300",
+  shutdownTimeout: "20",
+  logFormat: "auto",
+  logPrompts: "off",
+  upstreamTimeout: "60",
+  upstreamTokenizer: "auto",
 };
 
 /** Parses `urial serve` arguments and environment. */
 export function parseServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
   const specs = Object.entries(serveOptions) as [OptionName, OptionSpec][];
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     const parsed = parseArgs({
       args: [...argv],
       options: {
-        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const }])),
+        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const, multiple: spec.multiple === true }])),
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -123,31 +202,37 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
   const help = values.help === true;
   const raw: Record<string, string | undefined> = {};
   for (const [name, spec] of specs) {
-    const fromFlag = values[spec.flag];
+    const given = values[spec.flag];
+    // A repeated flag is read as its variable would be: one comma-separated list.
+    const fromFlag = Array.isArray(given) ? given.join(",") : given;
     const fromEnv = env[spec.env];
     raw[name] = typeof fromFlag === "string" ? fromFlag : fromEnv !== undefined && fromEnv !== "" ? fromEnv : defaults[name];
   }
   if (help) return { ok: true, help: true, config: undefined as never };
-  if (raw.model === undefined) {
+  const defaultModel = raw.model === undefined;
+  if (raw.upstream !== undefined && (!defaultModel || raw.chatModel !== undefined)) {
     return {
       ok: false,
-      message: "No model given. Pass the path of a base GGUF model with --model PATH (or set URIAL_MODEL=PATH), e.g. 'urial serve --model ./models/mistral-7b-v0.1.Q4_K_M.gguf'.",
+      message: `--upstream (or URIAL_UPSTREAM) generates on a remote server, so --model and --chat-model (or URIAL_MODEL, URIAL_CHAT_MODEL) cannot be given with it; got --upstream '${raw.upstream}' and --${defaultModel ? "chat-model" : "model"} '${defaultModel ? raw.chatModel : raw.model}'.`,
     };
   }
+  raw.model ??= defaultModelReference(env);
+  raw.modelsDir ??= defaultModelsDir(env);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0]) as OptionName;
     const spec = serveOptions[name];
-    return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got '${raw[name]}'.` };
+    const got = (spec as OptionSpec).secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
+    return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got ${got}.` };
   }
-  return { ok: true, help: false, config: result.data };
+  return { ok: true, help: false, config: result.data, ...(defaultModel ? { defaultModel } : {}) };
 }
 
 /** The help text of `urial serve`. */
 export function serveHelp(): string {
   const lines = [
-    "Usage: urial serve --model PATH [options]",
+    "Usage: urial serve [--model MODEL] [options]",
     "",
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { defaultModelsDir } from "../models/models-dir.js";
 import { packageRoot } from "./serve-config.js";
 
 interface ShiftOptionSpec {
@@ -20,8 +21,9 @@ interface ShiftOptionSpec {
 
 /** The flags of `urial shift`, in help order. */
 export const shiftOptions = {
-  base: { flag: "base", env: "URIAL_MODEL", value: "PATH", description: "GGUF file of the base model (required)" },
-  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "GGUF file of its chat/instruct twin, same tokenizer (required)" },
+  base: { flag: "base", env: "URIAL_MODEL", value: "PATH", description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)" },
+  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
+  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
   prompts: { flag: "prompts", value: "FILE", description: "queries: JSONL ({\"query\", \"id\"?, \"answer\"?} per line) or plain text (one per line)", default: "<package>/shift-prompts/default.jsonl" },
   out: { flag: "out", value: "DIR", description: "folder for shift.json and report.html (created if missing; required)" },
   exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set of the URIAL context", default: "urial-help" },
@@ -50,6 +52,7 @@ const wholeNumber = (min: number, max: number) =>
 const configSchema = z.object({
   base: z.string().min(1, { error: "is required" }),
   chat: z.string().min(1, { error: "is required" }),
+  modelsDir: z.string().min(1),
   prompts: z.string().min(1),
   out: z.string().min(1, { error: "is required" }),
   exemplars: z.string().min(1),
@@ -105,6 +108,7 @@ export function parseShiftConfig(argv: readonly string[], env: Readonly<Record<s
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
     raw[name] = typeof fromFlag === "string" ? fromFlag : fromEnv !== undefined && fromEnv !== "" ? fromEnv : defaults[name];
   }
+  raw.modelsDir ??= defaultModelsDir(env);
   for (const name of ["base", "chat", "out"] as const) {
     if (raw[name] === undefined) {
       const spec: ShiftOptionSpec = shiftOptions[name];

@@ -44,6 +44,11 @@ export interface GenerateOptions {
   reusablePrefix?: number;
   /** Aborts prefill or generation; the sequence is freed either way. */
   signal?: AbortSignal;
+  /**
+   * The text `prompt` was tokenized from. Engines that run the model elsewhere
+   * (the remote engine) send this text; the local engine uses the tokens.
+   */
+  promptText?: string;
 }
 
 /** One alternative token at a position. */
@@ -65,8 +70,21 @@ export type GenerationEvent =
   /** Prefill finished: how many prompt tokens there were, and how many came from the KV cache. */
   | { type: "prefilled"; promptTokens: number; cachedTokens: number; restoredTokens?: number }
   | { type: "token"; token: GeneratedToken }
-  /** `eos`: the model ended (or a grammar completed); `length`: maxTokens or the context is full. */
-  | { type: "end"; reason: "eos" | "length"; completionTokens: number };
+  /**
+   * `eos`: the model ended (or a grammar completed); `length`: maxTokens or the context is full.
+   * `usage`: the engine's own final count when it has one that the earlier
+   * events could not give (a remote engine's upstream usage, which arrives
+   * last); it replaces what `prefilled` and the token events counted. Local
+   * engines leave it out.
+   */
+  | { type: "end"; reason: "eos" | "length"; completionTokens: number; usage?: EngineUsage };
+
+/** Token counts an engine reports for one generation. */
+export interface EngineUsage {
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+}
 
 /** A sequence leased to one request; generations on it run one at a time. */
 export interface EngineSlot {
@@ -92,6 +110,8 @@ export interface EngineInfo {
   hasChatTemplate: boolean;
   /** Where prefix states are saved across restarts; null when they are not. */
   prefixStatesDir?: string | null;
+  /** Where generation runs when not in this process: the remote engine's upstream URL (without credentials). */
+  upstream?: string;
 }
 
 /** A point-in-time view of the pool, for /health and metrics. */
@@ -102,7 +122,12 @@ export interface EngineStatus {
 
 export interface Engine {
   readonly info: EngineInfo;
-  /** Tokenizes a whole prompt, adding BOS where the model wants it. */
+  /**
+   * Tokenizes a whole prompt, adding BOS where the model wants it. A remote
+   * engine answers with a lower-bound estimate here (its upstream's exact
+   * count arrives with `prefilled`), so checks made with it never reject a
+   * prompt that fits.
+   */
   tokenize(text: string): number[];
   /**
    * Waits for a free sequence (the one sharing the longest prefix with
@@ -132,5 +157,61 @@ export class UnsupportedSchemaError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "UnsupportedSchemaError";
+  }
+}
+
+/** Thrown by an engine that cannot do what a request field asks (e.g. a grammar on a remote engine). */
+export class UnsupportedFeatureError extends Error {
+  constructor(
+    message: string,
+    /** The request field to blame. */
+    readonly param: string,
+  ) {
+    super(message);
+    this.name = "UnsupportedFeatureError";
+  }
+}
+
+/**
+ * Thrown by an engine whose exact prompt count is known only at generation
+ * (the remote engine) when the prompt and the requested tokens do not fit.
+ */
+export class PromptTooLongError extends Error {
+  constructor(
+    readonly promptTokens: number,
+    readonly contextSize: number,
+    /** Tokens the request needs after the prompt (max_tokens, or 1). */
+    readonly wanted: number,
+    /** The request field to blame. */
+    readonly param: string | null = null,
+  ) {
+    super(`the prompt has ${promptTokens} tokens; with ${wanted} more it does not fit a context of ${contextSize}`);
+    this.name = "PromptTooLongError";
+  }
+}
+
+/** Why a remote engine's upstream failed; see `UpstreamError`. */
+export type UpstreamFailure =
+  /** The upstream could not be reached (connection refused, DNS, reset before an answer). */
+  | "unavailable"
+  /** No answer, or no next chunk, within the upstream timeout. */
+  | "timeout"
+  /** The upstream answered with an HTTP error status. */
+  | "status"
+  /** The upstream answered something that is not an OpenAI completions stream. */
+  | "protocol";
+
+/** Thrown by a remote engine when its upstream fails; mapped to 502/503/504 (or 400 for a rejected prompt). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly failure: UpstreamFailure,
+    message: string,
+    /** The upstream's HTTP status, for `status` failures. */
+    readonly upstreamStatus?: number,
+    /** The upstream's Retry-After, when it sent one. */
+    readonly retryAfter?: string,
+  ) {
+    super(message);
+    this.name = "UpstreamError";
   }
 }

@@ -3,7 +3,7 @@
  * The one error type the HTTP layer knows how to answer, and the one function
  * that maps anything thrown to an OpenAI error body and status.
  */
-import { QueueFullError, UnsupportedSchemaError } from "../engine/engine.js";
+import { PromptTooLongError, QueueFullError, UnsupportedFeatureError, UnsupportedSchemaError, UpstreamError } from "../engine/engine.js";
 
 export type ApiErrorType =
   | "invalid_request_error"
@@ -11,7 +11,9 @@ export type ApiErrorType =
   | "rate_limit_error"
   | "server_error"
   | "service_unavailable"
-  | "authentication_error";
+  | "authentication_error"
+  | "upstream_error"
+  | "timeout_error";
 
 export interface ApiErrorOptions {
   status: number;
@@ -44,6 +46,37 @@ export class ApiError extends Error {
 /** 400 for a request field; `param` is the field's dot path. */
 export function invalidRequest(message: string, param: string | null = null, code: string | null = null): ApiError {
   return new ApiError({ status: 400, type: "invalid_request_error", message, param, code });
+}
+
+/** 401: no API key, or not one of the server's (the key itself is never echoed). */
+export function unauthorized(message: string, code: "missing_api_key" | "invalid_api_key"): ApiError {
+  return new ApiError({ status: 401, type: "authentication_error", message, code, headers: { "www-authenticate": "Bearer" } });
+}
+
+/** 504: the request ran past the server's wall-clock limit; its generation was stopped. */
+export function requestTimedOut(limitMs: number): ApiError {
+  return new ApiError({
+    status: 504,
+    type: "timeout_error",
+    message: `The request took longer than the server's limit of ${formatSeconds(limitMs)} and was stopped. Ask for fewer tokens or retry later.`,
+    code: "request_timeout",
+  });
+}
+
+/** 503: the server is shutting down and no longer takes requests (or ran out of time to finish this one). */
+export function shuttingDown(): ApiError {
+  return new ApiError({
+    status: 503,
+    type: "service_unavailable",
+    message: "The server is shutting down. Retry on another instance or shortly.",
+    code: "server_shutting_down",
+    headers: { "retry-after": "1", connection: "close" },
+  });
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, "")} s`;
 }
 
 export interface ErrorBody {
@@ -79,10 +112,54 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof UnsupportedSchemaError) {
     return toErrorResponse(invalidRequest(error.message, "response_format.json_schema.schema", "invalid_json_schema"));
   }
+  if (error instanceof UnsupportedFeatureError) return toErrorResponse(invalidRequest(error.message, error.param, "unsupported_parameter"));
+  if (error instanceof PromptTooLongError) {
+    return toErrorResponse(
+      invalidRequest(
+        `This model's context holds ${error.contextSize} tokens per request, but the prompt has ${error.promptTokens} tokens (counted by the upstream) and the request needs ${error.wanted} more. Shorten the messages or lower max_tokens.`,
+        error.param,
+        "context_length_exceeded",
+      ),
+    );
+  }
+  if (error instanceof UpstreamError) return toErrorResponse(fromUpstreamError(error));
   const detail = error instanceof Error ? error.message : String(error);
   return {
     status: 500,
     headers: {},
     body: { error: { message: `The engine failed: ${detail}`, type: "server_error", param: null, code: "engine_error" } },
   };
+}
+
+/**
+ * A remote engine's upstream failure as the client sees it: 502 when the
+ * upstream is down, broken or misconfigured, 504 when it is too slow, 503
+ * when it is busy (its Retry-After passed on), and 400 when it rejected the
+ * prompt itself (what it says is passed on).
+ */
+function fromUpstreamError(error: UpstreamError): ApiError {
+  switch (error.failure) {
+    case "unavailable":
+      return new ApiError({ status: 502, type: "upstream_error", message: `The upstream completions server cannot be reached: ${error.message}`, code: "upstream_unavailable" });
+    case "timeout":
+      return new ApiError({ status: 504, type: "timeout_error", message: `The upstream completions server did not answer in time: ${error.message}`, code: "upstream_timeout" });
+    case "protocol":
+      return new ApiError({ status: 502, type: "upstream_error", message: `The upstream completions server sent an invalid answer: ${error.message}`, code: "upstream_bad_response" });
+    case "status": {
+      const status = error.upstreamStatus ?? 502;
+      if (status === 429 || status === 503) {
+        return new ApiError({
+          status: 503,
+          type: "service_unavailable",
+          message: `The upstream completions server is busy (HTTP ${status}). Retry shortly.`,
+          code: "upstream_busy",
+          headers: { "retry-after": error.retryAfter !== undefined && /^\d{1,6}$/.test(error.retryAfter) ? error.retryAfter : "1" },
+        });
+      }
+      if (status === 400 || status === 413 || status === 422) {
+        return new ApiError({ status: 400, type: "invalid_request_error", message: `The upstream completions server rejected the prompt (HTTP ${status}): ${error.message}`, code: "upstream_rejected" });
+      }
+      return new ApiError({ status: 502, type: "upstream_error", message: `The upstream completions server failed (HTTP ${status}): ${error.message}`, code: "upstream_error" });
+    }
+  }
 }

@@ -7,6 +7,10 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Engine } from "../engine/engine.js";
 import type { SystemMessageMode } from "../openai/conversation-from-messages.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
+import type { RequestLimits } from "../limits/request-limits.js";
+import type { RequestTracker } from "../lifecycle/request-tracker.js";
+import type { RequestRecord } from "../telemetry/request-record.js";
+import type { ServerMetrics } from "../telemetry/server-metrics.js";
 
 export interface AppDeps {
   /** The engine once loaded; undefined while the model is still loading (→ 503). */
@@ -24,4 +28,20 @@ export interface AppDeps {
   shift?: () => ShiftAnalyser | undefined;
   /** Receives one record per failed request with a 5xx status. */
   onServerError?: (requestId: string, error: unknown) => void;
+  /** Limits on messages, text, max_tokens and time; each one left out takes its default (`limits/request-limits`). */
+  limits?: Partial<RequestLimits>;
+  /**
+   * API keys: when there is at least one, `/v1/*`, `/tokenize` and `/metrics`
+   * need `Authorization: Bearer <key>` (401 otherwise); `/health` stays open.
+   * Defaults to none (no authentication).
+   */
+  apiKeys?: readonly string[];
+  /** Browser origins allowed to call the API (`*` for any). Defaults to none: no CORS headers at all. */
+  corsOrigins?: readonly string[];
+  /** The requests in flight, drained on shutdown. Defaults to a tracker of the app's own. */
+  tracker?: RequestTracker;
+  /** The Prometheus metrics behind `/metrics`. Defaults to a registry of the app's own (without process metrics). */
+  metrics?: ServerMetrics;
+  /** Receives every request's record once its response is done (the request log). */
+  onRequestDone?: (record: RequestRecord) => void;
 }

@@ -5,21 +5,61 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ApiError, toErrorResponse } from "../openai/api-error.js";
+import { cors } from "hono/cors";
+import { RequestTracker } from "../lifecycle/request-tracker.js";
+import { ApiError } from "../openai/api-error.js";
+import { ServerMetrics } from "../telemetry/server-metrics.js";
 import type { AppDeps } from "./app-deps.js";
+import { respondWithError } from "./error-response.js";
+import { apiKeyAuth } from "./middleware/api-key-auth.js";
+import { requestLifecycle } from "./middleware/request-lifecycle.js";
+import { requestLimits } from "./request-limits.js";
 import { requestId } from "./request-id.js";
+import { metricsRoute } from "./routes/metrics.js";
+import { tokenizeRoute } from "./routes/tokenize.js";
 import { chatCompletionsRoute } from "./routes/chat-completions.js";
 import { completionsRoute } from "./routes/completions.js";
 import { healthRoute } from "./routes/health.js";
 import { getModelRoute, listModelsRoute } from "./routes/models.js";
 import { shiftRoute } from "./routes/shift.js";
 
+/** Headers a browser client may read from responses (with CORS on). */
+const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "retry-after"];
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const tracker = deps.tracker ?? new RequestTracker();
+  const metrics = deps.metrics ?? new ServerMetrics({ engine: deps.engine, inFlight: () => tracker.inFlight });
   app.use("*", requestId());
   app.use(
-    "/v1/*",
-    bodyLimit({
+    "*",
+    requestLifecycle({
+      tracker,
+      timeoutMs: requestLimits(deps).requestTimeoutMs,
+      onDone: (record) => {
+        metrics.record(record);
+        deps.onRequestDone?.(record);
+      },
+    }),
+  );
+  if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
+    const origins = deps.corsOrigins;
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? "*" : [...origins],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["authorization", "content-type", "x-request-id", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
+        exposeHeaders: exposedHeaders,
+        maxAge: 600,
+      }),
+    );
+  }
+  if (deps.apiKeys !== undefined && deps.apiKeys.length > 0) {
+    const auth = apiKeyAuth({ keys: deps.apiKeys });
+    for (const path of ["/v1/*", "/tokenize", "/metrics"]) app.use(path, auth);
+  }
+  const limitBody = bodyLimit({
       maxSize: deps.maxBodyBytes,
       onError: () => {
         throw new ApiError({
@@ -29,27 +69,27 @@ export function createApp(deps: AppDeps): Hono {
           code: "request_too_large",
         });
       },
-    }),
-  );
+    });
+  app.use("/v1/*", limitBody);
+  app.use("/tokenize", limitBody);
   app.get("/health", healthRoute(deps));
   app.get("/v1/models", listModelsRoute(deps));
   app.get("/v1/models/*", getModelRoute(deps));
   app.post("/v1/chat/completions", chatCompletionsRoute(deps));
   app.post("/v1/completions", completionsRoute(deps));
   app.post("/v1/shift", shiftRoute(deps));
+  app.post("/tokenize", tokenizeRoute(deps));
+  app.get("/metrics", metricsRoute(metrics));
   app.notFound((c) => {
-    const { status, body } = toErrorResponse(
-      new ApiError({ status: 404, type: "not_found_error", message: `No route for ${c.req.method} ${c.req.path}.`, code: "not_found" }),
-    );
-    return c.json(body, status as 404);
+    const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
+    return respondWithError(c, new ApiError({ status: 404, type: "not_found_error", message: `No route for ${c.req.method} ${path}.`, code: "not_found" }));
   });
   app.onError((error, c) => {
     // The client went away: nobody reads this answer, and it is not a server fault.
     if (c.req.raw.signal.aborted) return c.body(null, 499 as 400);
-    const { status, body, headers } = toErrorResponse(error);
-    if (status >= 500) deps.onServerError?.(c.get("requestId"), error);
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    return c.json(body, status as 400);
+    const response = respondWithError(c, error);
+    if (response.status >= 500) deps.onServerError?.(c.get("requestId"), error);
+    return response;
   });
   return app;
 }

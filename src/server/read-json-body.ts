@@ -1,12 +1,21 @@
 /**
  * @module server/read-json-body
- * Reads the request body as JSON; malformed JSON is a 400, not a 500.
+ * Reads the request body as JSON; malformed JSON or bytes that are not UTF-8
+ * are a 400, not a 500.
  */
 import type { Context } from "hono";
 import { invalidRequest } from "../openai/api-error.js";
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    // JSON travels as UTF-8 (RFC 8259); bytes that are not are refused, not silently replaced.
+    text = utf8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw invalidRequest("The request body is not valid UTF-8.", null, "invalid_encoding");
+  }
   if (text.trim().length === 0) throw invalidRequest("The request body is empty; send a JSON object.", null, "invalid_request_body");
   try {
     return JSON.parse(text);

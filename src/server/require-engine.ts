@@ -20,9 +20,11 @@ export function requireEngine(deps: AppDeps): Engine {
 
 /**
  * The generation budget for a prompt: `requested` if it fits the context, the
- * room left if none was asked for; 400 `context_length_exceeded` otherwise.
+ * room left (at most `ceiling`) if none was asked for; 400
+ * `context_length_exceeded` when it does not fit, and 400
+ * `max_tokens_too_large` when `requested` is above the server's `ceiling`.
  */
-export function resolveMaxTokens(promptTokens: number, requested: number | null | undefined, contextSize: number, param: string): number {
+export function resolveMaxTokens(promptTokens: number, requested: number | null | undefined, contextSize: number, param: string, ceiling = Infinity): number {
   const room = contextSize - promptTokens;
   const wanted = requested ?? 1;
   if (room < wanted) {
@@ -35,5 +37,14 @@ export function resolveMaxTokens(promptTokens: number, requested: number | null 
       code: "context_length_exceeded",
     });
   }
-  return requested ?? room;
+  if (requested !== null && requested !== undefined && requested > ceiling) {
+    throw new ApiError({
+      status: 400,
+      type: "invalid_request_error",
+      message: `max_tokens is too large: ${requested}. This server generates at most ${ceiling} tokens per choice.`,
+      param: "max_tokens",
+      code: "max_tokens_too_large",
+    });
+  }
+  return requested ?? Math.min(room, ceiling);
 }

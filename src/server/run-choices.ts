@@ -39,11 +39,15 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
     const pipeline = createAnswerPipeline<GeneratedToken>(job.pipeline);
     let reason: FinishReason = "stop";
     let started = false;
+    // What this choice added to `usage`, so an engine's own final count can replace it.
+    const counted = { promptTokens: 0, cachedTokens: 0, completionTokens: 0 };
     for await (const event of slot.generate(job.prompt, { ...job.options, signal })) {
       if (event.type === "prefilled") {
         if (job.countPrompt) {
           usage.promptTokens += event.promptTokens;
           usage.cachedTokens += event.cachedTokens;
+          counted.promptTokens += event.promptTokens;
+          counted.cachedTokens += event.cachedTokens;
         }
       } else if (event.type === "token") {
         if (!started) {
@@ -51,6 +55,7 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
           yield { type: "started", index: job.index };
         }
         usage.completionTokens += 1;
+        counted.completionTokens += 1;
         const released = pipeline.push(event.token.text, event.token.id >= 0 ? event.token : undefined);
         if (released.content.text.length > 0 || released.content.entries.length > 0 || released.reasoning.text.length > 0) {
           yield { type: "delta", index: job.index, text: released.content.text, reasoning: released.reasoning.text, tokens: released.content.entries };
@@ -59,6 +64,14 @@ export async function* runChoices(slot: EngineSlot, jobs: readonly ChoiceJob[], 
         if (pipeline.stopped) break;
       } else {
         reason = event.reason === "length" ? "length" : "stop";
+        if (event.usage) {
+          // A remote engine's upstream count arrives last and is the true one.
+          if (job.countPrompt) {
+            usage.promptTokens += event.usage.promptTokens - counted.promptTokens;
+            usage.cachedTokens += event.usage.cachedTokens - counted.cachedTokens;
+          }
+          usage.completionTokens += event.usage.completionTokens - counted.completionTokens;
+        }
       }
     }
     if (pipeline.stopped) reason = "stop";

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { stream } from "hono/streaming";
 import { toErrorResponse } from "../openai/api-error.js";
+import { noteError } from "./error-response.js";
 
 export interface SseWriter {
   send(data: unknown): Promise<void>;
@@ -37,7 +38,9 @@ export function respondWithSse(c: Context, signal: AbortSignal, produce: (writer
     } catch (error) {
       if (!controller.signal.aborted) {
         onError?.(error);
-        await output.write(`data: ${JSON.stringify(toErrorResponse(error).body)}\n\n`);
+        const { body } = toErrorResponse(error);
+        noteError(c, body.error, true);
+        await output.write(`data: ${JSON.stringify(body)}\n\n`);
       }
     } finally {
       signal.removeEventListener("abort", abort);

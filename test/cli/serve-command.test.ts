@@ -4,13 +4,14 @@
  * SIGTERM. The CLI is built once in `beforeAll`.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { serveOptions } from "../../src/config/serve-config.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
+import { closedLoopbackPort, startModelServer } from "../models/support/model-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = fileURLToPath(new URL("../../dist/src/cli/urial.js", import.meta.url));
@@ -85,13 +86,22 @@ describe("the build", () => {
 });
 
 describe("urial serve (built CLI)", () => {
-  it("exits 2 without a model and says how to give one", async (context) => {
+  // Issue 9 replaced "no model is exit 2" (issue 3) with a documented default base model. The
+  // default is pointed at a closed loopback port (and so is the hub), so this never leaves the machine.
+  it("without a model, tries the documented default and, offline, exits 1 at once saying how to pass a local file", async (context) => {
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
-    const result = await runCli(["serve"]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--model");
-    expect(result.stderr).toContain("URIAL_MODEL");
+    const port = await closedLoopbackPort();
+    const unreachable = `http://127.0.0.1:${port}/SmolLM2-135M-Q4_K_M.gguf`;
+    const modelsDir = mkdtempSync(join(tmpdir(), "urial-cli-models-"));
+    const result = await runCli(["serve"], cleanEnv({ URIAL_DEFAULT_MODEL: unreachable, URIAL_MODELS_DIR: modelsDir, HF_ENDPOINT: `http://127.0.0.1:${port}/` }));
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`no --model given: serving the default base model ${unreachable}`);
+    const last = result.stderr.trimEnd().split("\n").at(-1)!;
+    expect(last).toContain(`urial serve: ${unreachable}: cannot reach 127.0.0.1:${port}`);
+    expect(last).toContain("--model ./path/to/model.gguf");
+    expect(last).toContain("URIAL_MODEL");
+    expect(readdirSync(modelsDir)).toEqual([]);
   });
 
   it("exits 1 with one line naming a missing model file (given as a flag or in URIAL_MODEL)", async (context) => {
@@ -216,5 +226,91 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve on the tiny model
       clearTimeout(killer);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
+  });
+});
+
+/** `urial serve` on the tiny model with `args`; resolves once /health is 200 (or rejects with the server's stderr). */
+async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: () => string; health: Record<string, unknown>; stop: () => Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    [cli, "serve", ...args, "--port", "0", "--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts", "--threads", "1", "--context-size", "512", "--gpu", "off"],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const code = await exited;
+    clearTimeout(killer);
+    return code;
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const check = () => {
+        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
+        if (match) resolve(Number(match[1]));
+      };
+      child.stderr.on("data", check);
+      void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
+    });
+    let health: Response | undefined;
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      health = await fetch(`http://127.0.0.1:${port}/health`);
+      if (health.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(health?.status, stderr).toBe(200);
+    return { stderr: () => stderr, health: (await health!.json()) as Record<string, unknown>, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve with models by name (loopback model server)"), () => {
+  it("with no --model, pulls the default base model into the models cache once and serves it", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const server = await startModelServer({ "/base/stories260K.gguf": { body: readFileSync(testModelPath) } });
+    const modelsDir = mkdtempSync(join(tmpdir(), "urial-cli-models-"));
+    const env = cleanEnv({ URIAL_DEFAULT_MODEL: server.url("/base/stories260K.gguf"), URIAL_MODELS_DIR: modelsDir });
+    try {
+      const first = await startServe([], env);
+      expect(await first.stop()).toBe(0);
+      expect(first.stderr()).toContain("no --model given: serving the default base model");
+      expect(first.stderr()).toContain(`pulled stories260K.gguf (1.1 MiB): ${join(modelsDir, "stories260K.gguf")}`);
+      expect(readdirSync(modelsDir).sort()).toEqual(["stories260K.gguf", "stories260K.gguf.json"]);
+      const requests = server.requests.length;
+      const second = await startServe([], env);
+      expect(await second.stop()).toBe(0);
+      expect(second.stderr()).toContain("stories260K.gguf is in the cache");
+      expect(server.requests.length).toBe(requests);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("serves a model from the cache by its name, without the network", async (context) => {
+    if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
+    const server = await startModelServer({ "/files/stories260K.gguf": { body: readFileSync(testModelPath) } });
+    const modelsDir = mkdtempSync(join(tmpdir(), "urial-cli-models-"));
+    try {
+      const pulled = await runCli(["pull", server.url("/files/stories260K.gguf"), "--models-dir", modelsDir]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(pulled.stdout.trim()).toBe(join(modelsDir, "stories260K.gguf"));
+    } finally {
+      await server.close();
+    }
+    for (const name of ["stories260K.gguf", "stories260K"]) {
+      const served = await startServe(["--model", name, "--models-dir", modelsDir], cleanEnv());
+      expect(served.health).toMatchObject({ status: "ok" });
+      expect(await served.stop()).toBe(0);
+    }
+    const unknown = await runCli(["serve", "--model", "no-such-model", "--models-dir", modelsDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(
+      `urial serve: no-such-model: no such file, and no model of that name in ${modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`,
+    );
   });
 });

@@ -1,9 +1,24 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { countPhysicalCores } from "../../src/config/physical-core-count.js";
+import { urialCacheDir } from "../../src/config/cache-dir.js";
 import { packageRoot, parseServeConfig, serveHelp, serveOptions, type ParseResult, type ServeConfig } from "../../src/config/serve-config.js";
+import { defaultBaseModel } from "../../src/models/default-model.js";
 
 const model = ["--model", "/models/base.gguf"];
+
+/** Limits, logging and upstream settings when none is given (issue 7; tested in serve-config-hardening.test.ts). */
+const hardeningDefaults = {
+  maxMessages: 256,
+  maxInputChars: 200_000,
+  maxTokens: 2048,
+  requestTimeout: 300,
+  shutdownTimeout: 20,
+  logFormat: "auto",
+  logPrompts: false,
+  upstreamTimeout: 60,
+  upstreamTokenizer: "auto",
+};
 
 function configOf(result: ParseResult): ServeConfig {
   if (!result.ok) throw new Error(`expected a config, got: ${result.message}`);
@@ -17,14 +32,31 @@ function messageOf(result: ParseResult): string {
 }
 
 describe("parseServeConfig", () => {
-  it("needs a model, saying how to give one", () => {
-    const message = messageOf(parseServeConfig([], {}));
-    expect(message).toContain("--model");
-    expect(message).toContain("URIAL_MODEL");
+  // Issue 9 replaced "no model is exit 2" (issue 3) with a documented default base model.
+  it("serves the documented default base model when neither --model nor URIAL_MODEL is given, and says so", () => {
+    const result = parseServeConfig([], {});
+    expect(configOf(result).model).toBe(defaultBaseModel.uri);
+    expect(result).toMatchObject({ ok: true, defaultModel: true });
+    expect(defaultBaseModel.uri).toMatch(/^hf:[^/]+\/[^/]+\/.+\.gguf$/);
+  });
+
+  it("takes the default from URIAL_DEFAULT_MODEL, and a given model over any default", () => {
+    expect(configOf(parseServeConfig([], { URIAL_DEFAULT_MODEL: "http://127.0.0.1:9/base.gguf" })).model).toBe("http://127.0.0.1:9/base.gguf");
+    const given = parseServeConfig(model, { URIAL_DEFAULT_MODEL: "http://127.0.0.1:9/base.gguf" });
+    expect(configOf(given).model).toBe("/models/base.gguf");
+    expect(given).not.toHaveProperty("defaultModel");
+    expect(parseServeConfig([], { URIAL_MODEL: "hf:user/repo:Q8_0" })).not.toHaveProperty("defaultModel");
   });
 
   it("treats an empty URIAL_MODEL as not set", () => {
-    expect(messageOf(parseServeConfig([], { URIAL_MODEL: "" }))).toContain("--model");
+    expect(configOf(parseServeConfig([], { URIAL_MODEL: "" })).model).toBe(defaultBaseModel.uri);
+  });
+
+  it("puts pulled models in URIAL_MODELS_DIR, else in urial's cache folder", () => {
+    expect(configOf(parseServeConfig(model, {})).modelsDir).toBe(join(urialCacheDir({}), "models"));
+    expect(configOf(parseServeConfig(model, { XDG_CACHE_HOME: "/xdg" })).modelsDir).toBe("/xdg/urial/models");
+    expect(configOf(parseServeConfig(model, { URIAL_MODELS_DIR: "/env/models" })).modelsDir).toBe("/env/models");
+    expect(configOf(parseServeConfig([...model, "--models-dir", "/flag/models"], { URIAL_MODELS_DIR: "/env/models" })).modelsDir).toBe("/flag/models");
   });
 
   it("rejects an empty --model", () => {
@@ -34,6 +66,7 @@ describe("parseServeConfig", () => {
   it("fills in the defaults", () => {
     expect(configOf(parseServeConfig(model, {}))).toEqual({
       model: "/models/base.gguf",
+      modelsDir: join(urialCacheDir({}), "models"),
       host: "127.0.0.1",
       port: 8080,
       exemplars: "urial-help",
@@ -45,6 +78,9 @@ describe("parseServeConfig", () => {
       parallel: 2,
       maxQueue: 16,
       maxBodyBytes: 4 * 1024 * 1024,
+      prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+      prefixCacheMaxBytes: 2 * 1024 ** 3,
+      ...hardeningDefaults,
     });
   });
 
@@ -56,6 +92,7 @@ describe("parseServeConfig", () => {
     const config = configOf(
       parseServeConfig([], {
         URIAL_MODEL: "/env/model.gguf",
+        URIAL_MODELS_DIR: "/env/models",
         URIAL_HOST: "0.0.0.0",
         URIAL_PORT: "9000",
         URIAL_EXEMPLARS: "tiny",
@@ -73,6 +110,7 @@ describe("parseServeConfig", () => {
     );
     expect(config).toEqual({
       model: "/env/model.gguf",
+      modelsDir: "/env/models",
       host: "0.0.0.0",
       port: 9000,
       exemplars: "tiny",
@@ -86,6 +124,9 @@ describe("parseServeConfig", () => {
       parallel: 4,
       maxQueue: 0,
       maxBodyBytes: 1000,
+      prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+      prefixCacheMaxBytes: 2 * 1024 ** 3,
+      ...hardeningDefaults,
     });
   });
 
@@ -174,7 +215,7 @@ describe("parseServeConfig", () => {
 describe("serveHelp", () => {
   it("lists every flag with its environment variable", () => {
     const help = serveHelp();
-    expect(help.startsWith("Usage: urial serve --model PATH [options]")).toBe(true);
+    expect(help.startsWith("Usage: urial serve [--model MODEL] [options]")).toBe(true);
     for (const spec of Object.values(serveOptions)) {
       expect(help).toContain(`--${spec.flag} ${spec.value}`);
       expect(help).toContain(spec.env);

@@ -23,6 +23,10 @@ import { readJsonBody } from "../read-json-body.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
 import { respondWithSse } from "../sse.js";
+import { checkChatInput } from "../../limits/check-input-size.js";
+import { observeChoices } from "../observe-choices.js";
+import { primeEvents } from "../prime-events.js";
+import { requestLimits } from "../request-limits.js";
 import { PrefixTokenCache } from "../prefix-token-cache.js";
 import { newResponseId } from "../request-id.js";
 
@@ -32,18 +36,22 @@ export function chatCompletionsRoute(deps: AppDeps) {
   const prefixTokens = new PrefixTokenCache();
   return async function chatCompletions(c: Context): Promise<Response> {
     const request = parseRequest(chatRequestSchema, await readJsonBody(c));
+    const limits = requestLimits(deps);
+    checkChatInput(request.messages, limits);
     rejectUnsupported(request, unsupportedChatFields);
     if ((request.top_logprobs ?? 0) > 0 && request.logprobs !== true) {
       throw invalidRequest("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
     }
     const set = resolveChatModel(deps.catalog, request.model);
+    const record = c.get("record");
+    Object.assign(record, { model: request.model, variant: set.name, stream: request.stream === true, input: request.messages });
     const conversation = conversationFromMessages(request.messages);
     const engine = requireEngine(deps);
     const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
     const exemplars = exemplarExchanges(set);
     const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
     const prompt = engine.tokenize(rendered.text);
-    const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages");
+    const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens);
     const reusablePrefix = prefixTokens.reusablePrefix(engine, rendered.text.slice(0, rendered.prefixLength), prompt);
     const constraint = outputConstraint(request);
     const topLogprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;
@@ -51,7 +59,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
       index,
       prompt,
       countPrompt: index === 0,
-      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, reusablePrefix },
+      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, reusablePrefix, promptText: rendered.text },
       pipeline: urialAnswerPipeline({ template: set.template, exemplars, stops: stopList(request.stop) }),
     }));
     const includeReasoning = request.include_reasoning === true;
@@ -67,18 +75,27 @@ export function chatCompletionsRoute(deps: AppDeps) {
 
     if (constraint) await engine.prepareConstraint(constraint);
     const clientSignal = c.req.raw.signal;
-    const slot = await engine.acquire(prompt, clientSignal);
+    // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
+    const signal = c.get("requestSignal");
+    const slot = await engine.acquire(prompt, signal);
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+    record.usage = usage;
+    const events = observeChoices(record, runChoices(slot, jobs, usage, signal));
 
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;
+      // Failures before the first token get their own status, not a 200 with an error event.
+      const primed = await primeEvents(events, (event) => event.type === "started").catch((error: unknown) => {
+        slot.release();
+        throw error;
+      });
       return respondWithSse(
         c,
         clientSignal,
         async (writer) => {
           try {
             const started = new Set<number>();
-            for await (const event of runChoices(slot, jobs, usage, writer.signal)) {
+            for await (const event of primed) {
               if (!started.has(event.index)) {
                 started.add(event.index);
                 await writer.send(chatChunk(identity, event.index, { role: "assistant", content: "" }, null, null, includeUsage));
@@ -114,7 +131,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     }));
     const tokens: GeneratedToken[][] = jobs.map(() => []);
     try {
-      for await (const event of runChoices(slot, jobs, usage, clientSignal)) {
+      for await (const event of events) {
         const choice = choices[event.index]!;
         if (event.type === "delta") {
           choice.content += event.text;

@@ -20,15 +20,23 @@ import { newResponseId } from "../request-id.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
 import { respondWithSse } from "../sse.js";
+import { checkPromptInput } from "../../limits/check-input-size.js";
+import { observeChoices } from "../observe-choices.js";
+import { primeEvents } from "../prime-events.js";
+import { requestLimits } from "../request-limits.js";
 
 export function completionsRoute(deps: AppDeps) {
   return async function completions(c: Context): Promise<Response> {
     const request = parseRequest(completionRequestSchema, await readJsonBody(c));
+    const limits = requestLimits(deps);
+    checkPromptInput(typeof request.prompt === "string" ? [request.prompt] : request.prompt, limits);
     rejectUnsupported(request, ["suffix", "best_of", "logit_bias"]);
     if (request.echo === true && request.logprobs !== null && request.logprobs !== undefined) {
       throw invalidRequest("'echo' together with 'logprobs' is not supported (prompt tokens are not scored).", "echo", "unsupported_parameter");
     }
     checkCompletionModel(deps.catalog, request.model);
+    const record = c.get("record");
+    Object.assign(record, { model: request.model, variant: "base", stream: request.stream === true, input: request.prompt });
     const engine = requireEngine(deps);
     const prompts = typeof request.prompt === "string" ? [request.prompt] : request.prompt;
     const n = request.n ?? 1;
@@ -38,13 +46,13 @@ export function completionsRoute(deps: AppDeps) {
     prompts.forEach((text, promptIndex) => {
       const prompt = engine.tokenize(text);
       if (prompt.length === 0) throw invalidRequest("The prompt is empty and this model has no BOS token to start from.", "prompt", "invalid_value");
-      const maxTokens = resolveMaxTokens(prompt.length, request.max_tokens, engine.info.contextSize, "prompt");
+      const maxTokens = resolveMaxTokens(prompt.length, request.max_tokens, engine.info.contextSize, "prompt", limits.maxTokens);
       for (let copy = 0; copy < n; copy += 1) {
         jobs.push({
           index: promptIndex * n + copy,
           prompt,
           countPrompt: copy === 0,
-          options: { maxTokens, sampling: toSamplingOptions(request, copy), topLogprobs },
+          options: { maxTokens, sampling: toSamplingOptions(request, copy), topLogprobs, promptText: text },
           pipeline: { kind: "plain", content: { stops: stopList(request.stop) } },
         });
         echoes.push(request.echo === true ? text : "");
@@ -57,11 +65,20 @@ export function completionsRoute(deps: AppDeps) {
       systemFingerprint: "fp_base",
     };
     const clientSignal = c.req.raw.signal;
-    const slot = await engine.acquire(jobs[0]!.prompt, clientSignal);
+    // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
+    const signal = c.get("requestSignal");
+    const slot = await engine.acquire(jobs[0]!.prompt, signal);
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+    record.usage = usage;
+    const events = observeChoices(record, runChoices(slot, jobs, usage, signal));
 
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;
+      // Failures before the first token get their own status, not a 200 with an error event.
+      const primed = await primeEvents(events, (event) => event.type === "started").catch((error: unknown) => {
+        slot.release();
+        throw error;
+      });
       return respondWithSse(
         c,
         clientSignal,
@@ -69,7 +86,7 @@ export function completionsRoute(deps: AppDeps) {
           try {
             const offsets = echoes.map((echo) => echo.length);
             const started = new Set<number>();
-            for await (const event of runChoices(slot, jobs, usage, writer.signal)) {
+            for await (const event of primed) {
               if (!started.has(event.index)) {
                 started.add(event.index);
                 const echo = echoes[event.index]!;
@@ -97,7 +114,7 @@ export function completionsRoute(deps: AppDeps) {
     const finishes: ("stop" | "length")[] = jobs.map(() => "stop");
     const tokens: GeneratedToken[][] = jobs.map(() => []);
     try {
-      for await (const event of runChoices(slot, jobs, usage, clientSignal)) {
+      for await (const event of events) {
         if (event.type === "delta") {
           texts[event.index] += event.text;
           tokens[event.index]!.push(...event.tokens);

@@ -23,6 +23,7 @@ export function healthRoute(deps: AppDeps) {
       gpu_layers: info.gpuLayers,
       exemplar_sets: [...deps.catalog.sets.keys()],
       default_exemplar_set: deps.catalog.defaultSet.name,
+      ...(info.upstream !== undefined ? { upstream: info.upstream } : {}),
       busy_sequences: engine.status().busySequences,
       queued: engine.status().queued,
     });

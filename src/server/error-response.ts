@@ -1,0 +1,33 @@
+/**
+ * @module server/error-response
+ * The one way the app answers an error: `toErrorResponse` picks status, body
+ * and headers; this writes them and notes the error on the request's record.
+ */
+import type { Context } from "hono";
+import { toErrorResponse } from "../openai/api-error.js";
+import type { RequestRecord } from "../telemetry/request-record.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** What the request log and the metrics learn about this request. */
+    record: RequestRecord;
+    /** Aborted when the client leaves, the request times out, or a shutdown stops it. */
+    requestSignal: AbortSignal;
+  }
+}
+
+/** The error response for `error`, with its headers; returns its status too, for callers that log. */
+export function respondWithError(c: Context, error: unknown): Response {
+  const { status, body, headers } = toErrorResponse(error);
+  noteError(c, body.error, false);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(body, status as 400);
+}
+
+/** Notes an error on the request's record (`inStream`: sent as an event inside a stream that had begun). */
+export function noteError(c: Context, error: { type: string; code: string | null; message: string }, inStream: boolean): void {
+  const record = c.get("record") as RequestRecord | undefined;
+  if (!record) return;
+  record.error = { type: error.type, code: error.code, message: error.message };
+  record.streamError = inStream;
+}

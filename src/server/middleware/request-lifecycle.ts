@@ -1,0 +1,91 @@
+/**
+ * @module server/middleware/request-lifecycle
+ * Opens and closes each request: its record (for the log and the metrics), its
+ * abort signal (client gone, wall-clock limit, forced shutdown) and its place
+ * among the requests in flight. A request arriving while the server shuts
+ * down gets 503. A streamed response counts as done when its last byte is
+ * out, or when the client stops reading.
+ */
+import type { MiddlewareHandler } from "hono";
+import { performance } from "node:perf_hooks";
+import type { RequestTracker } from "../../lifecycle/request-tracker.js";
+import { requestTimedOut, shuttingDown } from "../../openai/api-error.js";
+import { startRecord, type RequestRecord } from "../../telemetry/request-record.js";
+import { respondWithError } from "../error-response.js";
+
+export interface RequestLifecycleOptions {
+  tracker: RequestTracker;
+  /** Wall-clock limit per request in ms; 0 disables it. */
+  timeoutMs: number;
+  /** Called once per request when its response is done (never throws into the request). */
+  onDone?: (record: RequestRecord) => void;
+}
+
+export function requestLifecycle(options: RequestLifecycleOptions): MiddlewareHandler {
+  const { tracker, timeoutMs } = options;
+  return async function trackRequest(c, next) {
+    const record = startRecord(c.get("requestId"), c.req.method, c.req.path);
+    c.set("record", record);
+    const scope = tracker.begin({ clientSignal: c.req.raw.signal, timeoutMs, timeoutReason: () => requestTimedOut(timeoutMs) });
+    c.set("requestSignal", scope.signal);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      record.endedAtMs = performance.now();
+      scope.end();
+      try {
+        options.onDone?.(record);
+      } catch {
+        // Telemetry must never break a response.
+      }
+    };
+    let streaming = false;
+    try {
+      if (tracker.draining) {
+        c.res = respondWithError(c, shuttingDown());
+        record.status = c.res.status;
+        return;
+      }
+      await next();
+      record.status = c.res.status;
+      const body = c.res.body;
+      if (body !== null && (c.res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+        streaming = true;
+        c.res = new Response(
+          watchBody(body, (cancelled) => {
+            // A client that stops reading is gone: stop its generation too.
+            if (cancelled) scope.abort(new Error("the client stopped reading the stream"));
+            finish();
+          }),
+          c.res,
+        );
+      }
+    } finally {
+      if (!streaming) finish();
+    }
+  };
+}
+
+/** The same bytes, chunk for chunk, with a call when the stream ends, fails or is cancelled. */
+function watchBody(body: ReadableStream<Uint8Array>, onEnd: (cancelled: boolean) => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          onEnd(false);
+        } else controller.enqueue(value);
+      } catch (error) {
+        onEnd(false);
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      onEnd(true);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * @module server/observe-choices
+ * Passes a request's choice events through unchanged while noting on its
+ * record when the first token came (time to first token) and how each choice
+ * ended (for the log and the per-variant metrics).
+ */
+import { performance } from "node:perf_hooks";
+import type { RequestRecord } from "../telemetry/request-record.js";
+import type { ChoiceEvent } from "./run-choices.js";
+
+export async function* observeChoices(record: RequestRecord | undefined, events: AsyncIterable<ChoiceEvent>): AsyncGenerator<ChoiceEvent> {
+  for await (const event of events) {
+    if (record !== undefined) {
+      if (event.type === "started") {
+        // `started` also comes for a choice that generated nothing: no first token then.
+        if (record.firstTokenAtMs === undefined && (record.usage?.completionTokens ?? 0) > 0) record.firstTokenAtMs = performance.now();
+      } else if (event.type === "finish") {
+        record.finishes.push({ reason: event.reason, cut: event.cut?.kind ?? null });
+      }
+    }
+    yield event;
+  }
+}

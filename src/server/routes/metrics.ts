@@ -1,0 +1,13 @@
+/**
+ * @module server/routes/metrics
+ * `GET /metrics`: the server's Prometheus metrics in the text format.
+ */
+import type { Context } from "hono";
+import type { ServerMetrics } from "../../telemetry/server-metrics.js";
+
+export function metricsRoute(metrics: ServerMetrics) {
+  return async function scrapeMetrics(c: Context): Promise<Response> {
+    const text = await metrics.metrics();
+    return c.body(text, 200, { "content-type": metrics.contentType });
+  };
+}

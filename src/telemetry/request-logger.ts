@@ -1,0 +1,27 @@
+/**
+ * @module telemetry/request-logger
+ * Writes one line per finished request: JSON, or the short human form on a
+ * terminal. `/health` and `/metrics` are logged only when they fail (probes
+ * and scrapers would drown everything else).
+ */
+import { formatJsonLine, formatPrettyLine, toRequestLogEntry } from "./format-request-log.js";
+import type { RequestRecord } from "./request-record.js";
+
+export type LogFormat = "json" | "pretty";
+
+export interface RequestLoggerOptions {
+  format: LogFormat;
+  /** Include each request's messages or prompts. Defaults to false. */
+  includePrompts?: boolean;
+  /** Receives each line, without its newline. */
+  write: (line: string) => void;
+}
+
+/** A function to call with each finished request. */
+export function createRequestLogger(options: RequestLoggerOptions): (record: RequestRecord) => void {
+  const format = options.format === "json" ? formatJsonLine : formatPrettyLine;
+  return function logRequest(record: RequestRecord): void {
+    if ((record.route === "/health" || record.route === "/metrics") && (record.status ?? 0) < 400) return;
+    options.write(format(toRequestLogEntry(record, { includePrompts: options.includePrompts === true })));
+  };
+}
