@@ -2,7 +2,7 @@
  * @module cli/exemplars-command
  * `urial exemplars list | lint | show`: look after the exemplar library.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { exemplarExchanges } from "../catalog/catalog.js";
 import { lintExemplarSet, type TokenBudget } from "../catalog/lint-exemplar-set.js";
@@ -117,7 +117,8 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
         }
         const set = inspection.sets.get(name);
         if (!set) {
-          const bad = inspection.problems.find((problem) => problem.file.endsWith(`${name}.json`));
+          // The file's own name: "help" must not pick up a problem of "urial-help.json".
+          const bad = inspection.problems.find((problem) => basename(problem.file) === `${name}.json`);
           process.stderr.write(bad ? `${formatProblem(bad)}\n` : `urial exemplars show: no set named '${name}' (have: ${[...inspection.sets.keys()].join(", ")})\n`);
           return 1;
         }

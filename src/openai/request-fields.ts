@@ -11,6 +11,9 @@ const range = (min: number, max: number) =>
 const integerRange = (min: number, max: number) =>
   z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
+/** Longest stop string: each one is matched against the text after every token. */
+const maxStopLength = 1000;
+
 /** Sampling fields (OpenAI's plus the llama.cpp extras users expect). */
 export const samplingFields = {
   temperature: range(0, 2).nullish(),
@@ -24,9 +27,13 @@ export const samplingFields = {
   max_tokens: integerRange(1, 1_000_000).nullish(),
   n: integerRange(1, 8).nullish(),
   stop: z
-    .union([z.string(), z.array(z.string({ error: "each stop must be a string" })).max(4, { error: "at most 4 stop sequences" })], {
-      error: "must be a string or an array of at most 4 strings",
-    })
+    .union(
+      [
+        z.string().max(maxStopLength, { error: `must be at most ${maxStopLength} characters` }),
+        z.array(z.string({ error: "each stop must be a string" }).max(maxStopLength, { error: `each stop must be at most ${maxStopLength} characters` })).max(4, { error: "at most 4 stop sequences" }),
+      ],
+      { error: "must be a string or an array of at most 4 strings" },
+    )
     .nullish(),
   stream: z.boolean({ error: "must be a boolean" }).nullish(),
   stream_options: z.object({ include_usage: z.boolean({ error: "must be a boolean" }).nullish() }, { error: "must be an object" }).nullish(),

@@ -41,7 +41,8 @@ function modelNotFound(catalog: Catalog, model: string): ApiError {
   return new ApiError({
     status: 404,
     type: "invalid_request_error",
-    message: `The model '${model}' does not exist. Available: ${listModelIds(catalog).join(", ")}.`,
+    // A hostile id can be megabytes long: show its start only.
+    message: `The model '${model.length > 200 ? `${model.slice(0, 200)}…` : model}' does not exist. Available: ${listModelIds(catalog).join(", ")}.`,
     param: "model",
     code: "model_not_found",
   });

@@ -26,24 +26,36 @@ export function respondWithSse(c: Context, signal: AbortSignal, produce: (writer
     const abort = () => controller.abort(new Error("the client disconnected"));
     signal.addEventListener("abort", abort, { once: true });
     output.onAbort(abort);
+    // A client that stops reading stalls every write. When the request is
+    // stopped (time limit, shutdown), stop waiting so its sequence is freed.
+    const requestSignal = (c.get("requestSignal") as AbortSignal | undefined) ?? signal;
+    let onStopped: () => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      onStopped = () => reject(requestSignal.reason);
+      if (requestSignal.aborted) onStopped();
+      else requestSignal.addEventListener("abort", onStopped, { once: true });
+    });
+    stopped.catch(() => undefined);
+    const write = (text: string) => Promise.race([output.write(text), stopped]);
     const writer: SseWriter = {
       signal: controller.signal,
       send: async (data) => {
-        await output.write(`data: ${JSON.stringify(data)}\n\n`);
+        await write(`data: ${JSON.stringify(data)}\n\n`);
       },
     };
     try {
       await produce(writer);
-      if (!controller.signal.aborted) await output.write("data: [DONE]\n\n");
+      if (!controller.signal.aborted) await write("data: [DONE]\n\n");
     } catch (error) {
       if (!controller.signal.aborted) {
         onError?.(error);
         const { body } = toErrorResponse(error);
         noteError(c, body.error, true);
-        await output.write(`data: ${JSON.stringify(body)}\n\n`);
+        await write(`data: ${JSON.stringify(body)}\n\n`).catch(() => undefined);
       }
     } finally {
       signal.removeEventListener("abort", abort);
+      requestSignal.removeEventListener("abort", onStopped);
     }
   });
 }

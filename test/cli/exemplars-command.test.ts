@@ -308,6 +308,13 @@ describe("urial exemplars show", () => {
     expect(result.stderr).toBe(`${join(catalog.exemplarsDir, "bad.json")}:exemplars.0.query: must not be empty\n`);
   });
 
+  it("does not blame another set's broken file whose name ends like the unknown one", async () => {
+    const catalog = await writeCatalog({ "good.json": goodSet("good"), "urial-help.json": goodSet("urial-help", [{ id: "a", query: "", answer: "x" }]) });
+    const result = await urial("exemplars", "show", "help", ...catalog.flags);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("urial exemplars show: no set named 'help' (have: good)\n");
+  });
+
   it("exits 2 without a set name", async () => {
     const result = await urial("exemplars", "show");
     expect(result.code).toBe(2);

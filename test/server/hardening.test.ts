@@ -13,7 +13,7 @@ import { shuttingDown } from "../../src/openai/api-error.js";
 import type { AppDeps } from "../../src/server/app-deps.js";
 import { createApp } from "../../src/server/app.js";
 import type { RequestRecord } from "../../src/telemetry/request-record.js";
-import { FakeEngine, type FakeEngineOptions } from "../support/fake-engine.js";
+import { FakeEngine, fakeTokenize, type FakeEngineOptions } from "../support/fake-engine.js";
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -51,7 +51,7 @@ function post(app: Hono, path: string, body: unknown, init: RequestInit & { head
       method: "POST",
       ...init,
       headers: { "content-type": "application/json", ...init.headers },
-      body: typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
+      body: typeof body === "string" || body instanceof Uint8Array ? (body as RequestInit["body"]) : JSON.stringify(body),
     }),
   );
 }
@@ -263,14 +263,27 @@ describe("the wall-clock limit", () => {
   });
 
   it("counts time spent waiting in the queue: a queued request times out with 504 and leaves the queue", async () => {
-    const { app, engine } = build({ script: longScript, tokenDelayMs: 20, parallel: 1, maxQueue: 2 }, { limits: { requestTimeoutMs: 300 } });
-    const first = post(app, "/v1/chat/completions", hi);
-    await waitFor(() => engine.status().busySequences === 1);
-    const second = await post(app, "/v1/chat/completions", hi);
-    expect(second.status).toBe(504);
-    expect((await first).status).toBe(504);
-    expect(engine.calls).toHaveLength(1);
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    const { app, engine } = build({ parallel: 1, maxQueue: 2 }, { limits: { requestTimeoutMs: 150 } });
+    // The only sequence is taken (as by a long generation) for the whole test.
+    const held = await engine.acquire(fakeTokenize("x"));
+    const queued = post(app, "/v1/chat/completions", hi);
+    await waitFor(() => engine.status().queued === 1);
+    const response = await queued;
+    expect(response.status).toBe(504);
+    expect((await errorOf(response)).code).toBe("request_timeout");
+    expect(engine.status()).toEqual({ busySequences: 1, queued: 0 });
+    expect(engine.calls).toHaveLength(0);
+    held.release();
+  });
+
+  it("frees the sequence of a stream whose client stopped reading, at the limit", async () => {
+    const { app, engine } = build({ script: longScript.repeat(20), tokenDelayMs: 0 }, { limits: { requestTimeoutMs: 200 } });
+    const response = await post(app, "/v1/completions", { model: "base", prompt: "x", stream: true });
+    expect(response.status).toBe(200);
+    // Nobody reads the body: the writes stall until the limit stops the request.
+    await waitFor(() => engine.released === 1);
+    expect(engine.status().busySequences).toBe(0);
+    await response.body!.cancel();
   });
 
   it("lets a request that ends in time through untouched (0 disables the limit)", async () => {
@@ -314,14 +327,15 @@ describe("graceful shutdown", () => {
   it("stops what is still running at the deadline: 503 for a waiting answer, an error event on a stream", async () => {
     const { app, engine, tracker } = build({ script: longScript.repeat(4), tokenDelayMs: 10, parallel: 2 });
     const plain = post(app, "/v1/chat/completions", hi);
-    const streamed = post(app, "/v1/chat/completions", { ...hi, stream: true });
+    // Read as a client would, while the server drains.
+    const streamed = post(app, "/v1/chat/completions", { ...hi, stream: true }).then((response) => response.text());
     await waitFor(() => engine.calls.length === 2 && engine.calls.every((call) => call.tokens > 0));
     const result = await tracker.drain({ deadlineMs: 50, abortReason: shuttingDown, graceMs: 2000 });
     expect(result).toEqual({ finished: 0, aborted: 2, remaining: 0 });
     const plainResponse = await plain;
     expect(plainResponse.status).toBe(503);
     expect((await errorOf(plainResponse)).code).toBe("server_shutting_down");
-    const data = sseData(await (await streamed).text());
+    const data = sseData(await streamed);
     expect(data).not.toContain("[DONE]");
     expect(JSON.parse(data.at(-1)!)).toMatchObject({ error: { code: "server_shutting_down" } });
     expect(engine.calls.map((call) => call.outcome)).toEqual(["aborted", "aborted"]);
