@@ -26,6 +26,8 @@ export interface ExemplarSet {
 export interface Catalog {
   sets: ReadonlyMap<string, ExemplarSet>;
   defaultSet: ExemplarSet;
+  /** System prompt texts by name (what an A/B variant may swap in); absent in hand-built catalogs. */
+  systemPrompts?: ReadonlyMap<string, string>;
 }
 
 /** The exemplars as the exchanges the renderer lays out, multi-turn exemplars expanded in order. */

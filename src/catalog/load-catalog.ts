@@ -78,14 +78,14 @@ export async function inspectCatalog(location: Omit<CatalogLocation, "defaultSet
 
 /** Loads the catalog; the first problem is thrown as a `CatalogError`. */
 export async function loadCatalog(location: CatalogLocation): Promise<Catalog> {
-  const { sets, problems } = await inspectCatalog(location);
+  const { sets, systemPrompts, problems } = await inspectCatalog(location);
   if (problems.length > 0) throw new CatalogError(problemMessage(problems[0]!));
   const defaultSet = sets.get(location.defaultSet);
   if (!defaultSet) {
     const known = [...sets.keys()].join(", ") || "none";
     throw new CatalogError(`no exemplar set named '${location.defaultSet}' in ${location.exemplarsDir} (found: ${known})`);
   }
-  return { sets, defaultSet };
+  return { sets, defaultSet, systemPrompts: new Map([...systemPrompts].map(([name, prompt]) => [name, prompt.text])) };
 }
 
 function problemMessage(problem: CatalogProblem): string {

@@ -80,6 +80,9 @@ export function watchCatalog(location: CatalogLocation, initial: Catalog, option
       get defaultSet() {
         return current.defaultSet;
       },
+      get systemPrompts() {
+        return current.systemPrompts;
+      },
     },
     reload,
     close() {

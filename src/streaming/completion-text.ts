@@ -214,12 +214,20 @@ export class CompletionText<Entry = never> {
  * follows it; words are compared lower-cased. Scanning is incremental: each
  * character is looked at once, so a long run without whitespace costs linear
  * time (a regex such as /\S+(?=\s)/ re-scans the run on every push, cubic).
+ *
+ * Hold-back is precise: an n-gram can only be cut once it has been seen
+ * `maxOccurrences` times, so only text that could begin such an "at risk"
+ * n-gram is held — the trailing words that match the start of one, and the
+ * word being written while any n-gram is at risk. Ordinary text, where no
+ * n-gram has come back yet, streams without delay.
  */
 class RepetitionTracker {
   readonly #rule: RepetitionRule;
   /** Start offsets and normalised text of the complete words so far. */
   readonly #words: { start: number; text: string }[] = [];
   readonly #counts = new Map<string, number>();
+  /** Word prefixes (1..n-1 words, joined by spaces) of n-grams seen `maxOccurrences` times. */
+  readonly #atRisk = new Set<string>();
   /** Every character before this offset was scanned. */
   #scannedTo = 0;
   /** Start of the word being read (no whitespace after it yet). */
@@ -249,19 +257,31 @@ class RepetitionTracker {
       if (seen > this.#rule.maxOccurrences) {
         return { index: gram[0]!.start, reason: { kind: "repetition", text: raw.slice(gram[0]!.start, index) } };
       }
+      if (seen === this.#rule.maxOccurrences) {
+        for (let length = 1; length < this.#rule.ngram; length += 1) this.#atRisk.add(gram.slice(0, length).map((word) => word.text).join(" "));
+      }
     }
     return undefined;
   }
 
-  /** Text from here on may still become the start of a cut n-gram: the last n-1 complete words and any partial word. */
+  /** Text from here on could still be the start of a cut n-gram, so it must not be released yet. */
   holdFrom(raw: string, from: number): number {
-    const keep = this.#rule.ngram - 1;
-    // Only the partial word can start the next 1-gram.
-    if (keep <= 0) return this.#wordStart ?? raw.length;
-    // The partial word lies after every complete word, so holding from the
-    // (n-1)-th last complete word (or from the first word) covers it too.
-    if (this.#words.length >= keep) return this.#words[this.#words.length - keep]!.start;
-    return this.#words[0]?.start ?? from;
+    const whole = this.#rule.ngram <= 1 || this.#rule.maxOccurrences === 0;
+    if (this.#atRisk.size === 0 && !whole) return raw.length;
+    const partial = this.#wordStart ?? raw.length;
+    if (whole) {
+      // Any word can start a cut 1-gram (or any n-gram when none may occur):
+      // hold the last n-1 complete words and the word being written.
+      const keep = Math.max(0, this.#rule.ngram - 1);
+      if (keep === 0) return partial;
+      return this.#words.length >= keep ? this.#words[this.#words.length - keep]!.start : (this.#words[0]?.start ?? Math.max(from, partial > raw.length ? from : partial));
+    }
+    // The longest run of trailing complete words that begins an at-risk n-gram starts earliest.
+    for (let length = Math.min(this.#rule.ngram - 1, this.#words.length); length >= 1; length -= 1) {
+      const tail = this.#words.slice(this.#words.length - length);
+      if (this.#atRisk.has(tail.map((word) => word.text).join(" "))) return tail[0]!.start;
+    }
+    return partial;
   }
 }
 

@@ -348,8 +348,9 @@ describe("CompletionText repetition rule", () => {
   it("cuts an n-gram seen once too often, from its first word", () => {
     const completion = new CompletionText<number>({ repetition: { ngram: 3, maxOccurrences: 1 } });
     const released = words("one two three one two three four ").map((word, index) => completion.push(word, index).text);
-    // The last n-1 complete words are held: they may begin the repeated n-gram.
-    expect(released).toEqual(["", "", "one ", "two ", "three ", "", ""]);
+    // Nothing is held until "one two three" has been seen maxOccurrences
+    // times; then the words that could begin it again ("one", "one two") are.
+    expect(released).toEqual(["one ", "two ", "three ", "", "", "", ""]);
     expect(completion.stopped).toBe(true);
     expect(completion.cutReason).toEqual({ kind: "repetition", text: "one two three" });
     expect(completion.finish()).toEqual({ text: "", entries: [] });

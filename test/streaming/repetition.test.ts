@@ -23,25 +23,36 @@ function run(options: CompletionTextOptions, pieces: readonly string[]) {
 const six = { ngram: 6, maxOccurrences: 2 };
 
 describe("RepetitionRule hold-back", () => {
-  it("holds the last n-1 complete words and releases a word once n-1 words follow it", () => {
+  it("streams ordinary text without holding anything back", () => {
     const words = "w1 w2 w3 w4 w5 w6 w7 w8 ".match(/\S+ /g)!;
     const { released, text } = run({ repetition: six }, words);
-    // Nothing until the 6th word completes; then one word per complete word.
-    expect(released).toEqual(["", "", "", "", "", "w1 ", "w2 ", "w3 "]);
+    expect(released).toEqual(words);
     expect(text).toBe("w1 w2 w3 w4 w5 w6 w7 w8 ");
   });
 
-  it("holds a partial word as well as the n-1 complete words before it", () => {
+  it("holds only the words that could begin an n-gram already seen maxOccurrences times", () => {
     const completion = new CompletionText({ repetition: { ngram: 3, maxOccurrences: 1 } });
-    expect(completion.push("one two three fo").text).toBe("one ");
-    expect(completion.push("ur ").text).toBe("two ");
-    expect(completion.finish().text).toBe("three four ");
+    expect(completion.push("a b c ").text).toBe("a b c ");
+    // "a" and "a b" begin the at-risk "a b c": held until the next word decides.
+    expect(completion.push("a ").text).toBe("");
+    expect(completion.push("b ").text).toBe("");
+    expect(completion.push("x ").text).toBe("a b x ");
+    expect(completion.stopped).toBe(false);
+  });
+
+  it("holds the word being written while an n-gram is at risk, and not before", () => {
+    const completion = new CompletionText({ repetition: { ngram: 3, maxOccurrences: 1 } });
+    expect(completion.push("par").text).toBe("par");
+    expect(completion.push("tial a b c ").text).toBe("tial a b c ");
+    expect(completion.push("wor").text).toBe("");
+    expect(completion.push("d ").text).toBe("word ");
   });
 
   it("releases whitespace after a held word only together with the word", () => {
     const completion = new CompletionText({ repetition: { ngram: 2, maxOccurrences: 1 } });
+    expect(completion.push("a b ").text).toBe("a b ");
     expect(completion.push("a\n\n").text).toBe("");
-    expect(completion.push("b\t").text).toBe("a\n\n");
+    expect(completion.push("c\t").text).toBe("a\n\nc\t");
   });
 
   it("holds nothing back without a rule", () => {
@@ -137,16 +148,15 @@ describe("RepetitionRule cut", () => {
 });
 
 describe("RepetitionRule cost", () => {
-  it("scans a long run without whitespace, one character per push, in linear time", () => {
+  it("scans a long run without whitespace, one character per push", () => {
     // A base model drawing a separator line ("-----…") for thousands of
-    // tokens. Re-scanning the whole run on every push is cubic: about 10 s
-    // for these 3,000 pushes (minutes for 10,000); linear scanning takes ms.
+    // tokens. Re-scanning the whole run on every push is cubic (about 10 s
+    // for these 3,000 pushes, past the test timeout for more); no timing is
+    // asserted here, the test timeout bounds it.
     const completion = new CompletionText({ repetition: { ngram: 6, maxOccurrences: 2 }, cleanAnswer: true });
-    const started = performance.now();
-    for (let index = 0; index < 3_000; index += 1) completion.push("-");
-    completion.push(" done ");
-    const elapsed = performance.now() - started;
-    expect(completion.finish().text).toBe(`${"-".repeat(3_000)} done`);
-    expect(elapsed).toBeLessThan(1_000);
-  });
+    let text = "";
+    for (let index = 0; index < 3_000; index += 1) text += completion.push("-").text;
+    text += completion.push(" done ").text + completion.finish().text;
+    expect(text).toBe(`${"-".repeat(3_000)} done`);
+  }, 5_000);
 });
