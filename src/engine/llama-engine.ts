@@ -11,9 +11,7 @@
  * room left instead; sampling options are always passed explicitly.
  */
 import {
-  getLlama,
   LlamaGrammarEvaluationState,
-  LlamaLogLevel,
   readGgufFileInfo,
   type Llama,
   type LlamaContext,
@@ -22,6 +20,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
+import { startLlama } from "./start-llama.js";
 import { basename } from "node:path";
 import { LRUCache } from "lru-cache";
 import {
@@ -88,18 +87,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
   const metadata = fileInfo.metadata as { general?: { architecture?: string }; tokenizer?: { ggml?: { model?: string } } };
   checkTextModel(modelPath, metadata.general?.architecture, metadata.tokenizer?.ggml?.model !== undefined);
 
-  const llama = await getLlama({
-    gpu: options.gpu ?? "auto",
-    build: "never",
-    maxThreads: options.threads,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => {
-      const text = message.trim();
-      if (text.length === 0) return;
-      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) options.onLog?.("error", text);
-      else if (level === LlamaLogLevel.warn) options.onLog?.("warn", text);
-    },
-  }).catch((error: unknown) => {
+  const llama = await startLlama({ threads: options.threads, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new ModelLoadError(modelPath, `cannot start llama.cpp (${describe(error)})`);
   });
 

@@ -6,7 +6,8 @@
  * override, greedy generation and one-pass teacher forcing.
  */
 import { basename } from "node:path";
-import { getLlama, LlamaLogLevel, readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { startLlama } from "./start-llama.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
@@ -39,18 +40,7 @@ const defaultContextCap = 4096;
 
 /** Starts llama.cpp for scoring; failures are `ModelLoadError`s with one-line messages. */
 export async function startScoringRuntime(options: ScoringRuntimeOptions): Promise<ScoringRuntime> {
-  const llama = await getLlama({
-    gpu: options.gpu ?? "auto",
-    build: "never",
-    maxThreads: options.threads,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => {
-      const text = message.trim();
-      if (text.length === 0) return;
-      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) options.onLog?.("error", text);
-      else if (level === LlamaLogLevel.warn) options.onLog?.("warn", text);
-    },
-  }).catch((error: unknown) => {
+  const llama = await startLlama({ threads: options.threads, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new Error(`cannot start llama.cpp (${describe(error)})`);
   });
   const models = new Set<ScoringModel>();

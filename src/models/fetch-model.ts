@@ -53,7 +53,7 @@ export async function fetchModel(given: RemoteReference, options: FetchModelOpti
   const emit = options.onEvent ?? (() => undefined);
 
   const cachedPath = await findCachedModel(reference, options);
-  if (cachedPath !== undefined) return useCachedFile(cachedPath, source, emit, fail);
+  if (cachedPath !== undefined) return useCachedFile(cachedPath, emit, fail);
 
   const probe = await probeReference(reference, options).catch((error: unknown) => {
     if (options.signal?.aborted) throw fail("interrupted before the download started");
@@ -83,7 +83,7 @@ export async function fetchModel(given: RemoteReference, options: FetchModelOpti
     if ((await readCacheRecord(finalPath)) === undefined) {
       await writeCacheRecord(finalPath, { format: "urial-model", version: 1, source, size: existing, sha256: null, pulledAt: new Date().toISOString() }).catch(() => undefined);
     }
-    return useCachedFile(finalPath, source, emit, fail);
+    return useCachedFile(finalPath, emit, fail);
   }
 
   emit({ type: "start", name, source, total, resumedFrom: Math.min(download.downloadedSize(), total || Infinity) });
@@ -152,7 +152,7 @@ async function findCachedModel(reference: RemoteReference, options: FetchModelOp
 }
 
 /** A cached file is used after a cheap check (GGUF magic, the size it was pulled with); a damaged one is reported, not re-downloaded over. */
-async function useCachedFile(path: string, source: string, emit: (event: PullEvent) => void, fail: (problem: string) => ModelFetchError): Promise<FetchedModel> {
+async function useCachedFile(path: string, emit: (event: PullEvent) => void, fail: (problem: string) => ModelFetchError): Promise<FetchedModel> {
   const name = basename(path);
   const record = await readCacheRecord(path);
   const size = (await sizeOf(path)) ?? 0;
