@@ -54,7 +54,7 @@ export interface GenerateOptions {
 /** One alternative token at a position. */
 export interface TokenChoice {
   text: string;
-  /** The token's raw bytes (a token may hold part of a UTF-8 character). */
+  /** The token's UTF-8 bytes; empty unless logprobs were requested. */
   bytes: number[];
   logprob: number;
 }

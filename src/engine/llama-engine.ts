@@ -344,7 +344,8 @@ class LlamaSlotMember implements PoolMember {
         text += piece;
         yield {
           type: "token",
-          token: { id: token, text: piece, bytes: [...Buffer.from(piece, "utf8")], logprob, top },
+          // Bytes only when logprobs were asked for: no per-token allocation otherwise.
+          token: { id: token, text: piece, bytes: topLogprobs === undefined ? [] : [...Buffer.from(piece, "utf8")], logprob, top },
         };
         if (generated.length >= maxTokens) {
           reason = "length";
@@ -355,7 +356,7 @@ class LlamaSlotMember implements PoolMember {
     }
     const rest = decoder.flush();
     if (rest.length > 0) {
-      yield { type: "token", token: { id: -1, text: rest, bytes: [...Buffer.from(rest, "utf8")], logprob: 0, top: [] } };
+      yield { type: "token", token: { id: -1, text: rest, bytes: topLogprobs === undefined ? [] : [...Buffer.from(rest, "utf8")], logprob: 0, top: [] } };
     }
     signal?.throwIfAborted();
     yield { type: "end", reason, completionTokens: generated.length };

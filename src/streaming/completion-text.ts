@@ -168,8 +168,8 @@ export class CompletionText<Entry = never> {
     let end = this.#raw.length - held;
     if (this.#repetition) end = Math.min(end, this.#repetition.holdFrom(this.#raw, this.#contentStart()));
     if (this.#cleanAnswer) {
-      const tail = /[\s`]*$/.exec(this.#raw.slice(0, end));
-      if (tail) end -= tail[0].length;
+      // Scanned backwards in place: slicing the whole text on every token would be quadratic.
+      while (end > 0 && isHeldTail(this.#raw.charCodeAt(end - 1))) end -= 1;
     }
     return end;
   }
@@ -283,6 +283,11 @@ class RepetitionTracker {
     }
     return partial;
   }
+}
+
+/** Whitespace or a backtick: what a clean answer holds back at its end. */
+function isHeldTail(code: number): boolean {
+  return code === 96 || code === 32 || code === 10 || code === 13 || code === 9 || code === 12 || code === 11 || code === 160 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x3000 || code === 0xfeff || code === 0x1680 || code === 0x202f || code === 0x205f;
 }
 
 /** Length of the longest proper prefix of `stop` that `text` ends with. */

@@ -100,7 +100,11 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     expect(run.text).toBe(model.detokenize(ids as Token[], false, prompt as Token[]));
     // The text starts with the space that belongs to the first word.
     expect(run.text.startsWith(" ")).toBe(true);
-    for (const token of run.tokens) expect(Buffer.from(token.bytes).toString("utf8")).toBe(token.text);
+    // Bytes are only computed when logprobs are asked for (no per-token allocation otherwise).
+    for (const token of run.tokens) expect(token.bytes).toEqual([]);
+    const again = await engine.acquire(prompt);
+    const withLogprobs = await collect(again, prompt, { maxTokens: 20, topLogprobs: 0 }).finally(() => again.release());
+    for (const token of withLogprobs.tokens) expect(Buffer.from(token.bytes).toString("utf8")).toBe(token.text);
   });
 
   it("stops at maxTokens with reason 'length' and exactly that many tokens", async () => {
