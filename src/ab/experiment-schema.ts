@@ -15,7 +15,7 @@ const catalogName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must na
  * Where the sticky key comes from: the request's `user` field, a request
  * header (`header:<name>`), or `random` (a fresh draw per request).
  */
-export const stickySourceSchema = z.union([z.literal("user"), z.literal("random"), z.string().regex(/^header:[A-Za-z0-9-]{1,64}$/)], {
+export const stickySourceSchema = z.union([z.literal("user"), z.literal("random"), z.string().regex(/^header:[A-Za-z0-9-]{1,64}$/, { error: "must be user, random or header:<name>" })], {
   error: "must be user, random or header:<name>",
 });
 export type StickySource = z.output<typeof stickySourceSchema>;

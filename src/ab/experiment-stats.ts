@@ -2,7 +2,7 @@
  * @module ab/experiment-stats
  * Per-variant statistics of a live experiment, updated one outcome at a
  * time: traffic, errors, latency and time to first token (mean with a 95 %
- * interval, p50, p95), answer length, prefix-cache reuse, finish reasons,
+ * Student-t interval, p50, p95), answer length, prefix-cache reuse, finish reasons,
  * and feedback rates with Wilson intervals. A vote that is changed replaces
  * the earlier one.
  */
@@ -27,7 +27,8 @@ export interface TimingBody extends Interval {
 export interface VariantStatsBody {
   name: string;
   exemplar_set: string;
-  variant_hash: string;
+  /** The variant's identity now (set content + sampling); changes when its files change. */
+  variant_hash: string | null;
   weight: number;
   /** The share of assigned traffic the weights ask for. */
   expected_share: number;
@@ -113,8 +114,8 @@ export class VariantStats {
   }
 
   /** The report body; `identity` says which variant this is, `totalRequests` is the experiment's. */
-  toBody(identity: { name: string; exemplarSet: string; variantHash: string; weight: number; expectedShare: number }, totalRequests: number): VariantStatsBody {
-    const timing = (stats: RunningStats): TimingBody => ({ ...stats.meanInterval(), p50: stats.percentile(0.5), p95: stats.percentile(0.95) });
+  toBody(identity: { name: string; exemplarSet: string; variantHash: string | null; weight: number; expectedShare: number }, totalRequests: number): VariantStatsBody {
+    const timing = (stats: RunningStats): TimingBody => ({ ...stats.meanInterval(0), p50: stats.percentile(0.5), p95: stats.percentile(0.95) });
     const finished = this.finishStop + this.finishLength;
     return {
       name: identity.name,
@@ -128,8 +129,8 @@ export class VariantStats {
       errors: this.errors,
       latency_ms: timing(this.latency),
       ttft_ms: timing(this.ttft),
-      completion_tokens: this.completionTokens.meanInterval(),
-      answer_chars: this.answerChars.meanInterval(),
+      completion_tokens: this.completionTokens.meanInterval(0),
+      answer_chars: this.answerChars.meanInterval(0),
       cached_prompt_share: this.promptTokens > 0 ? this.cachedTokens / this.promptTokens : null,
       finish_reasons: { stop: this.finishStop, length: this.finishLength },
       truncated_rate: wilsonInterval(this.finishLength, finished),

@@ -1,11 +1,13 @@
 /**
  * @module ab/running-stats
- * Mean and variance in one pass (Welford), with a normal 95 % interval of the
- * mean, plus a bounded window of the latest values for percentiles. Used by
- * the live experiment statistics, where observations arrive one at a time.
+ * Mean and variance in one pass (Welford), with a 95 % interval of the mean
+ * (Student's t), plus a bounded window of the latest values for percentiles.
+ * Used by the live experiment statistics, where observations arrive one at a
+ * time.
  */
-import { emptyInterval, z95, type Interval } from "./interval.js";
+import { emptyInterval, type Interval } from "./interval.js";
 import { quantile } from "./quantile.js";
+import { studentT95 } from "./student-t.js";
 
 export class RunningStats {
   #count = 0;
@@ -36,13 +38,16 @@ export class RunningStats {
     }
   }
 
-  /** The mean with mean ± 1.96 · sd / √n (null bounds below two values). */
-  meanInterval(): Interval {
+  /**
+   * The mean with mean ± t(0.975, n − 1) · sd / √n (null bounds below two
+   * values); `floor` clips the lower bound (0 for times and counts).
+   */
+  meanInterval(floor = -Infinity): Interval {
     if (this.#count === 0) return emptyInterval();
     if (this.#count < 2) return { value: this.#mean, low: null, high: null, n: this.#count };
-    const sd = Math.sqrt(this.#squares / (this.#count - 1));
-    const half = (z95 * sd) / Math.sqrt(this.#count);
-    return { value: this.#mean, low: this.#mean - half, high: this.#mean + half, n: this.#count };
+    const sd = Math.sqrt(Math.max(0, this.#squares) / (this.#count - 1));
+    const half = (studentT95(this.#count - 1) * sd) / Math.sqrt(this.#count);
+    return { value: this.#mean, low: Math.max(floor, this.#mean - half), high: this.#mean + half, n: this.#count };
   }
 
   /** The `q` quantile of the latest values; null when there are none. */

@@ -8,6 +8,7 @@ import { ApiKeyError, parseApiKeysFile, validateApiKeys } from "../auth/parse-ap
 
 export { ApiKeyError };
 
+/** The keys from the flag/variable list and the keys file, checked and without duplicates. */
 export async function loadApiKeys(listed: readonly string[] | undefined, file: string | undefined): Promise<string[]> {
   const keys = validateApiKeys(listed ?? [], "--api-key (or URIAL_API_KEY)");
   if (file === undefined) return keys;

@@ -24,6 +24,9 @@ import { createRequestLogger } from "../telemetry/request-logger.js";
 import { ServerMetrics } from "../telemetry/server-metrics.js";
 import { connectRemoteEngine } from "./connect-remote-engine.js";
 import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
+import { ExperimentError } from "../ab/experiment-error.js";
+import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import { startExperiments } from "./start-experiments.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -87,6 +90,25 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   }
 
   const catalog = watcher.catalog;
+  let experiments: ExperimentRegistry | undefined;
+  if (config.experiments !== undefined) {
+    try {
+      experiments = await startExperiments({
+        file: config.experiments,
+        catalog,
+        log: { path: config.experimentLog, maxBytes: config.experimentLogMaxBytes, keep: config.experimentLogFiles, text: config.experimentLogText },
+        parallel: config.parallel,
+        notice: log,
+      });
+    } catch (error) {
+      if (error instanceof ExperimentError) {
+        watcher.close();
+        process.stderr.write(`urial serve: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
   let engine: Engine | undefined;
   let shiftAnalyser: ShiftAnalyser | undefined;
   let shiftRuntime: ScoringRuntime | undefined;
@@ -107,6 +129,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     metrics,
     onRequestDone: createRequestLogger({ format: logFormat, includePrompts: config.logPrompts, write: (line) => process.stdout.write(`${line}\n`) }),
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
+    ...(experiments !== undefined ? { experiments } : {}),
     catalog,
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../config/serve-config.js";
+import { runAbCommand } from "./ab-command.js";
 import { runExemplarsCommand } from "./exemplars-command.js";
 import { runGenerateCommand } from "./generate-command.js";
 import { runModelsCommand } from "./models-command.js";
@@ -20,6 +21,7 @@ Commands:
   exemplars   list, lint and show the exemplar sets
   generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
   shift       token distribution shift between a base model and its chat twin, zero-shot vs URIAL
+  ab          offline A/B test of exemplar sets with a judge model (also 'ab evolve', 'ab calibrate')
   pull        download a GGUF (hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant>, https URL) into the models cache
   models      list the models cache; 'urial models rm NAME' removes one
 
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runGenerateCommand(rest, process.env);
     case "shift":
       return runShiftCommand(rest, process.env);
+    case "ab":
+      return runAbCommand(rest, process.env);
     case "pull":
       return runPullCommand(rest, process.env);
     case "models":

@@ -80,6 +80,11 @@ export const serveOptions = {
   upstreamApiKey: { flag: "upstream-api-key", env: "URIAL_UPSTREAM_API_KEY", value: "KEY", description: "API key sent to the upstream as a Bearer token", default: "none", secret: true },
   upstreamTimeout: { flag: "upstream-timeout", env: "URIAL_UPSTREAM_TIMEOUT", value: "SECONDS", description: "longest wait for the upstream's answer and between two of its chunks; then 504", default: "60" },
   upstreamTokenizer: { flag: "upstream-tokenizer", env: "URIAL_UPSTREAM_TOKENIZER", value: "MODE", description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)", default: "auto" },
+  experiments: { flag: "experiments", env: "URIAL_EXPERIMENTS", value: "FILE", description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id", default: "none" },
+  experimentLog: { flag: "experiment-log", env: "URIAL_EXPERIMENT_LOG", value: "FILE", description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)", default: "<cache>/urial/experiments/outcomes.jsonl" },
+  experimentLogMaxBytes: { flag: "experiment-log-max-bytes", env: "URIAL_EXPERIMENT_LOG_MAX_BYTES", value: "N", description: "rotate the outcome log before it grows past this size", default: "67108864" },
+  experimentLogFiles: { flag: "experiment-log-files", env: "URIAL_EXPERIMENT_LOG_FILES", value: "N", description: "rotated outcome logs kept (FILE.1 … FILE.N)", default: "5" },
+  experimentLogText: { flag: "experiment-log-text", env: "URIAL_EXPERIMENT_LOG_TEXT", value: "on|off", description: "include each experiment request's messages and answers in its outcome line", default: "off" },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof serveOptions;
@@ -149,6 +154,14 @@ const configSchema = z.object({
   upstreamApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
   upstreamTimeout: seconds(3600, false),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
+  experiments: z.string().min(1).optional(),
+  experimentLog: z.string().min(1),
+  experimentLogMaxBytes: positiveInteger(1024 ** 4),
+  experimentLogFiles: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).max(1000, { error: "must be at most 1000" }),
+  experimentLogText: z
+    .string()
+    .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
+    .transform((value) => /^(on|true|yes|1)$/i.test(value)),
 });
 
 export type ServeConfig = z.output<typeof configSchema>;
@@ -179,6 +192,10 @@ const defaults: Partial<Record<OptionName, string>> = {
   logPrompts: "off",
   upstreamTimeout: "60",
   upstreamTokenizer: "auto",
+  experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
+  experimentLogMaxBytes: String(64 * 1024 * 1024),
+  experimentLogFiles: "5",
+  experimentLogText: "off",
 };
 
 /** Parses `urial serve` arguments and environment. */

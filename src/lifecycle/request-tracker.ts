@@ -48,6 +48,7 @@ interface Tracked {
   end(): void;
 }
 
+/** The requests in flight, each with its abort signal; drained on shutdown. */
 export class RequestTracker {
   readonly #active = new Set<Tracked>();
   #draining = false;

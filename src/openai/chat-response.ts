@@ -10,6 +10,13 @@ export interface ResponseIdentity {
   created: number;
   model: string;
   systemFingerprint: string;
+  /** The A/B experiment and variant that served the request; sent as `urial_experiment` (absent outside experiments). */
+  experiment?: { id: string; variant: string };
+}
+
+/** The `urial_experiment` body field, when the request ran in an experiment. */
+function experimentField(identity: ResponseIdentity) {
+  return identity.experiment === undefined ? {} : { urial_experiment: identity.experiment };
 }
 
 export interface UsageBody {
@@ -52,6 +59,7 @@ export function chatChunk(
     created: identity.created,
     model: identity.model,
     system_fingerprint: identity.systemFingerprint,
+    ...experimentField(identity),
     choices: [finishReason === null ? choice : { ...choice, stop_reason: stopReason }],
     ...(includeUsage ? { usage: null } : {}),
   };
@@ -65,6 +73,7 @@ export function chatUsageChunk(identity: ResponseIdentity, usage: UsageBody) {
     created: identity.created,
     model: identity.model,
     system_fingerprint: identity.systemFingerprint,
+    ...experimentField(identity),
     choices: [],
     usage,
   };
@@ -88,6 +97,7 @@ export function chatCompletion(identity: ResponseIdentity, choices: readonly Fin
     created: identity.created,
     model: identity.model,
     system_fingerprint: identity.systemFingerprint,
+    ...experimentField(identity),
     choices: choices.map((choice, index) => ({
       index,
       message: {

@@ -11,6 +11,7 @@ import type { RequestLimits } from "../limits/request-limits.js";
 import type { RequestTracker } from "../lifecycle/request-tracker.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ServerMetrics } from "../telemetry/server-metrics.js";
+import type { ExperimentRegistry } from "../ab/experiment-registry.js";
 
 export interface AppDeps {
   /** The engine once loaded; undefined while the model is still loading (→ 503). */
@@ -44,4 +45,10 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Receives every request's record once its response is done (the request log). */
   onRequestDone?: (record: RequestRecord) => void;
+  /**
+   * Online A/B experiments (`--experiments FILE`): their model ids split chat
+   * traffic between variants; enables `POST /v1/feedback` and
+   * `GET /v1/experiments[/:id]`. Defaults to none (those routes answer 404).
+   */
+  experiments?: ExperimentRegistry;
 }

@@ -22,9 +22,11 @@ import { completionsRoute } from "./routes/completions.js";
 import { healthRoute } from "./routes/health.js";
 import { getModelRoute, listModelsRoute } from "./routes/models.js";
 import { shiftRoute } from "./routes/shift.js";
+import { getExperimentRoute, listExperimentsRoute } from "./routes/experiments.js";
+import { feedbackRoute } from "./routes/feedback.js";
 
 /** Headers a browser client may read from responses (with CORS on). */
-const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "retry-after"];
+const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "x-urial-experiment", "x-urial-variant", "retry-after"];
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Hono {
       timeoutMs: requestLimits(deps).requestTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
+        deps.experiments?.onRequestDone(record);
         deps.onRequestDone?.(record);
       },
     }),
@@ -49,7 +52,7 @@ export function createApp(deps: AppDeps): Hono {
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
         allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["authorization", "content-type", "x-request-id", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
+        allowHeaders: ["authorization", "content-type", "x-request-id", "x-urial-variant", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),
@@ -78,6 +81,9 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/v1/chat/completions", chatCompletionsRoute(deps));
   app.post("/v1/completions", completionsRoute(deps));
   app.post("/v1/shift", shiftRoute(deps));
+  app.post("/v1/feedback", feedbackRoute(deps));
+  app.get("/v1/experiments", listExperimentsRoute(deps));
+  app.get("/v1/experiments/:id", getExperimentRoute(deps));
   app.post("/tokenize", tokenizeRoute(deps));
   app.get("/metrics", metricsRoute(metrics));
   app.notFound((c) => {

@@ -21,6 +21,9 @@ export function respondWithError(c: Context, error: unknown): Response {
   const { status, body, headers } = toErrorResponse(error);
   noteError(c, body.error, false);
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  // Refused before (or while) its body was read: the rest of the body would
+  // sit in front of the next request on this connection, so end the connection.
+  if (status === 413 || (!c.req.raw.bodyUsed && hasBody(c))) c.header("connection", "close");
   return c.json(body, status as 400);
 }
 
@@ -30,4 +33,9 @@ export function noteError(c: Context, error: { type: string; code: string | null
   if (!record) return;
   record.error = { type: error.type, code: error.code, message: error.message };
   record.streamError = inStream;
+}
+
+function hasBody(c: Context): boolean {
+  const length = c.req.header("content-length");
+  return (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
 }

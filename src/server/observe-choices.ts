@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ChoiceEvent } from "./run-choices.js";
 
+/** `events`, unchanged, noting the first token's time and each choice's ending on `record`. */
 export async function* observeChoices(record: RequestRecord | undefined, events: AsyncIterable<ChoiceEvent>): AsyncGenerator<ChoiceEvent> {
   // `started` comes as a choice's first token is counted, and also (just before
   // `finish`) for a choice that generated nothing: keep its time, and keep it

@@ -5,6 +5,7 @@
 import { defaultRequestLimits, type RequestLimits } from "../limits/request-limits.js";
 import type { AppDeps } from "./app-deps.js";
 
+/** `deps.limits` over `defaultRequestLimits`. */
 export function requestLimits(deps: Pick<AppDeps, "limits">): RequestLimits {
   return { ...defaultRequestLimits, ...deps.limits };
 }

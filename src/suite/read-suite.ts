@@ -2,18 +2,30 @@
  * @module suite/read-suite
  * Prompt suites for batch runs (`urial generate`, `urial ab`): a `.jsonl`
  * file with one item per line — a JSON string, or an object with `query`
- * (or `prompt`) and an optional `id` — or any other file as plain text, one
- * query per non-empty line. Problems name the file and the line.
+ * (or `prompt`, or a multi-turn `messages` list ending with the user's) and
+ * optional `id` and `category` — or any other file as plain text, one query
+ * per non-empty line. Problems name the file and the line.
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 
+/** One turn of a multi-turn suite item. */
+export interface SuiteMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
 export interface SuiteItem {
   /** From the file, or `line-<n>`. */
   id: string;
+  /** The (last) user message. */
   query: string;
   /** 1-based line in the file. */
   line: number;
+  /** A tag for grouping results (`urial ab` reports per category); absent when the item has none. */
+  category?: string;
+  /** The whole conversation, for multi-turn items (`messages` in the file); the last one is the user's `query`. */
+  messages?: SuiteMessage[];
 }
 
 export class SuiteError extends Error {
@@ -23,10 +35,19 @@ export class SuiteError extends Error {
   }
 }
 
+const messageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string().min(1) });
+const optionalFields = { id: z.union([z.string(), z.number()]).optional(), category: z.string().min(1).optional() };
 const itemSchema = z.union([
   z.string().min(1),
-  z.looseObject({ id: z.union([z.string(), z.number()]).optional(), query: z.string().min(1) }),
-  z.looseObject({ id: z.union([z.string(), z.number()]).optional(), prompt: z.string().min(1) }),
+  z.looseObject({ ...optionalFields, query: z.string().min(1) }),
+  z.looseObject({ ...optionalFields, prompt: z.string().min(1) }),
+  z.looseObject({
+    ...optionalFields,
+    messages: z
+      .array(messageSchema)
+      .min(1)
+      .refine((messages) => messages.at(-1)?.role === "user", { error: "the last message must be the user's" }),
+  }),
 ]);
 
 /** Parses suite text; `file` is only used in messages and to pick the format. */
@@ -48,14 +69,28 @@ export function parseSuite(text: string, file: string): SuiteItem[] {
       throw new SuiteError(`${file}:${line}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
     const parsed = itemSchema.safeParse(json);
-    if (!parsed.success) throw new SuiteError(`${file}:${line}: expected a string or an object with a non-empty "query" (or "prompt")`);
+    if (!parsed.success) {
+      const multiTurn = json !== null && typeof json === "object" && "messages" in json;
+      throw new SuiteError(
+        multiTurn
+          ? `${file}:${line}: "messages" must be a list of {"role": "system" | "user" | "assistant", "content": "…"} ending with the user's`
+          : `${file}:${line}: expected a string or an object with a non-empty "query" (or "prompt")`,
+      );
+    }
     const value = parsed.data;
     if (typeof value === "string") items.push({ id: `line-${line}`, query: value, line });
     else {
+      const id = value.id === undefined ? `line-${line}` : String(value.id);
+      const category = typeof value.category === "string" ? { category: value.category } : {};
+      if (Array.isArray(value.messages) && typeof value.query !== "string" && typeof value.prompt !== "string") {
+        const messages = value.messages as SuiteMessage[];
+        items.push({ id, query: messages.at(-1)!.content, line, ...category, messages });
+        return;
+      }
       // The union tried `query` first: when it failed (absent, empty, not a
       // string) the item matched through `prompt`, whatever `query` holds.
       const query = typeof value.query === "string" && value.query.length > 0 ? value.query : (value.prompt as string);
-      items.push({ id: value.id === undefined ? `line-${line}` : String(value.id), query, line });
+      items.push({ id, query, line, ...category });
     }
   });
   const seen = new Map<string, number>();

@@ -28,6 +28,7 @@ const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 /** The label used when a request never named a model (or named one this server does not have). */
 const noModel = "none";
 
+/** One server's metrics registry: request figures recorded per finished request, the pool read at scrape time. */
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<"route" | "method" | "status" | "model">;

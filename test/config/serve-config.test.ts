@@ -20,6 +20,14 @@ const hardeningDefaults = {
   upstreamTokenizer: "auto",
 };
 
+/** A/B experiment settings when none is given (issue 6; tested in ab-config.test.ts). */
+const experimentDefaults = {
+  experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
+  experimentLogMaxBytes: 64 * 1024 * 1024,
+  experimentLogFiles: 5,
+  experimentLogText: false,
+};
+
 function configOf(result: ParseResult): ServeConfig {
   if (!result.ok) throw new Error(`expected a config, got: ${result.message}`);
   expect(result.help).toBe(false);
@@ -81,6 +89,7 @@ describe("parseServeConfig", () => {
       prefixCacheDir: join(urialCacheDir(), "prefix-states"),
       prefixCacheMaxBytes: 2 * 1024 ** 3,
       ...hardeningDefaults,
+      ...experimentDefaults,
     });
   });
 
@@ -127,6 +136,7 @@ describe("parseServeConfig", () => {
       prefixCacheDir: join(urialCacheDir(), "prefix-states"),
       prefixCacheMaxBytes: 2 * 1024 ** 3,
       ...hardeningDefaults,
+      ...experimentDefaults,
     });
   });
 

@@ -131,3 +131,33 @@ describe("readSuite", () => {
     expect((error as Error).message).toBe(`${file}: cannot read it (ENOENT)`);
   });
 });
+
+describe("parseSuite categories and multi-turn items (urial ab)", () => {
+  it("keeps a category and a conversation whose last message is the query", () => {
+    const text = [
+      '{"id": "a", "query": "Q1", "category": "advice"}',
+      '{"id": "b", "category": "multi-turn", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "And now?"}]}',
+    ].join("\n");
+    expect(parseSuite(text, "s.jsonl")).toEqual([
+      { id: "a", query: "Q1", line: 1, category: "advice" },
+      {
+        id: "b",
+        query: "And now?",
+        line: 2,
+        category: "multi-turn",
+        messages: [
+          { role: "user", content: "Hi" },
+          { role: "assistant", content: "Hello!" },
+          { role: "user", content: "And now?" },
+        ],
+      },
+    ]);
+  });
+
+  it("names a conversation that does not end with the user", () => {
+    expect(errorOf('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}')).toBe(
+      `suite.jsonl:1: "messages" must be a list of {"role": "system" | "user" | "assistant", "content": "…"} ending with the user's`,
+    );
+    expect(errorOf('{"messages": []}')).toMatch(/"messages" must be a list/);
+  });
+});

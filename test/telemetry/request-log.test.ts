@@ -125,7 +125,7 @@ describe("the request log of a running app", () => {
     expect(lines.join("\n")).not.toContain("private words");
   });
 
-  it("includes the messages with prompt logging on, and logs a failing /health", async () => {
+  it("includes the messages with prompt logging on; logs /metrics refused, not /health loading", async () => {
     const lines: string[] = [];
     const engine = new FakeEngine();
     const app = createApp({
@@ -133,10 +133,13 @@ describe("the request log of a running app", () => {
       catalog,
       systemMessageMode: "append",
       maxBodyBytes: 1 << 20,
+      apiKeys: ["sk-metrics-key"],
       onRequestDone: createRequestLogger({ format: "json", includePrompts: true, write: (line) => lines.push(line) }),
     });
-    await app.request("/health");
-    expect(JSON.parse(lines[0]!)).toMatchObject({ route: "/health", status: 503 });
+    expect((await app.request("/health")).status).toBe(503);
+    await app.request("/metrics");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ route: "/metrics", status: 401 });
     const loggedApp = createApp({
       engine: () => engine,
       catalog,

@@ -11,6 +11,7 @@ import type { GenerateOptions } from "../engine.js";
 /** Legacy completions return at most this many alternatives per token (OpenAI's and urial's limit). */
 export const maxUpstreamLogprobs = 5;
 
+/** The streaming `/v1/completions` body for one generation of `maxTokens` at most. */
 export function completionRequestBody(model: string, promptText: string, maxTokens: number, options: GenerateOptions): Record<string, unknown> {
   const { sampling } = options;
   const body: Record<string, unknown> = {

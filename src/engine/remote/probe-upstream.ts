@@ -21,6 +21,7 @@ const urialHealth = z.looseObject({ context_size: z.number().int().positive() })
 /** The model id a urial upstream serves its raw base model under. */
 const urialBaseModel = "base";
 
+/** The model to use (`wanted`, else `base` when listed, else the first) and the context size, when told. */
 export async function probeUpstream(client: UpstreamClient, wanted: string | undefined): Promise<UpstreamFacts> {
   const listed = modelList.safeParse(await client.getJson("/v1/models"));
   if (!listed.success || listed.data.data.length === 0) {

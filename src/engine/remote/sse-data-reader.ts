@@ -6,6 +6,7 @@
  * skipped; an event with several `data` lines joins them with `\n`. Pure.
  */
 
+/** Incremental SSE reader: push bytes, get the `data` payloads of completed events. */
 export class SseDataReader {
   readonly #decoder = new TextDecoder("utf-8");
   #buffer = "";

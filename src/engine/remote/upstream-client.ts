@@ -23,6 +23,7 @@ export interface UpstreamClientOptions {
 const maxErrorBytes = 64 * 1024;
 const maxEventChars = 1024 * 1024;
 
+/** The remote engine's HTTP client for one upstream. */
 export class UpstreamClient {
   readonly #options: UpstreamClientOptions;
 

@@ -16,6 +16,7 @@ export interface ApiKeyAuthOptions {
 
 const bearer = /^Bearer +(\S+) *$/i;
 
+/** Middleware: 401 unless the request carries one of `keys` as a Bearer token. */
 export function apiKeyAuth(options: ApiKeyAuthOptions): MiddlewareHandler {
   if (options.keys.length === 0) throw new Error("apiKeyAuth needs at least one key");
   const matches = createApiKeyMatcher(options.keys);

@@ -21,6 +21,7 @@ export interface RequestLifecycleOptions {
   onDone?: (record: RequestRecord) => void;
 }
 
+/** Middleware: the record, signal and in-flight place of every request; 503 while shutting down. */
 export function requestLifecycle(options: RequestLifecycleOptions): MiddlewareHandler {
   const { tracker, timeoutMs } = options;
   return async function trackRequest(c, next) {

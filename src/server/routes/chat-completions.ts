@@ -18,7 +18,7 @@ import { exemplarExchanges } from "../../catalog/catalog.js";
 import { stopReasonOf, urialAnswerPipeline } from "../../prompt/answer-rules.js";
 import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
 import type { AppDeps } from "../app-deps.js";
-import { resolveChatModel } from "../model-ids.js";
+import { selectChatSet } from "../select-chat-set.js";
 import { readJsonBody } from "../read-json-body.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
@@ -42,9 +42,9 @@ export function chatCompletionsRoute(deps: AppDeps) {
     if ((request.top_logprobs ?? 0) > 0 && request.logprobs !== true) {
       throw invalidRequest("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
     }
-    const set = resolveChatModel(deps.catalog, request.model);
+    const { set, assignment } = selectChatSet(deps, c, request);
     const record = c.get("record");
-    Object.assign(record, { model: request.model, variant: set.name, stream: request.stream === true, input: request.messages });
+    Object.assign(record, { model: request.model, variant: assignment ? `${assignment.experiment.id}/${assignment.variant.name}` : set.name, stream: request.stream === true, input: request.messages });
     const conversation = conversationFromMessages(request.messages);
     const engine = requireEngine(deps);
     const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
@@ -69,6 +69,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
       created: Math.floor(Date.now() / 1000),
       model: request.model,
       systemFingerprint: `fp_${set.hash}`,
+      ...(assignment ? { experiment: { id: assignment.experiment.id, variant: assignment.variant.name } } : {}),
     };
     c.header("x-urial-exemplar-set", `${set.name}@${set.version}`);
     if (conversation.clientSystem.trim().length > 0) c.header("x-urial-system-message", deps.systemMessageMode === "ignore" ? "ignored" : deps.systemMessageMode === "replace" ? "replaced" : "appended");
@@ -81,11 +82,12 @@ export function chatCompletionsRoute(deps: AppDeps) {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
     record.usage = usage;
     const events = observeChoices(record, runChoices(slot, jobs, usage, signal));
+    const observed = assignment ? deps.experiments!.observe(assignment, events) : events;
 
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;
       // Failures before the first token get their own status, not a 200 with an error event.
-      const primed = await primeEvents(events, (event) => event.type === "started").catch((error: unknown) => {
+      const primed = await primeEvents(observed, (event) => event.type === "started").catch((error: unknown) => {
         slot.release();
         throw error;
       });
@@ -131,7 +133,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     }));
     const tokens: GeneratedToken[][] = jobs.map(() => []);
     try {
-      for await (const event of events) {
+      for await (const event of observed) {
         const choice = choices[event.index]!;
         if (event.type === "delta") {
           choice.content += event.text;

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import type { ServerMetrics } from "../../telemetry/server-metrics.js";
 
+/** The `/metrics` handler for one registry. */
 export function metricsRoute(metrics: ServerMetrics) {
   return async function scrapeMetrics(c: Context): Promise<Response> {
     const text = await metrics.metrics();

@@ -15,16 +15,23 @@ function modelObject(id: string) {
 
 export function listModelsRoute(deps: AppDeps) {
   return function listModels(c: Context): Response {
-    return c.json({ object: "list", data: listModelIds(deps.catalog).map(modelObject) });
+    return c.json({ object: "list", data: chatModelIds(deps).map(modelObject) });
   };
 }
 
 export function getModelRoute(deps: AppDeps) {
   return function getModel(c: Context): Response {
     const id = decodeURIComponent(c.req.path.slice("/v1/models/".length));
-    if (!listModelIds(deps.catalog).includes(id)) {
+    if (!chatModelIds(deps).includes(id)) {
       throw new ApiError({ status: 404, type: "invalid_request_error", message: `The model '${id}' does not exist.`, param: "model", code: "model_not_found" });
     }
     return c.json(modelObject(id));
   };
+}
+
+/** The catalog's model ids plus those of the A/B experiments. */
+function chatModelIds(deps: AppDeps): string[] {
+  const ids = listModelIds(deps.catalog);
+  for (const id of deps.experiments?.modelIds() ?? []) if (!ids.includes(id)) ids.push(id);
+  return ids;
 }

@@ -24,6 +24,7 @@ const tokenizeRequestSchema = z.object({
   add_special_tokens: z.boolean({ error: "must be a boolean" }).nullish(),
 });
 
+/** The `/tokenize` handler. */
 export function tokenizeRoute(deps: AppDeps) {
   return async function tokenize(c: Context): Promise<Response> {
     const request = parseRequest(tokenizeRequestSchema, await readJsonBody(c));

@@ -6,13 +6,14 @@
  * is there to be checked and printed.
  */
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { loadCatalog } from "../../../src/catalog/load-catalog.js";
 import type { Engine } from "../../../src/engine/engine.js";
 import { startLlamaEngine } from "../../../src/engine/llama-engine.js";
 import { RequestTracker } from "../../../src/lifecycle/request-tracker.js";
 import type { RequestLimits } from "../../../src/limits/request-limits.js";
 import { createApp } from "../../../src/server/app.js";
-import type { RequestRecord } from "../../../src/telemetry/request-record.js";
 import { ServerMetrics } from "../../../src/telemetry/server-metrics.js";
 import { parsePrometheusText, sampleValue } from "../../support/prometheus-text.js";
 import { serveApp, type ServedApp } from "../../support/serve-app.js";
@@ -30,7 +31,8 @@ export interface RobustnessServer {
   served: ServedApp;
   /** Requests that ended in a 5xx (or a failure inside a stream), with their errors. */
   serverErrors: unknown[];
-  records: RequestRecord[];
+  /** Requests the server finished (counted, not kept: keeping them would look like a leak). */
+  finishedRequests(): number;
   /** `/metrics`, parsed; `value(name)` sums a metric's samples. */
   scrape(): Promise<{ value(name: string, labels?: Record<string, string>): number | undefined }>;
   close(): Promise<void>;
@@ -50,7 +52,7 @@ export async function startRobustnessServer(options: RobustnessServerOptions): P
   const tracker = new RequestTracker();
   const metrics = new ServerMetrics({ engine: () => engine, inFlight: () => tracker.inFlight, processMetrics: true });
   const serverErrors: unknown[] = [];
-  const records: RequestRecord[] = [];
+  let finished = 0;
   const app = createApp({
     engine: () => engine,
     catalog,
@@ -61,7 +63,9 @@ export async function startRobustnessServer(options: RobustnessServerOptions): P
     metrics,
     ...(options.limits ? { limits: options.limits } : {}),
     onServerError: (_requestId, error) => serverErrors.push(error),
-    onRequestDone: (record) => records.push(record),
+    onRequestDone: () => {
+      finished += 1;
+    },
   });
   const served = await serveApp(app);
   return {
@@ -70,7 +74,7 @@ export async function startRobustnessServer(options: RobustnessServerOptions): P
     tracker,
     served,
     serverErrors,
-    records,
+    finishedRequests: () => finished,
     async scrape() {
       const response = await fetch(`${served.url}/metrics`, { headers: { authorization: `Bearer ${robustnessKey}` } });
       const samples = parsePrometheusText(await response.text());
@@ -112,7 +116,21 @@ export function median(values: readonly number[]): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Resident memory of this process in MiB. */
+/** Node's garbage collector, reached without --expose-gc, so memory figures show what is really kept. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+})();
+
+/** Resident memory of this process in MiB (after a full garbage collection). */
 export function residentMiB(): number {
+  collectGarbage();
   return Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
+}
+
+/** JavaScript heap in use, in MiB, after a full garbage collection. */
+export function heapMiB(): number {
+  collectGarbage();
+  collectGarbage();
+  return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
 }

@@ -1,0 +1,199 @@
+/**
+ * @module cli/ab-command
+ * `urial ab`: checks everything that can be checked without a model (flags,
+ * suite, catalog, variants, judge), then runs or resumes the offline A/B
+ * test — answers through the in-process server pipeline (the engine starts
+ * only when an answer is not cached), judgements from the judge (connected
+ * only when one is not cached) — and writes DIR/results.json, report.md and
+ * report.html. `urial ab evolve` and `urial ab calibrate` are dispatched from
+ * here. Exit codes: 0 done, 1 bad input, model or judge, 2 bad flag.
+ */
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { AbAnswer, AbVariant } from "../ab/ab-results.js";
+import { AnswerFailedError, answerWithApp, UnknownVariantError } from "../ab/answer-with-app.js";
+import { buildAbResults } from "../ab/build-ab-results.js";
+import { formatAbSummary } from "../ab/format-ab.js";
+import { JudgeUnavailableError } from "../ab/judge-backend.js";
+import { JsonlCache } from "../ab/jsonl-cache.js";
+import { renderAbReportHtml } from "../ab/render-ab-report-html.js";
+import { renderAbReportMarkdown } from "../ab/render-ab-report-md.js";
+import { runAb, type StoredJudgement } from "../ab/run-ab.js";
+import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
+import { abHelp, parseAbConfig } from "../config/ab-config.js";
+import { physicalCoreCount } from "../config/physical-core-count.js";
+import type { Engine } from "../engine/engine.js";
+import { startLlamaEngine } from "../engine/llama-engine.js";
+import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
+import { ModelLoadError } from "../engine/model-file-check.js";
+import { ChatTemplateError } from "../engine/scoring-model.js";
+import { ApiError } from "../openai/api-error.js";
+import { createApp } from "../server/app.js";
+import { resolveChatModel } from "../server/model-ids.js";
+import { readSuite, SuiteError } from "../suite/read-suite.js";
+import { runAbCalibrateCommand } from "./ab-calibrate-command.js";
+import { runAbEvolveCommand } from "./ab-evolve-command.js";
+import { createAbProgress } from "./ab-progress.js";
+import { resolveModelOption } from "./resolve-model-option.js";
+import { openJudge } from "./start-judge.js";
+
+/** Where the command writes; tests pass their own streams. */
+export interface AbCommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+/** A problem with the command's input, reported in one line. */
+export class AbInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AbInputError";
+  }
+}
+
+const defaultIo: AbCommandIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** Runs `urial ab [evolve|calibrate]`; resolves with the exit code. */
+export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo = defaultIo): Promise<number> {
+  if (argv[0] === "evolve") return runAbEvolveCommand(argv.slice(1), env, io);
+  if (argv[0] === "calibrate") return runAbCalibrateCommand(argv.slice(1), env, io);
+  const parsed = parseAbConfig(argv, env);
+  if (!parsed.ok) {
+    io.stderr.write(`urial ab: ${parsed.message}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout.write(`${abHelp("ab")}\n`);
+    return 0;
+  }
+  const config = parsed.config;
+  const log = (message: string) => io.stderr.write(`[urial] ${message}\n`);
+  let engine: Engine | undefined;
+  let closeJudge: (() => Promise<void>) | undefined;
+  try {
+    // Everything that can be checked without the model comes first.
+    const allItems = await readSuite(config.suite);
+    const suite = config.limit === undefined ? allItems : allItems.slice(0, config.limit);
+    const catalog = await loadCatalog({ exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars });
+    const variants: AbVariant[] = config.variants.map((id) => {
+      try {
+        const set = resolveChatModel(catalog, id);
+        return { id, set: set.name, version: set.version, hash: set.hash };
+      } catch (error) {
+        throw new AbInputError(`--variants: ${error instanceof ApiError ? error.message : String(error)}`);
+      }
+    });
+    const out = resolve(config.out);
+    await mkdir(join(out, "cache"), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new AbInputError(`${out}: cannot create the output folder (${error.code ?? error.message})`);
+    });
+    const threads = config.threads ?? physicalCoreCount();
+    const models = { modelsDir: config.modelsDir, env, output: io.stderr };
+    const modelPath = await resolveModelOption(config.model, models);
+    const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
+    const judge = await openJudge({
+      judge: config.judge,
+      ...(config.judgeModel !== undefined ? { model: config.judgeModel } : {}),
+      ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
+      timeoutSeconds: config.judgeTimeout,
+      ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
+      threads,
+      gpu: config.gpu,
+      models,
+      onLog: log,
+    });
+    closeJudge = () => judge.close();
+    const answers = await JsonlCache.open<AbAnswer>(join(out, "cache", "answers.jsonl"));
+    const judgements = await JsonlCache.open<StoredJudgement>(join(out, "cache", "judgements.jsonl"));
+
+    let request: ((path: string, init: RequestInit) => Response | Promise<Response>) | undefined;
+    const generate = async (input: Parameters<typeof answerWithApp>[1]) => {
+      if (request === undefined) {
+        log(`loading ${modelPath}`);
+        const started = await startLlamaEngine({ modelPath, threads, gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
+        engine = started;
+        const app = createApp({ engine: () => started, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024, limits: { maxTokens: Math.max(config.maxTokens, 1) } });
+        request = (path, init) => app.request(path, init);
+      }
+      return answerWithApp(request, input);
+    };
+
+    log(`${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`);
+    const progress = createAbProgress(io.stderr);
+    let outcome;
+    try {
+      outcome = await runAb({
+        suite,
+        variants,
+        samples: config.samples,
+        seed: config.seed,
+        temperature: config.temperature,
+        maxTokens: config.maxTokens,
+        modelIdentity,
+        generate,
+        judge,
+        answers,
+        judgements,
+        judgeRetries: config.judgeRetries,
+        judgeParallel: config.judgeParallel ?? (config.judge === "local" ? 1 : 4),
+        ...(config.judgeMaxTokens !== undefined ? { judgeMaxTokens: config.judgeMaxTokens } : {}),
+        onProgress: progress.update,
+      });
+    } finally {
+      progress.end();
+      await answers.flush();
+      await judgements.flush();
+    }
+    const results = buildAbResults({
+      outcome,
+      variants,
+      model: { path: modelPath, identity: modelIdentity },
+      judge: judge.description,
+      settings: {
+        suite: config.suite,
+        samples: config.samples,
+        seed: config.seed,
+        temperature: config.temperature,
+        maxTokens: config.maxTokens,
+        judgeRetries: config.judgeRetries,
+        bootstrap: { resamples: config.bootstrap, seed: config.seed },
+        informative: config.informative ?? null,
+      },
+    });
+    const files = [
+      ["results.json", `${JSON.stringify(results, null, 1)}\n`],
+      ["report.md", renderAbReportMarkdown(results)],
+      ["report.html", renderAbReportHtml(results)],
+    ];
+    if (config.informative !== undefined) {
+      const byId = new Map(suite.map((item) => [item.id, item]));
+      const lines = results.informative.map((entry) => {
+        const item = byId.get(entry.id)!;
+        return JSON.stringify({ id: item.id, category: item.category ?? "uncategorized", ...(item.messages ? { messages: item.messages } : { query: item.query }), informativeness: entry.informativeness });
+      });
+      files.push(["informative.jsonl", lines.map((line) => `${line}\n`).join("")]);
+    }
+    for (const [name, text] of files) {
+      // Written aside and renamed, so a reader never sees half a file.
+      await writeFile(join(out, `${name}.partial`), text!);
+      await rename(join(out, `${name}.partial`), join(out, name!));
+    }
+    const { work } = outcome;
+    io.stdout.write(`${formatAbSummary(results)}\n`);
+    io.stdout.write(
+      `work: ${work.generated} answers generated, ${work.answersCached} cached; ${work.judgeCalls} judgements asked, ${work.judgementsCached} cached\nwrote ${files.map(([name]) => join(out, name!)).join(", ")}\n`,
+    );
+    return 0;
+  } catch (error) {
+    const known = [AbInputError, SuiteError, CatalogError, ModelLoadError, JudgeUnavailableError, UnknownVariantError, ChatTemplateError, AnswerFailedError];
+    if (known.some((kind) => error instanceof kind)) {
+      const resumable = error instanceof JudgeUnavailableError || error instanceof AnswerFailedError;
+      io.stderr.write(`urial ab: ${(error as Error).message}${resumable ? " (the work done so far is cached; run the same command again to resume)" : ""}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await closeJudge?.();
+    await engine?.dispose();
+  }
+}
