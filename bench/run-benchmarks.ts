@@ -18,9 +18,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { physicalCoreCount } from "../src/config/physical-core-count.js";
+import { startLlamaEngine } from "../src/engine/llama-engine.js";
 import { openAnswerBlock, renderQueryBlock, renderUrialPrompt } from "../src/prompt/render-urial-prompt.js";
 import { startBenchServer, timedChat, writeBenchSets, type BenchServer } from "./measure/bench-server.js";
-import { openRawLlama, timeDecode, timeFirstToken } from "./measure/raw-llama.js";
+import type { LlamaContextSequence } from "node-llama-cpp";
+import { openRawLlama, sharedPrefix, timeDecode, timeFirstToken, type RawLlama } from "./measure/raw-llama.js";
 import { formatSummary, summarize, type Summary } from "./measure/stats.js";
 
 const { values } = parseArgs({
@@ -37,22 +39,30 @@ const modelPath = resolve(values.model!);
 const rounds = Number(values.rounds);
 const decodeTokens = Number(values["decode-tokens"]);
 const cores = physicalCoreCount();
-const defaultThreads = values.threads ? Number(values.threads) : cores;
+// The server's default is `--threads auto`: find what it picks on this machine, then use that count everywhere.
+const autoProbe = values.threads ? undefined : await startLlamaEngine({ modelPath, threads: "auto", maxThreads: cores, gpu: false, contextSize: 256, parallel: 1, maxQueue: 0 });
+const defaultThreads = values.threads ? Number(values.threads) : autoProbe!.info.threads;
+const autoSweep = autoProbe?.info.threadSweep ?? [];
+await autoProbe?.dispose();
 
 const probe = await openRawLlama(modelPath, Math.max(cores, 4), 64);
 const trainContext = probe.model.trainContextSize;
 await probe.dispose();
 const contextSize = values["context-size"] ? Number(values["context-size"]) : Math.min(trainContext, 4096);
 const prefixTarget = Math.min(Number(values["prefix-tokens"]), contextSize - decodeTokens - 128);
-const rawLlama = await openRawLlama(modelPath, Math.max(cores, 4), contextSize);
+// The baseline gets exactly the proxy's thread cap (a higher cap slows llama.cpp down on small machines).
+const rawLlama = await openRawLlama(modelPath, defaultThreads, contextSize);
 const sets = writeBenchSets((text) => rawLlama.tokenize(text), prefixTarget);
 const prefixTokens = sets.prefixes.map((prefix) => rawLlama.tokenize(prefix).length);
 
 console.log(`# urial-proxy benchmarks\n`);
 console.log(`model ${modelPath} · context ${contextSize} · prefix ${prefixTokens.join(" / ")} tokens · ${rounds} rounds · ${defaultThreads} threads`);
+console.log(`threads: ${values.threads ? "given" : `auto picked ${defaultThreads} (start-up sweep: ${autoSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(0)} tok/s`).join(", ")})`}`);
 console.log(`machine: ${cores} physical cores (${availableParallelism()} logical, ${cpus()[0]?.model ?? "?"}), load ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
 
-const queryFor = (round: number, tag: string) => `Please tell me a short story about a green frog, version ${tag}-${round}.`;
+// The varying part comes first, so consecutive queries share no tokens and
+// every warm request evaluates its whole query (on the proxy and the raw side alike).
+const queryFor = (round: number, tag: string) => `${tag}-${round}: please tell me a short story about a green frog.`;
 /** The tokens the proxy evaluates for set `index` and a query, and how many of them are the set's prefix. */
 function promptTokens(index: number, query: string): { tokens: number[]; reusable: number } {
   const tokens = rawLlama.tokenize(sets.prefixes[index]! + renderQueryBlock(query) + openAnswerBlock());
@@ -92,8 +102,10 @@ function target(name: string, measured: string, ratio: number, goal: string, met
   for (let round = 0; round < rounds; round += 1) {
     const query = queryFor(round, "ttft");
     warm.push((await timedChat(server.url, "urial/bench-a", query, 1)).firstChunkMs);
-    const { tokens, reusable } = promptTokens(0, query);
-    limit.push(await timeFirstToken(rawWarm, tokens.slice(0, reusable), tokens.slice(reusable)));
+    const { tokens } = promptTokens(0, query);
+    // Keep what the sequence shares with the prompt (the prefix), as the engine does; evaluate the rest.
+    const shared = sharedPrefix(rawWarm, tokens);
+    limit.push(await timeFirstToken(rawWarm, tokens.slice(0, shared), tokens.slice(shared)));
     const zeroShot = renderUrialPrompt({ system: "", exemplars: [], history: [], query }).text;
     zeroProxy.push(await timedCompletion(server, zeroShot));
     const zeroTokens = rawLlama.tokenize(zeroShot);
@@ -166,19 +178,26 @@ function target(name: string, measured: string, ratio: number, goal: string, met
   const speeds = new Map<number, number[]>(counts.map((count) => [count, []]));
   const { tokens } = promptTokens(0, queryFor(0, "threads"));
   const short = tokens.slice(-64);
+  // Each count runs as the server would: its own llama.cpp instance capped at that many threads.
+  const runtimes = new Map<number, RawLlama>();
+  const sequences = new Map<number, LlamaContextSequence>();
+  for (const count of counts) {
+    const runtime = await openRawLlama(modelPath, count, 256);
+    runtimes.set(count, runtime);
+    sequences.set(count, (await runtime.context(count, 1)).getSequence());
+  }
   for (let round = 0; round < rounds; round += 1) {
     for (const count of counts) {
-      const sequence = (await rawLlama.context(count, 1)).getSequence();
-      speeds.get(count)!.push((await timeDecode(sequence, short, Math.min(decodeTokens, 24))).tokensPerSecond);
-      sequence.dispose();
+      speeds.get(count)!.push((await timeDecode(sequences.get(count)!, short, Math.min(decodeTokens, 24))).tokensPerSecond);
     }
   }
+  for (const runtime of runtimes.values()) await runtime.dispose();
   const s = Object.fromEntries([...speeds].map(([count, samples]) => [count, summarize(samples)])) as Record<number, Summary>;
   results.threads = s;
   const best = Math.max(...counts.map((count) => s[count]!.median));
   console.log(`## Thread sweep (raw decode tokens/s)\n\n| threads | tokens/s | ÷ best | note |\n|---|---|---|---|`);
   for (const count of counts) {
-    const note = [count === defaultThreads ? "urial default" : "", count === Math.max(cores, 4) ? "node-llama-cpp CPU default" : ""].filter(Boolean).join(", ");
+    const note = [count === defaultThreads ? "urial default (auto)" : "", count === Math.max(cores, 4) ? "node-llama-cpp CPU default" : ""].filter(Boolean).join(", ");
     console.log(`| ${count} | ${formatSummary(s[count]!)} | ${(s[count]!.median / best).toFixed(2)} | ${note} |`);
   }
   console.log("");

@@ -49,6 +49,11 @@ export async function holdTokens(sequence: LlamaContextSequence, tokens: readonl
   if (shared < tokens.length) await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(shared) as Token[]);
 }
 
+/** How many leading tokens the sequence already holds of `tokens` (at most all but the last). */
+export function sharedPrefix(sequence: LlamaContextSequence, tokens: readonly number[]): number {
+  return Math.min(sequence.compareContextTokens(tokens as Token[]).firstDifferentIndex, tokens.length - 1);
+}
+
 /**
  * The physical limit of a warm request: the sequence already holds `held`;
  * evaluate `rest` and sample one token. Returns milliseconds.

@@ -32,7 +32,7 @@ SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).
   --max-tokens N            per answer (default 512)
   --temperature T           default 0 (greedy)
   --seed N                  sampling seed (default 1)
-  --threads N               CPU threads (default: physical cores)
+  --threads N|auto          CPU threads (default auto: the fastest of 1..physical cores, measured)
   --context-size N          tokens per sequence
   --exemplars NAME          default set (model id 'urial'; default urial-help)
   --exemplars-dir DIR       --system-prompts-dir DIR    as for 'urial serve'
@@ -87,7 +87,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       maxTokens: number("max-tokens", values["max-tokens"], 512, true)!,
       temperature: number("temperature", values.temperature, 0, false)!,
       seed: number("seed", values.seed, 1, true)!,
-      threads: number("threads", values.threads, physicalCoreCount(), true)!,
+      threads: values.threads === undefined || values.threads === "auto" ? ("auto" as const) : number("threads", values.threads, undefined, true)!,
       contextSize: number("context-size", values["context-size"], undefined, true),
     };
   } catch (error) {
@@ -106,6 +106,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     const engine = await startLlamaEngine({
       modelPath: localModel,
       threads: settings.threads,
+      maxThreads: physicalCoreCount(),
       contextSize: settings.contextSize,
       parallel: 1,
       maxQueue: 0,

@@ -195,13 +195,14 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     return stopped;
   }
 
-  const threads = config.threads ?? physicalCoreCount();
+  const threads = config.threads;
   const progress = loadProgressReporter(config.model);
   const started = Date.now();
   try {
     const loaded = await startLlamaEngine({
       modelPath: config.model,
       threads,
+      maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       gpuLayers: config.gpuLayers,
       contextSize: config.contextSize,
@@ -224,10 +225,13 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     log(
       `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
     );
+    if (info.threadSweep && info.threadSweep.length > 0) {
+      log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
+    }
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
         engine = undefined;
         await loaded.dispose();
         throw error;

@@ -102,6 +102,8 @@ export interface EngineInfo {
   contextSize: number;
   trainContextSize: number;
   threads: number;
+  /** With `--threads auto`: decode tokens/s measured per thread count at start-up (empty otherwise). */
+  threadSweep?: { threads: number; tokensPerSecond: number }[];
   parallel: number;
   gpu: string | false;
   gpuLayers: number;

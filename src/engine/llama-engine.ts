@@ -21,6 +21,8 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
+import { pickThreadCount, type ThreadTrial } from "./pick-thread-count.js";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { LRUCache } from "lru-cache";
 import {
@@ -47,8 +49,13 @@ export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
 
 export interface LlamaEngineOptions {
   modelPath: string;
-  /** CPU threads for evaluation. */
-  threads: number;
+  /**
+   * CPU threads for evaluation, or `"auto"`: measure decode speed for 1 to
+   * `maxThreads` threads on the loaded model and use the fastest.
+   */
+  threads: number | "auto";
+  /** With `threads: "auto"`, the most threads tried. Defaults to the CPUs this process may use. */
+  maxThreads?: number;
   /** Which GPU backend to use. Defaults to `"auto"` (CPU when none is usable). */
   gpu?: GpuChoice;
   /** Layers to offload; a number, `"max"`, or `"auto"` (the default: as many as fit). */
@@ -87,7 +94,8 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
   const metadata = fileInfo.metadata as { general?: { architecture?: string }; tokenizer?: { ggml?: { model?: string } } };
   checkTextModel(modelPath, metadata.general?.architecture, metadata.tokenizer?.ggml?.model !== undefined);
 
-  const llama = await startLlama({ threads: options.threads, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
+  const threadCap = options.threads === "auto" ? (options.maxThreads ?? availableParallelism()) : options.threads;
+  const llama = await startLlama({ threads: threadCap, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new ModelLoadError(modelPath, `cannot start llama.cpp (${describe(error)})`);
   });
 
@@ -114,12 +122,22 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     );
   }
 
+  let threads = threadCap;
+  let threadSweep: ThreadTrial[] = [];
+  if (options.threads === "auto" && threadCap > 1) {
+    const sweep = await pickThreadCount(model, Array.from({ length: threadCap }, (_, index) => index + 1)).catch(() => undefined);
+    if (sweep) {
+      threads = sweep.best;
+      threadSweep = sweep.trials;
+    }
+  }
+
   let context: LlamaContext;
   try {
     context = await model.createContext({
       contextSize,
       sequences: options.parallel,
-      threads: options.threads,
+      threads,
       batchSize: Math.min(512, contextSize),
       ignoreMemorySafetyChecks: false,
     });
@@ -139,6 +157,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     contextSize,
     trainContextSize,
     threads: context.currentThreads,
+    threadSweep,
     parallel: options.parallel,
     gpu: llama.gpu,
     gpuLayers: model.gpuLayers,

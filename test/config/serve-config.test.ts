@@ -81,6 +81,7 @@ describe("parseServeConfig", () => {
       exemplarsDir: join(packageRoot, "exemplars"),
       systemPromptsDir: join(packageRoot, "system-prompts"),
       systemMessage: "append",
+      threads: "auto",
       gpu: "auto",
       gpuLayers: "auto",
       parallel: 2,
@@ -162,9 +163,15 @@ describe("parseServeConfig", () => {
     expect(messageOf(parseServeConfig([...model, "--port", "70000"], {}))).toBe("--port (or URIAL_PORT) must be 0–65535; got '70000'.");
   });
 
+  it("takes --threads auto (the default) or a whole number", () => {
+    expect(configOf(parseServeConfig([...model, "--threads", "auto"], {})).threads).toBe("auto");
+    expect(configOf(parseServeConfig([...model, "--threads", "2"], {})).threads).toBe(2);
+    expect(messageOf(parseServeConfig([...model, "--threads", "0"], {}))).toBe("--threads (or URIAL_THREADS) must be at least 1; got '0'.");
+  });
+
   it("names the flag, the variable and the rule for a bad environment value", () => {
     expect(messageOf(parseServeConfig(model, { URIAL_PARALLEL: "0" }))).toBe("--parallel (or URIAL_PARALLEL) must be at least 1; got '0'.");
-    expect(messageOf(parseServeConfig(model, { URIAL_THREADS: "2.5" }))).toBe("--threads (or URIAL_THREADS) must be a whole number; got '2.5'.");
+    expect(messageOf(parseServeConfig(model, { URIAL_THREADS: "2.5" }))).toBe("--threads (or URIAL_THREADS) must be auto or a whole number from 1 to 1024; got '2.5'.");
     expect(messageOf(parseServeConfig(model, { URIAL_MAX_QUEUE: "-1" }))).toBe("--max-queue (or URIAL_MAX_QUEUE) must be at least 0; got '-1'.");
   });
 
