@@ -1,6 +1,6 @@
 /**
  * @module bench/run-benchmarks
- * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N]`
+ * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N] [--only ttft,decode,…]`
  *
  * Measures issue 8's targets on the real engine and the real proxy (HTTP +
  * SSE on loopback) against raw node-llama-cpp in the same process, with the
@@ -33,8 +33,12 @@ const { values } = parseArgs({
     "decode-tokens": { type: "string", default: "48" },
     "context-size": { type: "string" },
     threads: { type: "string" },
+    only: { type: "string" },
   },
 });
+/** `--only ttft,decode,streams,threads,interleaved,restart,memory` runs just those sections. */
+const sections = values.only?.split(",").map((section) => section.trim());
+const wanted = (section: string) => sections === undefined || sections.includes(section);
 const modelPath = resolve(values.model!);
 const rounds = Number(values.rounds);
 const decodeTokens = Number(values["decode-tokens"]);
@@ -87,7 +91,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 1. TTFT: warm proxy vs the physical limit (raw, prefix held, evaluate the query, sample one), zero-shot and cold.
-{
+if (wanted("ttft")) {
   const server = await startBenchServer(sets, engineOptions(2));
   const cold = await startBenchServer(sets, engineOptions(1));
   const rawContext = await rawLlama.context(defaultThreads, 2);
@@ -128,7 +132,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 2. Streaming decode speed through the proxy vs raw generation of the same tokens.
-{
+if (wanted("decode")) {
   const server = await startBenchServer(sets, engineOptions(1));
   const rawSequence = (await rawLlama.context(defaultThreads, 1)).getSequence();
   await timedChat(server.url, "urial/bench-a", queryFor(-1, "warmup"), 1);
@@ -150,7 +154,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 3. Aggregate decode with 1, 2 and 4 concurrent streams.
-{
+if (wanted("streams")) {
   const server = await startBenchServer(sets, engineOptions(4));
   const aggregate = new Map<number, number[]>([[1, []], [2, []], [4, []]]);
   await Promise.all([0, 1, 2, 3].map((index) => timedChat(server.url, "urial/bench-a", queryFor(index, "warm4"), 1)));
@@ -173,7 +177,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 4. Thread sweep: raw decode speed per thread count; the server's default against the best.
-{
+if (wanted("threads")) {
   const counts = [...new Set([...Array.from({ length: cores }, (_, index) => index + 1), defaultThreads, Math.max(cores, 4)])].sort((a, b) => a - b);
   const speeds = new Map<number, number[]>(counts.map((count) => [count, []]));
   const { tokens } = promptTokens(0, queryFor(0, "threads"));
@@ -206,7 +210,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 5. Interleaved traffic over two sets on two sequences: cached tokens per request.
-{
+if (wanted("interleaved")) {
   const server = await startBenchServer(sets, engineOptions(2));
   const shares: number[] = [];
   for (let round = 0; round < rounds + 1; round += 1) {
@@ -224,7 +228,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 6. Restart warm-up: the first request after a restart, with a saved prefix state and without.
-{
+if (wanted("restart")) {
   const restored: number[] = [];
   const coldStart: number[] = [];
   for (let round = 0; round < Math.min(rounds, 3); round += 1) {
@@ -246,7 +250,7 @@ function target(name: string, measured: string, ratio: number, goal: string, met
 }
 
 // 7. Resident memory per configuration, each in its own process.
-{
+if (wanted("memory")) {
   const memoryProbe = fileURLToPath(new URL("./measure/memory-probe.js", import.meta.url));
   const rows: { parallel: number; rssMiB: number }[] = [];
   for (const parallel of [1, 2, 4]) {

@@ -44,9 +44,8 @@ function exemplar(set: string, index: number) {
 }
 
 /**
- * Writes two sets (`bench-a`, `bench-b`) whose prefixes hold about
- * `prefixTokens` tokens under `tokenize` (exemplars are added until the
- * count is reached).
+ * Writes two sets (`bench-a`, `bench-b`) whose prefixes hold at most
+ * `prefixTokens` tokens under `tokenize` (exemplars are added while they fit).
  */
 export function writeBenchSets(tokenize: (text: string) => number[], prefixTokens: number): BenchSets {
   const root = mkdtempSync(join(tmpdir(), "urial-bench-"));
@@ -59,18 +58,21 @@ export function writeBenchSets(tokenize: (text: string) => number[], prefixToken
   names.forEach((name, setIndex) => {
     const system = `# Instruction\n\nBelow are conversations between a person and a helpful assistant (benchmark set ${name}). The assistant answers with short, friendly stories.`;
     writeFileSync(join(systemPromptsDir, `${name}.json`), JSON.stringify({ name, version: "1", description: "benchmark", text: system }));
-    const exemplars = [];
+    const exemplars: ReturnType<typeof exemplar>[] = [];
     let prefix = "";
+    const render = () => {
+      const rendered = renderUrialPrompt({ system, exemplars: exemplars.map((each) => ({ query: each.query, answer: each.answer.join("\n") })), history: [], query: "x" });
+      return rendered.text.slice(0, rendered.prefixLength);
+    };
+    // Add exemplars while the prefix stays within the target (at least one).
     for (let index = 0; index < 200; index += 1) {
       exemplars.push(exemplar(name, index * 2 + setIndex));
-      const rendered = renderUrialPrompt({
-        system,
-        exemplars: exemplars.map((each) => ({ query: each.query, answer: each.answer.join("\n") })),
-        history: [],
-        query: "x",
-      });
-      prefix = rendered.text.slice(0, rendered.prefixLength);
-      if (tokenize(prefix).length >= prefixTokens) break;
+      const next = render();
+      if (tokenize(next).length > prefixTokens && exemplars.length > 1) {
+        exemplars.pop();
+        break;
+      }
+      prefix = next;
     }
     prefixes.push(prefix);
     writeFileSync(join(exemplarsDir, `${name}.json`), JSON.stringify({ name, version: "1", description: "benchmark", systemPrompt: name, exemplars }));
@@ -146,10 +148,13 @@ export async function timedChat(url: string, model: string, query: string, maxTo
       buffer = buffer.slice(end + 2);
       end = buffer.indexOf("\n\n");
       if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
-      const chunk = JSON.parse(line.slice(6)) as { usage?: typeof usage; choices: unknown[]; error?: { message: string } };
-      if (chunk.error) throw new Error(chunk.error.message);
-      if (chunk.usage) usage = chunk.usage;
-      if (chunk.choices.length > 0) lastChunk = now;
+      // The client shares the event loop with the server it measures: parse
+      // only what it needs (errors and the usage chunk), not every token chunk.
+      if (line.startsWith('data: {"error"')) throw new Error(line.slice(6));
+      if (line.includes('"choices":[]')) {
+        const chunk = JSON.parse(line.slice(6)) as { usage?: typeof usage };
+        if (chunk.usage) usage = chunk.usage;
+      } else lastChunk = now;
     }
   }
   return {
