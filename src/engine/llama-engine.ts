@@ -38,7 +38,7 @@ import {
 } from "./engine.js";
 import { toGrammarSchema } from "./json-schema-for-grammar.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
-import { SequencePool, type PoolMember } from "./sequence-pool.js";
+import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 import { prefillPrompt } from "./prefill-prompt.js";
@@ -207,17 +207,9 @@ class LlamaEngine implements Engine {
 
   async acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
     this.#ensureAlive();
-    const member = await this.#pool.acquire(prompt, signal);
-    let released = false;
-    return {
-      generate: (tokens, options) => member.generate(tokens, options),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#pool.release(member);
-      },
-    };
+    return acquireSlot(this.#pool, prompt, signal);
   }
+
 
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
     this.#ensureAlive();

@@ -5,7 +5,7 @@
  * warm state thrown away), so each exemplar set's prefix stays warm on "its"
  * sequence.
  */
-import { QueueFullError } from "./engine.js";
+import { QueueFullError, type EngineSlot } from "./engine.js";
 
 /** What the pool needs to know about a sequence. */
 export interface PoolMember {
@@ -105,4 +105,25 @@ export class SequencePool<Member extends PoolMember> {
     const [member] = this.#free.splice(bestIndex, 1);
     return member!;
   }
+}
+
+/**
+ * Takes a member for one request and hands it out as an `EngineSlot` whose
+ * `release` returns it to the pool exactly once (a second call is a no-op).
+ */
+export async function acquireSlot<Member extends PoolMember & Pick<EngineSlot, "generate">>(
+  pool: SequencePool<Member>,
+  prompt: readonly number[],
+  signal?: AbortSignal,
+): Promise<EngineSlot> {
+  const member = await pool.acquire(prompt, signal);
+  let released = false;
+  return {
+    generate: (tokens, options) => member.generate(tokens, options),
+    release: () => {
+      if (released) return;
+      released = true;
+      pool.release(member);
+    },
+  };
 }

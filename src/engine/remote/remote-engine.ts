@@ -9,7 +9,7 @@
  * and `--max-queue` the ones waiting, as for local sequences. Prompt counts
  * come from the upstream (`/tokenize`, then its `usage`), or an estimate.
  */
-import { SequencePool, type PoolMember } from "../sequence-pool.js";
+import { acquireSlot, SequencePool, type PoolMember } from "../sequence-pool.js";
 import {
   PromptTooLongError,
   UnsupportedFeatureError,
@@ -101,17 +101,9 @@ class RemoteEngine implements Engine {
 
   async acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
     this.#ensureAlive();
-    const lane = await this.#pool.acquire(prompt, signal);
-    let released = false;
-    return {
-      generate: (tokens, options) => lane.generate(tokens, options),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#pool.release(lane);
-      },
-    };
+    return acquireSlot(this.#pool, prompt, signal);
   }
+
 
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
     this.#ensureAlive();
