@@ -27,6 +27,8 @@ import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
 import { ExperimentError } from "../ab/experiment-error.js";
 import type { ExperimentRegistry } from "../ab/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
+import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
+import type { Catalog } from "../catalog/catalog.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -228,6 +230,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.threadSweep && info.threadSweep.length > 0) {
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
+    for (const warning of setsThatDoNotFit(catalog, loaded, config.maxTokens)) log(warning);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
@@ -286,4 +289,23 @@ function loadProgressReporter(modelPath: string) {
       if (tty && last >= 0) process.stderr.write("\n");
     },
   };
+}
+
+/**
+ * One warning per exemplar set whose prompt (with a sample query) plus a
+ * modest answer does not fit the context: its requests would all get 400
+ * `context_length_exceeded`, which is better said once at start-up.
+ */
+function setsThatDoNotFit(catalog: Catalog, engine: Engine, maxTokens: number): string[] {
+  const warnings: string[] = [];
+  const answerTokens = Math.min(256, maxTokens);
+  for (const set of catalog.sets.values()) {
+    const report = lintExemplarSet(set, { tokenize: (text) => engine.tokenize(text), contextSize: engine.info.contextSize, answerTokens });
+    if (report.promptTokens !== undefined && report.promptTokens + answerTokens > engine.info.contextSize) {
+      warnings.push(
+        `note: exemplar set '${set.name}' renders to ${report.promptTokens} tokens with a short query; with ${answerTokens} answer tokens that exceeds the context of ${engine.info.contextSize} (use a smaller set or a larger --context-size)`,
+      );
+    }
+  }
+  return warnings;
 }
