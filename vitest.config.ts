@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    globalSetup: ["./test/support/build-cli.ts"],
     setupFiles: ["./test/support/isolate-cache.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },

@@ -2,9 +2,9 @@
  * `urial exemplars list | lint | show` as users run them: the built CLI in a
  * child process, on the shipped library and on broken copies written to a
  * temp dir. Token counts use the real tiny model's tokenizer (skipped,
- * visibly, without it). The CLI is built once in `beforeAll`.
+ * visibly, without it). The CLI is built once for the whole run (vitest globalSetup).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,6 @@ import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "dist/src/cli/urial.js");
-const tsc = join(root, "node_modules/typescript/bin/tsc");
 const shipped = { exemplarsDir: join(root, "exemplars"), systemPromptsDir: join(root, "system-prompts") };
 const shippedSets = ["principles", "urial-1shot", "urial-8shot", "urial-help", "urial-safe", "verbose"];
 
@@ -51,10 +50,10 @@ function urial(...args: string[]): Promise<Finished> {
 
 let built = false;
 beforeAll(() => {
-  const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8", timeout: 120_000 });
-  built = build.status === 0 && existsSync(cli);
-  if (!built) throw new Error(`the CLI did not build:\n${build.stdout}${build.stderr}`);
-}, 120_000);
+  // dist/ is compiled once for the whole run by test/support/build-cli.ts (vitest globalSetup).
+  built = existsSync(cli);
+  if (!built) throw new Error(`no built CLI at ${cli}`);
+});
 
 const tempRoots: string[] = [];
 afterAll(async () => {

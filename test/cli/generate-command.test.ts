@@ -2,9 +2,9 @@
  * `urial generate` as users run it: the built CLI in a child process answers
  * a suite with the REAL tiny model (stories260K, skipped visibly without it)
  * and writes OpenAI fine-tuning chat JSONL. Usage and suite errors are
- * checked without a model. The CLI is built once in `beforeAll`.
+ * checked without a model. The CLI is built once for the whole run (vitest globalSetup).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +15,6 @@ import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "dist/src/cli/urial.js");
-const tsc = join(root, "node_modules/typescript/bin/tsc");
 const fixtureFlags = ["--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts"];
 const engineFlags = ["--threads", "1", "--context-size", "512", "--max-tokens", "24"];
 
@@ -49,10 +48,10 @@ function urial(...args: string[]): Promise<Finished> {
 
 let dir = "";
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8", timeout: 120_000 });
-  if (build.status !== 0 || !existsSync(cli)) throw new Error(`the CLI did not build:\n${build.stdout}${build.stderr}`);
+  // dist/ is compiled once for the whole run by test/support/build-cli.ts (vitest globalSetup).
+  if (!existsSync(cli)) throw new Error(`no built CLI at ${cli}`);
   dir = await mkdtemp(join(tmpdir(), "urial-generate-"));
-}, 120_000);
+});
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

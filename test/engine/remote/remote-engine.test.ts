@@ -12,7 +12,7 @@ import { loadCatalog } from "../../../src/catalog/load-catalog.js";
 import type { Engine } from "../../../src/engine/engine.js";
 import { startRemoteEngine, type RemoteEngineOptions } from "../../../src/engine/remote/remote-engine.js";
 import { createApp } from "../../../src/server/app.js";
-import { startScriptedUpstream, streamPieces, textChunk, usageChunk, writeSse, type ScriptedUpstream, type ScriptedUpstreamOptions } from "../../support/scripted-upstream.js";
+import { startScriptedUpstream, streamPieces, textChunk, writeSse, type ScriptedUpstream, type ScriptedUpstreamOptions } from "../../support/scripted-upstream.js";
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 
