@@ -20,7 +20,7 @@ import { partialDirName } from "./models-dir.js";
 import { ProbeError, probeSource, type SourceProbe } from "./probe-source.js";
 import type { PullEvent } from "./pull-event.js";
 import { runTransfer, type TransferOutcome } from "./run-transfer.js";
-import { verifyModelFile } from "./verify-model-file.js";
+import { TransferSizeError, verifyModelFile } from "./verify-model-file.js";
 
 export interface FetchModelOptions {
   /** The models cache folder. */
@@ -46,10 +46,20 @@ export interface FetchedModel {
 
 /** Returns the cached model, downloading and verifying it first when needed; throws `ModelFetchError`. */
 export async function fetchModel(given: RemoteReference, options: FetchModelOptions): Promise<FetchedModel> {
+  try {
+    return await fetchModelOnce(given, options);
+  } catch (error) {
+    // A download whose size came out wrong (nothing of it was kept) gets one fresh try.
+    if (error instanceof ModelFetchError && error.retryable) return fetchModelOnce(given, options);
+    throw error;
+  }
+}
+
+async function fetchModelOnce(given: RemoteReference, options: FetchModelOptions): Promise<FetchedModel> {
   const reference = asHubReference(given, options.settings.hubEndpoint);
   const source = describeReference(reference);
   const { modelsDir, files, settings } = options;
-  const fail = (problem: string) => new ModelFetchError(source, redactToken(problem, settings.hubToken));
+  const fail = (problem: string, retryable = false) => new ModelFetchError(source, redactToken(problem, settings.hubToken), retryable);
   const emit = options.onEvent ?? (() => undefined);
 
   const cachedPath = await findCachedModel(reference, options);
@@ -111,7 +121,7 @@ export async function fetchModel(given: RemoteReference, options: FetchModelOpti
   } catch (error) {
     await removeStaged(staged);
     await removeIfEmpty(partialDir);
-    throw fail(`${firstLine(error)}. Nothing was kept; try again, or ask the source.`);
+    throw fail(`${firstLine(error)}. Nothing was kept; try again, or ask the source.`, error instanceof TransferSizeError);
   }
   try {
     await rename(staged, finalPath);

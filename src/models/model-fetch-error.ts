@@ -8,9 +8,13 @@ import { ModelLoadError } from "../engine/model-file-check.js";
 
 /** One-line failure of resolving, downloading or verifying a model; `reference` is what the user typed. */
 export class ModelFetchError extends ModelLoadError {
-  constructor(reference: string, problem: string) {
+  /** True for a transfer that broke in a way a fresh download may not repeat (the size came out wrong). */
+  readonly retryable: boolean;
+
+  constructor(reference: string, problem: string, retryable = false) {
     super(reference, problem);
     this.name = "ModelFetchError";
+    this.retryable = retryable;
   }
 }
 

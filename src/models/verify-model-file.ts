@@ -26,7 +26,7 @@ export async function verifyModelFile(
 ): Promise<{ summary: ModelSummary; sha256Verified: boolean; size: number }> {
   const { size } = await stat(path);
   if (expected.size !== undefined && size !== expected.size) {
-    throw new Error(`the file is ${formatBytes(size)} (${size} bytes) but the server announced ${expected.size} bytes; the transfer was cut short`);
+    throw new TransferSizeError(`the file is ${formatBytes(size)} (${size} bytes) but the server announced ${expected.size} bytes; the transfer was cut short`);
   }
   const magic = await readStart(path, 16);
   if (magic.subarray(0, 4).toString("latin1") !== "GGUF") {
@@ -63,5 +63,13 @@ async function readStart(path: string, length: number): Promise<Buffer> {
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
+  }
+}
+
+/** The downloaded size differs from what the server announced: a broken transfer, worth one retry. */
+export class TransferSizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TransferSizeError";
   }
 }

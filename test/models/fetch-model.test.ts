@@ -79,6 +79,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("pulling a model from a loopba
       "/notgguf/model.gguf": { body: Buffer.from("<!DOCTYPE html><html><body>Sign in to continue</body></html>\n".repeat(50)) },
       "/short/stories260K.gguf": { body: model.subarray(0, 600_000) },
       "/cut/stories260K.gguf": { body: model, cutAfter: 400_000 },
+      "/grown/stories260K.gguf": { body: model, ranges: false, padFirstDownload: 63 },
       "/cut-norange/stories260K.gguf": { body: model, ranges: false, cutAfter: 400_000 },
       "/busy/stories260K.gguf": { status: 503 },
       "/big/padded.gguf": { body: padded, hold: { start: 0, bytes: mib } },
@@ -154,6 +155,15 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("pulling a model from a loopba
     expect(error.message).toContain("not a GGUF model");
     expect(error.message).toContain("<!DOCTYPE");
     expect(await cacheContents()).toEqual({ cache: [], partial: [] });
+  });
+
+  it("downloads once more when a transfer comes out a different size than announced, and keeps only the good file", async () => {
+    const before = server.requests.length;
+    const fetched = await fetchModel(remote(server.url("/grown/stories260K.gguf")), options());
+    expect(sha(await readFile(fetched.path))).toBe(modelSha);
+    const gets = server.requests.slice(before).filter((request) => request.method === "GET" && request.path === "/grown/stories260K.gguf");
+    expect(gets.length).toBeGreaterThanOrEqual(2);
+    expect(await cacheContents()).toEqual({ cache: ["stories260K.gguf", "stories260K.gguf.json"], partial: [] });
   });
 
   it("rejects a GGUF cut short even when the server's length matched it, keeping nothing", async () => {

@@ -24,6 +24,8 @@ export interface Route {
   cutTimes?: number;
   /** A GET whose slice starts at `start` sends `bytes` bytes and then holds the connection open without sending more. */
   hold?: { start: number; bytes: number };
+  /** The first full GET (from byte 0, more than one byte) gets this many extra bytes: a download that comes out too long once. */
+  padFirstDownload?: number;
   /** JSON to answer (the hub's manifest). */
   json?: unknown;
 }
@@ -48,6 +50,7 @@ export interface ModelServer {
 export async function startModelServer(routes: Record<string, Route>): Promise<ModelServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const padded = new Set<string>();
   const cutCounts = new Map<string, number>();
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -70,10 +73,15 @@ export async function startModelServer(routes: Record<string, Route>): Promise<M
       end = match[2] ? Math.min(Number(match[2]), body.length - 1) : body.length - 1;
       headers["content-range"] = `bytes ${start}-${end}/${body.length}`;
     }
-    headers["content-length"] = end - start + 1;
+    let slice = body.subarray(start, end + 1);
+    if (route.padFirstDownload !== undefined && request.method === "GET" && start === 0 && slice.length > 1 && !padded.has(path)) {
+      padded.add(path);
+      slice = Buffer.concat([slice, Buffer.alloc(route.padFirstDownload, 7)]);
+      if (match) headers["content-range"] = `bytes ${start}-${start + slice.length - 1}/${body.length + route.padFirstDownload}`;
+    }
+    headers["content-length"] = slice.length;
     response.writeHead(match ? 206 : 200, headers);
     if (request.method === "HEAD") return void response.end();
-    const slice = body.subarray(start, end + 1);
     if (route.hold && start === route.hold.start) {
       response.write(slice.subarray(0, route.hold.bytes));
       return;
