@@ -8,7 +8,7 @@
  * over its variable.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { readOptionValues } from "./read-option-values.js";
 import { z } from "zod";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { packageRoot } from "./serve-config.js";
@@ -239,24 +239,10 @@ function parseWith<Schema extends z.ZodType>(
   defaults: Record<string, string>,
 ): AbParseResult<z.output<Schema>> {
   const specs = Object.entries(options);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: { ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const }])), help: { type: "boolean", short: "h" } },
-      allowPositionals: false,
-      strict: true,
-    }).values;
-  } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}. Run 'urial ${command} --help' for the options.` };
-  }
-  if (values.help === true) return { ok: true, help: true };
-  const raw: Record<string, string | undefined> = {};
-  for (const [name, spec] of specs) {
-    const fromFlag = values[spec.flag];
-    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
-    raw[name] = typeof fromFlag === "string" ? fromFlag : fromEnv !== undefined && fromEnv !== "" ? fromEnv : defaults[name];
-  }
+  const read = readOptionValues(command, options, argv, env, defaults);
+  if (!read.ok) return read;
+  if (read.help) return { ok: true, help: true };
+  const raw = read.raw;
   if ("modelsDir" in options) raw.modelsDir ??= defaultModelsDir(env);
   for (const [name, spec] of specs) {
     if (spec.required === true && raw[name] === undefined) return { ok: false, message: `--${spec.flag} ${spec.value} is required${spec.env ? ` (or set ${spec.env})` : ""}. Run 'urial ${command} --help' for the options.` };

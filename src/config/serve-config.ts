@@ -5,13 +5,13 @@
  * every problem is reported with the flag, the variable and the rule.
  */
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { urialCacheDir } from "./cache-dir.js";
+import { readOptionValues } from "./read-option-values.js";
 
 /** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
@@ -201,32 +201,10 @@ const defaults: Partial<Record<OptionName, string>> = {
 
 /** Parses `urial serve` arguments and environment. */
 export function parseServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
-  const specs = Object.entries(serveOptions) as [OptionName, OptionSpec][];
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    const parsed = parseArgs({
-      args: [...argv],
-      options: {
-        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const, multiple: spec.multiple === true }])),
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-    values = parsed.values;
-  } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}. Run 'urial serve --help' for the options.` };
-  }
-  const help = values.help === true;
-  const raw: Record<string, string | undefined> = {};
-  for (const [name, spec] of specs) {
-    const given = values[spec.flag];
-    // A repeated flag is read as its variable would be: one comma-separated list.
-    const fromFlag = Array.isArray(given) ? given.join(",") : given;
-    const fromEnv = env[spec.env];
-    raw[name] = typeof fromFlag === "string" ? fromFlag : fromEnv !== undefined && fromEnv !== "" ? fromEnv : defaults[name];
-  }
-  if (help) return { ok: true, help: true, config: undefined as never };
+  const read = readOptionValues("serve", serveOptions, argv, env, defaults);
+  if (!read.ok) return read;
+  if (read.help) return { ok: true, help: true, config: undefined as never };
+  const raw = read.raw;
   const defaultModel = raw.model === undefined;
   if (raw.upstream !== undefined && (!defaultModel || raw.chatModel !== undefined)) {
     return {

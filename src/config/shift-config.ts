@@ -6,7 +6,7 @@
  * wins.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { readOptionValues } from "./read-option-values.js";
 import { z } from "zod";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { packageRoot } from "./serve-config.js";
@@ -86,28 +86,10 @@ const defaults: Partial<Record<OptionName, string>> = {
 
 /** Parses `urial shift` arguments and environment. */
 export function parseShiftConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ShiftParseResult {
-  const specs = Object.entries(shiftOptions) as [OptionName, ShiftOptionSpec][];
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const }])),
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values;
-  } catch (error) {
-    return { ok: false, message: `${error instanceof Error ? error.message : String(error)}. Run 'urial shift --help' for the options.` };
-  }
-  if (values.help === true) return { ok: true, help: true };
-  const raw: Record<string, string | undefined> = {};
-  for (const [name, spec] of specs) {
-    const fromFlag = values[spec.flag];
-    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
-    raw[name] = typeof fromFlag === "string" ? fromFlag : fromEnv !== undefined && fromEnv !== "" ? fromEnv : defaults[name];
-  }
+  const read = readOptionValues("shift", shiftOptions, argv, env, defaults);
+  if (!read.ok) return read;
+  if (read.help) return { ok: true, help: true };
+  const raw = read.raw;
   raw.modelsDir ??= defaultModelsDir(env);
   for (const name of ["base", "chat", "out"] as const) {
     if (raw[name] === undefined) {
