@@ -4,7 +4,6 @@
  * temp dir. Token counts use the real tiny model's tokenizer (skipped,
  * visibly, without it). The CLI is built once for the whole run (vitest globalSetup).
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectCatalog } from "../../src/catalog/load-catalog.js";
+import { runUrial, type Finished } from "../support/run-cli.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,33 +19,8 @@ const cli = join(root, "dist/src/cli/urial.js");
 const shipped = { exemplarsDir: join(root, "exemplars"), systemPromptsDir: join(root, "system-prompts") };
 const shippedSets = ["principles", "urial-1shot", "urial-8shot", "urial-help", "urial-safe", "verbose"];
 
-/** The environment without any URIAL_* variable, so the caller's shell cannot change a result. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return env;
-}
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function urial(...args: string[]): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runUrial(args, 30_000);
 }
 
 let built = false;

@@ -4,13 +4,13 @@
  * and writes OpenAI fine-tuning chat JSONL. Usage and suite errors are
  * checked without a model. The CLI is built once for the whole run (vitest globalSetup).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runUrial, type Finished } from "../support/run-cli.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -18,32 +18,8 @@ const cli = join(root, "dist/src/cli/urial.js");
 const fixtureFlags = ["--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts"];
 const engineFlags = ["--threads", "1", "--context-size", "512", "--max-tokens", "24"];
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return env;
-}
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function urial(...args: string[]): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runUrial(args, 60_000);
 }
 
 let dir = "";
