@@ -7,11 +7,12 @@
  * side, the judge's scores and reasons, and a filter by category. Model and
  * judge text is HTML-escaped wherever it lands.
  */
+import { pageHead } from "../report-page/page-head.js";
 import type { AbAnswer, AbPromptResult, AbResults, PairJudgement, ScoreJudgement } from "./ab-results.js";
 import { abReportScript } from "./ab-report-script.js";
 import { abReportStyle } from "./ab-report-style.js";
 import { endedCleanly, isRefusal } from "./answer-quality.js";
-import { escapeHtml } from "./escape-html.js";
+import { escapeHtml } from "../report-page/escape-html.js";
 import { describeJudge, formatMeanInterval, formatPercentInterval } from "./format-ab.js";
 import { judgeAspects } from "./judge-aspects.js";
 import { renderAspectChart } from "./render-aspect-chart.js";
@@ -22,15 +23,7 @@ export function renderAbReportHtml(results: AbResults): string {
   const variants = summary.variants.map((variant) => variant.variant);
   const title = `A/B report: ${variants.slice(1).join(", ")} vs ${variants[0]}`;
   const categories = [...new Set(results.prompts.map((prompt) => prompt.category))];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(title)}</title>
-<style>${abReportStyle}</style>
-</head>
+  return `${pageHead(title, abReportStyle)}
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>

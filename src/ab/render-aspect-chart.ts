@@ -5,7 +5,7 @@
  * SVG, no script.
  */
 import type { VariantSummary } from "./ab-results.js";
-import { escapeHtml } from "./escape-html.js";
+import { escapeHtml } from "../report-page/escape-html.js";
 import { judgeAspects } from "./judge-aspects.js";
 
 /** Variant colours, in variant order (repeating). */

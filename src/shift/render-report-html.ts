@@ -6,7 +6,8 @@
  * HTML-escaped in the page, `\u003c`-escaped in the embedded JSON, and set
  * with `textContent` by the script.
  */
-import { escapeHtml, jsonForScript } from "./escape-html.js";
+import { pageHead } from "../report-page/page-head.js";
+import { escapeHtml, jsonForScript } from "../report-page/escape-html.js";
 import { formatShare, formatShiftSummary } from "./format-shift-summary.js";
 import { renderPositionChart, renderSplitChart } from "./render-shift-charts.js";
 import { reportScript } from "./report-script.js";
@@ -17,15 +18,7 @@ import type { BaseContextName, BaseScore, ChatScore, PromptShift, ShiftedToken, 
 export function renderReportHtml(report: ShiftReport): string {
   const { models, settings, summary } = report;
   const title = `Token distribution shift: ${models.base.name} → ${models.chat.name}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(title)}</title>
-<style>${reportStyle}</style>
-</head>
+  return `${pageHead(title, reportStyle)}
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>

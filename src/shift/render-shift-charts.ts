@@ -5,7 +5,7 @@
  * per-position curve for both contexts (mean KL, or mean base rank on a log
  * scale).
  */
-import { escapeHtml } from "./escape-html.js";
+import { escapeHtml } from "../report-page/escape-html.js";
 import type { PositionPoint, ShiftSummary, Split } from "./shift-schema.js";
 
 /** Category colours, shared with the token colouring in the report's CSS. */

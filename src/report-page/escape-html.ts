@@ -1,5 +1,5 @@
 /**
- * @module shift/escape-html
+ * @module report-page/escape-html
  * Escaping for text placed in HTML (elements and quoted attributes) and for
  * JSON placed inside a `<script>` element.
  */
