@@ -45,7 +45,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
   let apiKeys: string[];
   try {
-    if (config.upstream !== undefined) parseUpstreamUrl(config.upstream);
+    for (const url of config.upstream ?? []) parseUpstreamUrl(url);
     apiKeys = await loadApiKeys(config.apiKey, config.apiKeysFile);
   } catch (error) {
     if (error instanceof ApiKeyError || error instanceof UpstreamUrlError) {
@@ -148,7 +148,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log(
-    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
+    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream.join(", ")}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
   );
 
   let stopping = false;
@@ -183,6 +183,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
         parallel: config.parallel,
         maxQueue: config.maxQueue,
         timeoutMs: Math.round(config.upstreamTimeout * 1000),
+        healthIntervalMs: Math.round(config.upstreamHealthInterval * 1000),
         tokenizer: config.upstreamTokenizer,
         onNotice: log,
       },

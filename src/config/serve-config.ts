@@ -75,10 +75,19 @@ export const serveOptions = {
   corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable", default: "none (CORS off)", multiple: true },
   logFormat: { flag: "log-format", env: "URIAL_LOG_FORMAT", value: "FORMAT", description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)", default: "auto" },
   logPrompts: { flag: "log-prompts", env: "URIAL_LOG_PROMPTS", value: "on|off", description: "include each request's messages or prompts in its log line", default: "off" },
-  upstream: { flag: "upstream", env: "URIAL_UPSTREAM", value: "URL", description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model", default: "none (local model)" },
+  upstream: {
+    flag: "upstream",
+    env: "URIAL_UPSTREAM",
+    value: "URL",
+    description:
+      "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model. Repeat the flag (or use commas in the variable) for replicas of one model: each exemplar set goes to its own replica, with failover",
+    default: "none (local model)",
+    multiple: true,
+  },
   upstreamModel: { flag: "upstream-model", env: "URIAL_UPSTREAM_MODEL", value: "NAME", description: "model name sent to the upstream", default: "'base' when the upstream lists it, else its first model" },
   upstreamApiKey: { flag: "upstream-api-key", env: "URIAL_UPSTREAM_API_KEY", value: "KEY", description: "API key sent to the upstream as a Bearer token", default: "none", secret: true },
   upstreamTimeout: { flag: "upstream-timeout", env: "URIAL_UPSTREAM_TIMEOUT", value: "SECONDS", description: "longest wait for the upstream's answer and between two of its chunks; then 504", default: "60" },
+  upstreamHealthInterval: { flag: "upstream-health-interval", env: "URIAL_UPSTREAM_HEALTH_INTERVAL", value: "SECONDS", description: "how often each upstream's /health is checked (a down one rejoins when it passes); 0 = only failed requests mark it down", default: "5" },
   upstreamTokenizer: { flag: "upstream-tokenizer", env: "URIAL_UPSTREAM_TOKENIZER", value: "MODE", description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)", default: "auto" },
   experiments: { flag: "experiments", env: "URIAL_EXPERIMENTS", value: "FILE", description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id", default: "none" },
   experimentLog: { flag: "experiment-log", env: "URIAL_EXPERIMENT_LOG", value: "FILE", description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)", default: "<cache>/urial/experiments/outcomes.jsonl" },
@@ -149,10 +158,14 @@ const configSchema = z.object({
     .string()
     .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
     .transform((value) => /^(on|true|yes|1)$/i.test(value)),
-  upstream: z.string().min(1).optional(),
+  upstream: commaList()
+    .refine((urls) => urls.length > 0, { error: "needs a URL" })
+    .refine((urls) => new Set(urls).size === urls.length, { error: "lists the same URL twice" })
+    .optional(),
   upstreamModel: z.string().min(1).optional(),
   upstreamApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
   upstreamTimeout: seconds(3600, false),
+  upstreamHealthInterval: seconds(3600, true),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
   experimentLog: z.string().min(1),
@@ -192,6 +205,7 @@ const defaults: Partial<Record<OptionName, string>> = {
   logFormat: "auto",
   logPrompts: "off",
   upstreamTimeout: "60",
+  upstreamHealthInterval: "5",
   upstreamTokenizer: "auto",
   experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),

@@ -90,7 +90,7 @@ describe("the remote engine", () => {
         URIAL_UPSTREAM_TIMEOUT: "5",
       }),
     );
-    expect(config).toMatchObject({ upstream: "http://10.1.2.3:8000/v1", upstreamModel: "meta-llama/Llama-3.1-8B", upstreamApiKey: "sk-upstream", upstreamTimeout: 5, upstreamTokenizer: "estimate" });
+    expect(config).toMatchObject({ upstream: ["http://10.1.2.3:8000/v1"], upstreamModel: "meta-llama/Llama-3.1-8B", upstreamApiKey: "sk-upstream", upstreamTimeout: 5, upstreamTokenizer: "estimate" });
     expect(configOf(parseServeConfig(model, {}))).toMatchObject({ upstreamTimeout: 60, upstreamTokenizer: "auto" });
   });
 

@@ -17,6 +17,7 @@ const hardeningDefaults = {
   logFormat: "auto",
   logPrompts: false,
   upstreamTimeout: 60,
+  upstreamHealthInterval: 5,
   upstreamTokenizer: "auto",
 };
 

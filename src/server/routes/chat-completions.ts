@@ -59,7 +59,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
       index,
       prompt,
       countPrompt: index === 0,
-      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, reusablePrefix, promptText: rendered.text },
+      options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, reusablePrefix, promptText: rendered.text, promptPrefixChars: rendered.prefixLength },
       pipeline: urialAnswerPipeline({ template: set.template, exemplars, stops: stopList(request.stop) }),
     }));
     const includeReasoning = request.include_reasoning === true;
