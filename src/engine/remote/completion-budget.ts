@@ -43,7 +43,8 @@ export class CompletionBudget {
     const room = this.#maxChars - this.#chars;
     // Never split a UTF-16 surrogate pair when shortening.
     const kept = text.length <= room ? text : text.slice(0, isHighSurrogate(text.charCodeAt(room - 1)) ? room - 1 : room);
-    this.#chars += kept.length;
+    // A cut piece spends the budget, even when a surrogate pair left a character unused.
+    this.#chars = kept.length < text.length ? this.#maxChars : this.#chars + kept.length;
     return { text: kept, exhausted: kept.length < text.length || this.#tokens >= this.#maxTokens || this.#chars >= this.#maxChars };
   }
 }
