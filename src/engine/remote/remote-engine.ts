@@ -171,15 +171,20 @@ class RemoteEngine implements Engine {
     const signal = linked.signal;
     const key = affinityKey(text, options.promptPrefixChars);
     const tried = new Set<number>();
+    /** Replicas whose connection failed once: a second failure means it is gone. */
+    const unreachableOnce = new Set<number>();
     let lastError: unknown;
+    /** The replica of the failed attempt before this one. */
+    let previous: UpstreamReplica | undefined;
     try {
       for (;;) {
         signal.throwIfAborted();
         const routed = this.#fleet.pick(key, tried);
         if (routed === undefined) throw lastError ?? new UpstreamError("unavailable", this.#fleet.unavailableReason() ?? "no upstream is up");
-        const { replica } = routed;
-        tried.add(routed.index);
-        replica.countRequest(routed.route, lastError !== undefined);
+        const { replica, index } = routed;
+        const moved = previous !== undefined && previous !== replica;
+        if (moved) previous!.countFailedOver();
+        replica.countRequest(routed.route, moved);
         replica.inFlight += 1;
         let started = false;
         try {
@@ -190,10 +195,17 @@ class RemoteEngine implements Engine {
           return;
         } catch (error) {
           const retry = !started && !signal.aborted && canRetryElsewhere(error);
-          if (error instanceof UpstreamError || retry) replica.countError(retry);
-          if (error instanceof UpstreamError && error.failure === "unavailable") this.#fleet.reportUnreachable(replica, error);
+          // A connection that failed (a kept-alive one the server had closed, or a dead server) is
+          // tried once more on the same replica, and reported so its health is checked at once.
+          const unreachable = retry && error instanceof UpstreamError && error.failure === "unavailable";
+          const again = unreachable && !unreachableOnce.has(index);
+          if (error instanceof UpstreamError || retry) replica.countError();
           if (!retry) throw error;
           lastError = error;
+          previous = replica;
+          if (unreachable) this.#fleet.reportUnreachable(replica);
+          if (again) unreachableOnce.add(index);
+          else tried.add(index);
         } finally {
           replica.inFlight -= 1;
         }

@@ -73,7 +73,8 @@ export class UpstreamFleet {
 
   /** Probes every replica; throws `UpstreamError` when none answers as a completions server of the model. */
   static async connect(options: UpstreamFleetOptions): Promise<UpstreamFleet> {
-    const healthTimeoutMs = Math.min(options.timeoutMs, Math.max(1000, Math.min(5000, options.healthIntervalMs)));
+    // A replica that cannot say it is healthy within 5 s is not (a busy llama-server still answers /health at once).
+    const healthTimeoutMs = Math.min(options.timeoutMs, 5000);
     const replicas = options.urls.map((url) => new UpstreamReplica(url, options.apiKey, options.timeoutMs, healthTimeoutMs));
     const joins = await Promise.allSettled(replicas.map((replica) => join(replica, options.model, options.tokenizer)));
     const firstIndex = joins.findIndex((result) => result.status === "fulfilled");
@@ -120,9 +121,13 @@ export class UpstreamFleet {
     return { replica, index: choice.index, route: choice.route };
   }
 
-  /** A request could not reach `replica`: it is down until its health check passes. */
-  reportUnreachable(replica: UpstreamReplica, error: UpstreamError): void {
-    if (replica.markDown(`unreachable: ${error.message}`)) this.#changed(replica);
+  /**
+   * A request could not reach `replica`: check its health now (a dead one is
+   * down within milliseconds; a kept-alive connection the server had closed
+   * is no reason to be). Nothing with health checks off.
+   */
+  reportUnreachable(replica: UpstreamReplica): void {
+    if (this.#options.healthIntervalMs > 0) void this.#check(replica);
   }
 
   /** Why nothing can be served (every replica down), else undefined. */
@@ -192,15 +197,20 @@ async function join(replica: UpstreamReplica, model: string | undefined, tokeniz
   return { model: found.model, ...(found.contextSize !== undefined ? { contextSize: found.contextSize } : {}), counter };
 }
 
-/** Why a replica fails its health check (`/health`, else `/v1/models` when it has none), else undefined. */
-async function healthProblem(replica: UpstreamReplica): Promise<string | undefined> {
+/**
+ * Why a replica fails its health check (`/health`, else `/v1/models` when it
+ * has none), else undefined. A check that gets no answer is made once more at
+ * once: a kept-alive connection the server closed meanwhile fails the first
+ * one, and is no sign of a dead server.
+ */
+async function healthProblem(replica: UpstreamReplica, attempts = 2): Promise<string | undefined> {
   try {
     let answer = await replica.healthClient.probe("/health");
     if (answer.status === 404 || answer.status === 405) answer = await replica.healthClient.probe("/v1/models");
     if (answer.status >= 200 && answer.status < 300) return undefined;
     return `its health check answered ${answer.status}: ${upstreamErrorMessage(answer.body)}`;
   } catch (error) {
-    return messageOf(error);
+    return attempts > 1 ? healthProblem(replica, attempts - 1) : `unreachable: ${messageOf(error)}`;
   }
 }
 

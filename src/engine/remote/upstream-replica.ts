@@ -75,10 +75,14 @@ export class UpstreamReplica {
     if (takeover) this.#tookOver += 1;
   }
 
-  /** A request failed here; `failedOver`: before its first token, so it is retried elsewhere. */
-  countError(failedOver: boolean): void {
+  /** A request failed here. */
+  countError(): void {
     this.#errors += 1;
-    if (failedOver) this.#failedOver += 1;
+  }
+
+  /** A request that failed here before its first token went on to another replica. */
+  countFailedOver(): void {
+    this.#failedOver += 1;
   }
 
   /** Adds the token counts of one generation's `usage`. */
