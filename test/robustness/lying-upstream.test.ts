@@ -110,7 +110,7 @@ describe("an upstream that ignores max_tokens", () => {
       expect(finish).toBe("length");
       if (usage) expect(usage.completion_tokens).toBe(10);
     }
-    await expect.poll(() => upstream.closedEarly).toBe(2);
+    await expect.poll(() => upstream.closedEarly, { timeout: 5000 }).toBe(2);
   });
 
   it("cuts a chat answer sent as a few huge chunks at what 10 tokens can spell", async () => {
@@ -176,7 +176,7 @@ describe("an upstream whose answers are too large", () => {
     const error = ((await response.json()) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe("upstream_bad_response");
     expect(error.message).toContain("bytes accepted");
-    await expect.poll(() => finished || written > 0).toBe(true);
+    await expect.poll(() => finished || written > 0, { timeout: 5000 }).toBe(true);
     expect(finished).toBe(false);
     // Far less than 80 MB left the upstream before the proxy hung up (socket buffers included).
     expect(written).toBeLessThan(16 * 1024 * 1024);
@@ -200,7 +200,7 @@ describe("an upstream whose answers are too large", () => {
     const response = await post(app, "/v1/completions", { model: "base", prompt: "Once", max_tokens: 4 });
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("without finishing");
-    await expect.poll(() => upstream.closedEarly).toBe(1);
+    await expect.poll(() => upstream.closedEarly, { timeout: 5000 }).toBe(1);
   });
 });
 
@@ -241,7 +241,7 @@ describe("/health follows the upstream", () => {
     expect((await app.request("/health")).status).toBe(200);
     await upstream.close();
     down = true;
-    await expect.poll(async () => (await app.request("/health")).status, { timeout: 3000 }).toBe(503);
+    await expect.poll(async () => (await app.request("/health")).status, { timeout: 10_000 }).toBe(503);
     const body = (await (await app.request("/health")).json()) as { status: string; reason: string; upstreams: { state: string; reason: string }[] };
     expect(body.status).toBe("unavailable");
     expect(body.reason).toContain(`${upstream.url}/v1`);
@@ -260,7 +260,7 @@ describe("/health follows the upstream", () => {
     await new Promise<void>((resolve) => again.listen(port, "127.0.0.1", resolve));
     cleanups.push(() => new Promise<void>((resolve) => again.close(() => resolve())));
     expect(down).toBe(true);
-    await expect.poll(async () => (await app.request("/health")).status, { timeout: 3000 }).toBe(200);
+    await expect.poll(async () => (await app.request("/health")).status, { timeout: 10_000 }).toBe(200);
     const body2 = (await (await post(app, "/v1/completions", { model: "base", prompt: "Once" })).json()) as { choices: { text: string }[] };
     expect(body2.choices[0]!.text).toBe("back");
     expect(notices.some((line) => line.includes("is down"))).toBe(true);

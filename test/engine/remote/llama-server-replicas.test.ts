@@ -138,7 +138,7 @@ describe.skipIf(!peerExists || !testModelExists)(title(), () => {
     const concurrent = await Promise.all(subjects.slice(0, 4).map((subject) => ask(set, subject)));
     for (const result of [...sequential, ...concurrent]) expect(result.status).toBe(200);
     expect(answeredByVictim()).toBe(victimBefore);
-    await expect.poll(() => replicas()[victim]!.state).toBe("down");
+    await expect.poll(() => replicas()[victim]!.state, { timeout: 10_000 }).toBe("down");
     const dead = replicas()[victim]!;
     expect(dead.failedOver).toBeGreaterThanOrEqual(1);
     expect(replicas().reduce((sum, replica) => sum + replica.tookOver, 0)).toBe(dead.failedOver);
@@ -158,7 +158,7 @@ describe.skipIf(!peerExists || !testModelExists)(title(), () => {
     const set = sets[0]!;
     const victim = home.get(set)!;
     await peers[victim]!.start();
-    await expect.poll(() => replicas()[victim]!.state, { timeout: 8000, interval: 100 }).toBe("up");
+    await expect.poll(() => replicas()[victim]!.state, { timeout: 20_000, interval: 100 }).toBe("up");
     expect(notices.some((line) => line.includes(`${peers[victim]!.url}/v1 is up again`))).toBe(true);
     const first = await ask(set, "a kite");
     expect(first).toMatchObject({ status: 200, replica: victim });
