@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { physicalCoreCount } from "../src/config/physical-core-count.js";
+import { physicalCoreCount } from "../src/platform/physical-core-count.js";
 import { startLlamaEngine } from "../src/engine/llama-engine.js";
 import { openAnswerBlock, renderQueryBlock, renderUrialPrompt } from "../src/prompt/render-urial-prompt.js";
 import { startBenchServer, timedChat, writeBenchSets, type BenchServer } from "./measure/bench-server.js";

@@ -8,17 +8,17 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { JudgeUnavailableError } from "../ab/judge-backend.js";
-import { compareJudges } from "../ab/judge-agreement.js";
-import { judgePair, type PairToJudge } from "../ab/judge-pair.js";
-import { JsonlCache } from "../ab/jsonl-cache.js";
-import { mapLimit } from "../ab/map-limit.js";
-import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
-import { renderCalibrationMarkdown, type CalibrationReport } from "../ab/render-calibration.js";
-import type { StoredJudgement } from "../ab/run-ab.js";
+import { JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { compareJudges } from "../ab/judge/judge-agreement.js";
+import { judgePair, type PairToJudge } from "../ab/judge/judge-pair.js";
+import { JsonlCache } from "../ab/offline/jsonl-cache.js";
+import { mapLimit } from "../ab/offline/map-limit.js";
+import { AbResultsError, readAbResults } from "../ab/offline/read-ab-results.js";
+import { renderCalibrationMarkdown, type CalibrationReport } from "../ab/report/render-calibration.js";
+import type { StoredJudgement } from "../ab/offline/run-ab.js";
 import { abHelp, parseAbCalibrateConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { AbCommandIo } from "./ab-command.js";
 import { createAbProgress } from "./ab-progress.js";

@@ -8,13 +8,13 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { evolvePrompt, parseEvolvedPrompt } from "../ab/evolve-prompts.js";
-import { askJudge, JudgeUnavailableError } from "../ab/judge-backend.js";
-import { rankByInformativeness } from "../ab/informativeness.js";
-import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
+import { evolvePrompt, parseEvolvedPrompt } from "../ab/offline/evolve-prompts.js";
+import { askJudge, JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { rankByInformativeness } from "../ab/offline/informativeness.js";
+import { AbResultsError, readAbResults } from "../ab/offline/read-ab-results.js";
 import { abHelp, parseAbEvolveConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { AbCommandIo } from "./ab-command.js";
 import { openJudge } from "./start-judge.js";

@@ -9,7 +9,7 @@ import { lintExemplarSet, type TokenBudget } from "../catalog/lint-exemplar-set.
 import { CatalogError, formatProblem, inspectCatalog } from "../catalog/load-catalog.js";
 import { packageRoot } from "../config/serve-config.js";
 import { loadTokenizer, type Tokenizer } from "../engine/load-tokenizer.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { combineSystem } from "../openai/conversation-from-messages.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";

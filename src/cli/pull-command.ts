@@ -6,7 +6,7 @@
  * failed, 2 bad usage, 130 interrupted.
  */
 import { parseArgs } from "node:util";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 

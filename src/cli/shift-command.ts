@@ -8,11 +8,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { parseShiftConfig, shiftHelp } from "../config/shift-config.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { createShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { formatShiftSummary } from "../shift/format-shift-summary.js";
 import { readPrompts } from "../shift/read-prompts.js";

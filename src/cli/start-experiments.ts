@@ -5,10 +5,10 @@
  * from the lines it already holds (so a restart keeps the counts). Throws
  * `ExperimentError` with a one-line message.
  */
-import { ExperimentError } from "../ab/experiment-error.js";
-import { ExperimentRegistry } from "../ab/experiment-registry.js";
-import { checkExperimentsAgainstCatalog, loadExperiments } from "../ab/load-experiments.js";
-import { OutcomeLog, readOutcomeLog } from "../ab/outcome-log.js";
+import { ExperimentError } from "../ab/online/experiment-error.js";
+import { ExperimentRegistry } from "../ab/online/experiment-registry.js";
+import { checkExperimentsAgainstCatalog, loadExperiments } from "../ab/online/load-experiments.js";
+import { OutcomeLog, readOutcomeLog } from "../ab/online/outcome-log.js";
 import type { Catalog } from "../catalog/catalog.js";
 
 export interface StartExperimentsOptions {

@@ -6,10 +6,10 @@
  * identified by a fingerprint of the file, so its cached judgements are
  * kept only while the file is the same).
  */
-import { connectOpenAiJudge, judgeBaseUrl } from "../ab/openai-judge.js";
-import { createLocalJudge } from "../ab/local-judge.js";
-import type { JudgeBackend, JudgeDescription } from "../ab/judge-backend.js";
-import type { LazyJudge } from "../ab/run-ab.js";
+import { connectOpenAiJudge, judgeBaseUrl } from "../ab/judge/openai-judge.js";
+import { createLocalJudge } from "../ab/judge/local-judge.js";
+import type { JudgeBackend, JudgeDescription } from "../ab/judge/judge-backend.js";
+import type { LazyJudge } from "../ab/offline/run-ab.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";

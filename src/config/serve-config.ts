@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { defaultModelsDir } from "../models/models-dir.js";
-import { urialCacheDir } from "./cache-dir.js";
+import { urialCacheDir } from "../platform/cache-dir.js";
 import { readOptionValues } from "./read-option-values.js";
 
 /** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */

@@ -37,7 +37,7 @@ import {
   type TokenChoice,
 } from "./engine.js";
 import { toGrammarSchema } from "./json-schema-for-grammar.js";
-import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";

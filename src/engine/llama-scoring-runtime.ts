@@ -10,7 +10,7 @@ import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSeque
 import { startLlama } from "./start-llama.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
-import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { createChatPromptRenderer, type ChatPromptRenderer } from "./render-chat-prompt.js";
 import {
   ChatTemplateError,

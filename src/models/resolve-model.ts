@@ -6,7 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { checkModelFile } from "../engine/model-file-check.js";
+import { checkModelFile } from "./model-file-check.js";
 import { fetchModel, type FetchedModel, type FetchModelOptions } from "./fetch-model.js";
 import { ModelFetchError } from "./model-fetch-error.js";
 import { parseModelReference } from "./model-reference.js";

@@ -7,11 +7,11 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Engine } from "../engine/engine.js";
 import type { SystemMessageMode } from "../openai/conversation-from-messages.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
-import type { RequestLimits } from "../limits/request-limits.js";
+import type { RequestLimits } from "../answer/request-limits.js";
 import type { RequestTracker } from "../lifecycle/request-tracker.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ServerMetrics } from "../telemetry/server-metrics.js";
-import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import type { ExperimentRegistry } from "../ab/online/experiment-registry.js";
 
 export interface AppDeps {
   /** The engine once loaded; undefined while the model is still loading (→ 503). */
@@ -29,7 +29,7 @@ export interface AppDeps {
   shift?: () => ShiftAnalyser | undefined;
   /** Receives one record per failed request with a 5xx status. */
   onServerError?: (requestId: string, error: unknown) => void;
-  /** Limits on messages, text, max_tokens and time; each one left out takes its default (`limits/request-limits`). */
+  /** Limits on messages, text, max_tokens and time; each one left out takes its default (`answer/request-limits`). */
   limits?: Partial<RequestLimits>;
   /**
    * API keys: when there is at least one, `/v1/*`, `/tokenize` and `/metrics`

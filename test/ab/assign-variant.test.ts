@@ -3,9 +3,9 @@
  * salt, and distributed as the weights say.
  */
 import { describe, expect, it } from "vitest";
-import { assignVariant, hashToUnit, pickByWeight, stickyKeyOf, type StickyInputs } from "../../src/ab/assign-variant.js";
-import type { ExperimentConfig } from "../../src/ab/experiment-schema.js";
-import { seededRandom } from "../../src/ab/seeded-random.js";
+import { assignVariant, hashToUnit, pickByWeight, stickyKeyOf, type StickyInputs } from "../../src/ab/online/assign-variant.js";
+import type { ExperimentConfig } from "../../src/ab/online/experiment-schema.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
 
 function experiment(weights: number[], sticky: ExperimentConfig["sticky"] = ["user"], salt = "exp"): ExperimentConfig {
   return { id: "exp", model: "urial/ab/exp", salt, sticky, variants: weights.map((weight, index) => ({ name: `v${index}`, exemplars: "tiny", weight })) };

@@ -8,8 +8,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExperimentRegistry } from "../../src/ab/experiment-registry.js";
-import { parseExperiments } from "../../src/ab/load-experiments.js";
+import { ExperimentRegistry } from "../../src/ab/online/experiment-registry.js";
+import { parseExperiments } from "../../src/ab/online/load-experiments.js";
 import { exemplarExchanges, type Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import type { Engine } from "../../src/engine/engine.js";

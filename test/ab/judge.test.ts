@@ -6,12 +6,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { askJudge, JudgeInputError, JudgeUnavailableError, type JudgeBackend, type JudgeRequest } from "../../src/ab/judge-backend.js";
-import { aspectJudgePrompt, pairwiseJudgePrompt } from "../../src/ab/judge-prompts.js";
-import { connectOpenAiJudge, judgeBaseUrl } from "../../src/ab/openai-judge.js";
-import { combineOrders } from "../../src/ab/pair-preference.js";
-import { extractJsonObject, JudgeParseError, parseAspectScores, parsePairVerdict } from "../../src/ab/parse-judgement.js";
-import { evolvePrompt, parseEvolvedPrompt } from "../../src/ab/evolve-prompts.js";
+import { askJudge, JudgeInputError, JudgeUnavailableError, type JudgeBackend, type JudgeRequest } from "../../src/ab/judge/judge-backend.js";
+import { aspectJudgePrompt, pairwiseJudgePrompt } from "../../src/ab/judge/judge-prompts.js";
+import { connectOpenAiJudge, judgeBaseUrl } from "../../src/ab/judge/openai-judge.js";
+import { combineOrders } from "../../src/ab/judge/pair-preference.js";
+import { extractJsonObject, JudgeParseError, parseAspectScores, parsePairVerdict } from "../../src/ab/judge/parse-judgement.js";
+import { evolvePrompt, parseEvolvedPrompt } from "../../src/ab/offline/evolve-prompts.js";
 
 const allFives = JSON.stringify(Object.fromEntries(["helpfulness", "clarity", "factuality", "depth", "engagement", "safety"].map((aspect) => [aspect, { reason: `good ${aspect}`, score: 5 }])));
 
@@ -246,7 +246,7 @@ describe("the OpenAI-compatible judge", () => {
 
 describe("answers through the app", () => {
   it("keeps a refused request as an answer with an error, and stops on an unknown model or a server failure", async () => {
-    const { answerWithApp, AnswerFailedError, UnknownVariantError } = await import("../../src/ab/answer-with-app.js");
+    const { answerWithApp, AnswerFailedError, UnknownVariantError } = await import("../../src/ab/offline/answer-with-app.js");
     const input = { model: "urial/x", messages: [{ role: "user" as const, content: "Hi" }], seed: 1, temperature: 0, maxTokens: 8 };
     const reply = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     expect(await answerWithApp(reply(400, { error: { message: "too long", code: "context_length_exceeded" } }), input)).toEqual({

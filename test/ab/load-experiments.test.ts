@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExperimentError } from "../../src/ab/experiment-error.js";
-import { checkExperimentsAgainstCatalog, loadExperiments, parseExperiments } from "../../src/ab/load-experiments.js";
+import { ExperimentError } from "../../src/ab/online/experiment-error.js";
+import { checkExperimentsAgainstCatalog, loadExperiments, parseExperiments } from "../../src/ab/online/load-experiments.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 

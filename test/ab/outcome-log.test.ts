@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OutcomeLog, readOutcomeLog } from "../../src/ab/outcome-log.js";
+import { OutcomeLog, readOutcomeLog } from "../../src/ab/online/outcome-log.js";
 
 let dir = "";
 beforeEach(async () => {

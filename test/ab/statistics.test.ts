@@ -5,17 +5,17 @@
  * length-controlled win rate, Cohen's κ, running means, informativeness.
  */
 import { describe, expect, it } from "vitest";
-import { bootstrapInterval, mean } from "../../src/ab/bootstrap-interval.js";
-import { cohenKappa } from "../../src/ab/cohen-kappa.js";
-import { informativeness, rankByInformativeness } from "../../src/ab/informativeness.js";
-import { compareJudges } from "../../src/ab/judge-agreement.js";
-import { lengthControlledWinRate, standardDeviation } from "../../src/ab/length-controlled-win-rate.js";
-import { fitLogistic, sigmoid } from "../../src/ab/logistic-regression.js";
-import { quantile } from "../../src/ab/quantile.js";
-import { RunningStats } from "../../src/ab/running-stats.js";
-import { seededRandom } from "../../src/ab/seeded-random.js";
-import { studentT95 } from "../../src/ab/student-t.js";
-import { wilsonInterval } from "../../src/ab/wilson-interval.js";
+import { bootstrapInterval, mean } from "../../src/ab/statistics/bootstrap-interval.js";
+import { cohenKappa } from "../../src/ab/statistics/cohen-kappa.js";
+import { informativeness, rankByInformativeness } from "../../src/ab/offline/informativeness.js";
+import { compareJudges } from "../../src/ab/judge/judge-agreement.js";
+import { lengthControlledWinRate, standardDeviation } from "../../src/ab/statistics/length-controlled-win-rate.js";
+import { fitLogistic, sigmoid } from "../../src/ab/statistics/logistic-regression.js";
+import { quantile } from "../../src/ab/statistics/quantile.js";
+import { RunningStats } from "../../src/ab/statistics/running-stats.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
+import { studentT95 } from "../../src/ab/statistics/student-t.js";
+import { wilsonInterval } from "../../src/ab/statistics/wilson-interval.js";
 
 const logit = (p: number) => Math.log(p / (1 - p));
 

@@ -6,16 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import type { AbAnswer, AbPromptResult, AbResults, PairJudgement, ScoreJudgement } from "../../src/ab/ab-results.js";
-import { endedCleanly, isRefusal } from "../../src/ab/answer-quality.js";
-import { buildAbResults } from "../../src/ab/build-ab-results.js";
-import { formatAbSummary } from "../../src/ab/format-ab.js";
-import { judgeAspects } from "../../src/ab/judge-aspects.js";
-import { lengthControlledWinRate } from "../../src/ab/length-controlled-win-rate.js";
-import { combineOrders } from "../../src/ab/pair-preference.js";
-import { renderAbReportHtml } from "../../src/ab/render-ab-report-html.js";
-import { renderAbReportMarkdown } from "../../src/ab/render-ab-report-md.js";
-import { summarizeAb } from "../../src/ab/summarize-ab.js";
+import type { AbAnswer, AbPromptResult, AbResults, PairJudgement, ScoreJudgement } from "../../src/ab/offline/ab-results.js";
+import { endedCleanly, isRefusal } from "../../src/ab/offline/answer-quality.js";
+import { buildAbResults } from "../../src/ab/offline/build-ab-results.js";
+import { formatAbSummary } from "../../src/ab/report/format-ab.js";
+import { judgeAspects } from "../../src/ab/judge/judge-aspects.js";
+import { lengthControlledWinRate } from "../../src/ab/statistics/length-controlled-win-rate.js";
+import { combineOrders } from "../../src/ab/judge/pair-preference.js";
+import { renderAbReportHtml } from "../../src/ab/report/render-ab-report-html.js";
+import { renderAbReportMarkdown } from "../../src/ab/report/render-ab-report-md.js";
+import { summarizeAb } from "../../src/ab/offline/summarize-ab.js";
 import { browserSuiteTitle, chromiumExists, launchChromium } from "../shift/support/chromium.js";
 
 const A = "urial/a";

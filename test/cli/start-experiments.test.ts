@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestOutcome } from "../../src/ab/outcome-entry.js";
+import type { RequestOutcome } from "../../src/ab/online/outcome-entry.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { startExperiments } from "../../src/cli/start-experiments.js";

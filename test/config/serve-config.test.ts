@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { countPhysicalCores } from "../../src/config/physical-core-count.js";
-import { urialCacheDir } from "../../src/config/cache-dir.js";
+import { countPhysicalCores } from "../../src/platform/physical-core-count.js";
+import { urialCacheDir } from "../../src/platform/cache-dir.js";
 import { packageRoot, parseServeConfig, serveHelp, serveOptions, type ParseResult, type ServeConfig } from "../../src/config/serve-config.js";
 import { defaultBaseModel } from "../../src/models/default-model.js";
 

@@ -10,7 +10,7 @@ import { getLlama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueFullError, type Engine, type EngineSlot, type GenerateOptions, type GeneratedToken, type GenerationEvent } from "../../src/engine/engine.js";
 import { startLlamaEngine } from "../../src/engine/llama-engine.js";
-import { ModelLoadError } from "../../src/engine/model-file-check.js";
+import { ModelLoadError } from "../../src/models/model-file-check.js";
 import { greedy, modelSuiteTitle, onceUponATimePrefix, testEngineSettings, testModelExists, testModelPath } from "../support/test-model.js";
 
 interface Run {

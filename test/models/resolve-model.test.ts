@@ -6,7 +6,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ModelLoadError } from "../../src/engine/model-file-check.js";
+import { ModelLoadError } from "../../src/models/model-file-check.js";
 import type { FetchModelOptions } from "../../src/models/fetch-model.js";
 import type { ModelFiles } from "../../src/models/model-files.js";
 import { resolveModel } from "../../src/models/resolve-model.js";

@@ -14,16 +14,16 @@ import { parseRequest, rejectUnsupported } from "../../openai/parse-request.js";
 import { stopList } from "../../openai/request-fields.js";
 import { toSamplingOptions } from "../../openai/to-sampling-options.js";
 import type { AppDeps } from "../app-deps.js";
-import { checkCompletionModel } from "../model-ids.js";
+import { checkCompletionModel } from "../../answer/model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
 import { newResponseId } from "../request-id.js";
-import { requireEngine, resolveMaxTokens } from "../require-engine.js";
-import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
+import { requireEngine, resolveMaxTokens } from "../../answer/require-engine.js";
+import { runChoices, type ChoiceJob, type Usage } from "../../answer/run-choices.js";
 import { respondWithSse } from "../sse.js";
-import { checkPromptInput } from "../../limits/check-input-size.js";
-import { observeChoices } from "../observe-choices.js";
-import { primeEvents } from "../prime-events.js";
-import { requestLimits } from "../request-limits.js";
+import { checkPromptInput } from "../../answer/check-input-size.js";
+import { observeChoices } from "../../answer/observe-choices.js";
+import { primeEvents } from "../../answer/prime-events.js";
+import { requestLimits } from "../../answer/effective-limits.js";
 
 export function completionsRoute(deps: AppDeps) {
   return async function completions(c: Context): Promise<Response> {

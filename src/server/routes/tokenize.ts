@@ -10,11 +10,11 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError, invalidRequest } from "../../openai/api-error.js";
 import { parseRequest } from "../../openai/parse-request.js";
-import { checkPromptInput } from "../../limits/check-input-size.js";
+import { checkPromptInput } from "../../answer/check-input-size.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";
-import { requireEngine } from "../require-engine.js";
-import { requestLimits } from "../request-limits.js";
+import { requireEngine } from "../../answer/require-engine.js";
+import { requestLimits } from "../../answer/effective-limits.js";
 
 const tokenizeRequestSchema = z.object({
   content: z.string({ error: "must be a string" }).nullish(),
