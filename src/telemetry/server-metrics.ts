@@ -64,6 +64,8 @@ export class ServerMetrics {
     this.#variantCompletionTokens = new Counter({ name: "urial_variant_completion_tokens_total", help: "Generated tokens per variant.", labelNames: ["variant"], registers });
     this.#variantFinishes = new Counter({ name: "urial_variant_finishes_total", help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).", labelNames: ["variant", "finish_reason", "stop_reason"], registers });
 
+    // prom-client calls collect() with the gauge as `this`; the sums live on this object.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const sums = this;
     new Gauge({
       name: "urial_prefix_cache_cached_token_ratio",
