@@ -3,7 +3,7 @@
  * Rejects requests with too many messages or too much text before anything
  * is rendered or tokenized, so a hostile body costs no model time.
  */
-import { invalidRequest } from "../openai/api-error.js";
+import { invalidInput } from "../errors/domain-error.js";
 import type { RequestLimits } from "./request-limits.js";
 
 /** The parts of a chat message that carry text. */
@@ -12,10 +12,10 @@ export interface MessageText {
   name?: string | null | undefined;
 }
 
-/** 400 when a chat request has more than `maxMessages` messages or more than `maxInputChars` characters of text. */
+/** Refuses (`invalid`) a chat request has more than `maxMessages` messages or more than `maxInputChars` characters of text. */
 export function checkChatInput(messages: readonly MessageText[], limits: Pick<RequestLimits, "maxMessages" | "maxInputChars">): void {
   if (messages.length > limits.maxMessages) {
-    throw invalidRequest(`The request has ${messages.length} messages; this server takes at most ${limits.maxMessages}.`, "messages", "too_many_messages");
+    throw invalidInput(`The request has ${messages.length} messages; this server takes at most ${limits.maxMessages}.`, "messages", "too_many_messages");
   }
   let characters = 0;
   for (const message of messages) {
@@ -27,10 +27,10 @@ export function checkChatInput(messages: readonly MessageText[], limits: Pick<Re
   checkCharacters(characters, limits.maxInputChars, "messages");
 }
 
-/** 400 when a completions request has more than `maxMessages` prompts or more than `maxInputChars` characters. */
+/** Refuses (`invalid`) a completions request has more than `maxMessages` prompts or more than `maxInputChars` characters. */
 export function checkPromptInput(prompts: readonly string[], limits: Pick<RequestLimits, "maxMessages" | "maxInputChars">): void {
   if (prompts.length > limits.maxMessages) {
-    throw invalidRequest(`The request has ${prompts.length} prompts; this server takes at most ${limits.maxMessages}.`, "prompt", "too_many_prompts");
+    throw invalidInput(`The request has ${prompts.length} prompts; this server takes at most ${limits.maxMessages}.`, "prompt", "too_many_prompts");
   }
   checkCharacters(
     prompts.reduce((sum, prompt) => sum + prompt.length, 0),
@@ -41,6 +41,6 @@ export function checkPromptInput(prompts: readonly string[], limits: Pick<Reques
 
 function checkCharacters(characters: number, limit: number, param: string): void {
   if (characters > limit) {
-    throw invalidRequest(`The request has ${characters} characters of text; this server takes at most ${limit}.`, param, "input_too_long");
+    throw invalidInput(`The request has ${characters} characters of text; this server takes at most ${limit}.`, param, "input_too_long");
   }
 }

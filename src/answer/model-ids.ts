@@ -4,7 +4,7 @@
  * every exemplar set, and `base` for raw completion without URIAL.
  */
 import type { Catalog, ExemplarSet } from "../catalog/catalog.js";
-import { ApiError } from "../openai/api-error.js";
+import { DomainError } from "../errors/domain-error.js";
 
 export const baseModelId = "base";
 export const defaultModelId = "urial";
@@ -13,7 +13,7 @@ export function listModelIds(catalog: Catalog): string[] {
   return [defaultModelId, ...[...catalog.sets.keys()].map((name) => `${defaultModelId}/${name}`), baseModelId];
 }
 
-/** The set a chat model id selects; 404 for an unknown id, 400 for `base`. */
+/** The set a chat model id selects; `unknown` for an unknown id, `invalid` for `base`. */
 export function resolveChatModel(catalog: Catalog, model: string): ExemplarSet {
   if (model === defaultModelId) return catalog.defaultSet;
   if (model.startsWith(`${defaultModelId}/`)) {
@@ -21,9 +21,8 @@ export function resolveChatModel(catalog: Catalog, model: string): ExemplarSet {
     if (set) return set;
   }
   if (model === baseModelId) {
-    throw new ApiError({
-      status: 400,
-      type: "invalid_request_error",
+    throw new DomainError({
+      kind: "invalid",
       message: "Model 'base' is the raw base model: use it with /v1/completions. For chat, use 'urial' or 'urial/<set>'.",
       param: "model",
       code: "model_not_supported",
@@ -37,10 +36,9 @@ export function checkCompletionModel(catalog: Catalog, model: string): void {
   if (!listModelIds(catalog).includes(model)) throw modelNotFound(catalog, model);
 }
 
-function modelNotFound(catalog: Catalog, model: string): ApiError {
-  return new ApiError({
-    status: 404,
-    type: "invalid_request_error",
+function modelNotFound(catalog: Catalog, model: string): DomainError {
+  return new DomainError({
+    kind: "unknown",
     // A hostile id can be megabytes long: show its start only.
     message: `The model '${model.length > 200 ? `${model.slice(0, 200)}…` : model}' does not exist. Available: ${listModelIds(catalog).join(", ")}.`,
     param: "model",

@@ -33,3 +33,8 @@ export const defaultRequestLimits: Readonly<RequestLimits> = {
   maxTokens: 2048,
   requestTimeoutMs: 300_000,
 };
+
+/** `configured` over `defaultRequestLimits`: each limit left out takes its default. */
+export function resolveRequestLimits(configured: Partial<RequestLimits> | undefined): RequestLimits {
+  return { ...defaultRequestLimits, ...configured };
+}

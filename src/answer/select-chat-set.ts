@@ -1,30 +1,30 @@
 /**
  * @module answer/select-chat-set
  * The exemplar set a chat request renders: the one its model id names, or,
- * when the id is an A/B experiment's, its assigned variant's (whose sampling
- * overrides are written into the request). An experiment request gets
- * `x-urial-experiment` and `x-urial-variant` response headers and is tied to
- * its record, so its outcome is logged when the response is done.
+ * when the id is an A/B experiment's, its assigned variant's. The variant's
+ * sampling overrides come back as their own field — the parsed request is
+ * never written to; the planner lays them over the request's.
  */
-import type { Context } from "hono";
 import type { ExperimentAssignment } from "../ab/online/experiment-registry.js";
+import type { SamplingOverrides } from "../ab/online/experiment-schema.js";
 import type { ExemplarSet } from "../catalog/catalog.js";
 import type { ChatRequest } from "../openai/chat-request-schema.js";
-import type { AppDeps } from "../server/app-deps.js";
+import type { AnswerDeps } from "./answer-deps.js";
 import { resolveChatModel } from "./model-ids.js";
 
-export function selectChatSet(deps: AppDeps, c: Context, request: ChatRequest): { set: ExemplarSet; assignment: ExperimentAssignment | undefined } {
+export interface ChatSetChoice {
+  set: ExemplarSet;
+  /** The request's place in an experiment; undefined outside experiments. */
+  assignment: ExperimentAssignment | undefined;
+  /** Sampling fields that win over the request's (the variant's), empty outside experiments. */
+  sampling: SamplingOverrides;
+}
+
+/** `header` reads a request header (the variant override), when the host has headers. */
+export function selectChatSet(deps: Pick<AnswerDeps, "catalog" | "experiments">, request: ChatRequest, header: (name: string) => string | undefined = () => undefined): ChatSetChoice {
   const experiments = deps.experiments;
   const experiment = experiments?.find(request.model);
-  if (experiments === undefined || experiment === undefined) return { set: resolveChatModel(deps.catalog, request.model), assignment: undefined };
-  const assignment = experiments.assign(experiment, deps.catalog, { user: request.user, header: (name) => c.req.header(name) }, request.messages);
-  // The variant's sampling wins over the request's: the arms differ only by what the experiment says.
-  for (const [field, value] of Object.entries(assignment.variant.sampling ?? {})) {
-    if (value !== undefined) (request as Record<string, unknown>)[field] = value;
-  }
-  c.header("x-urial-experiment", experiment.id);
-  c.header("x-urial-variant", assignment.variant.name);
-  const record = c.get("record");
-  if (record !== undefined) experiments.attach(record, assignment);
-  return { set: assignment.set, assignment };
+  if (experiments === undefined || experiment === undefined) return { set: resolveChatModel(deps.catalog, request.model), assignment: undefined, sampling: {} };
+  const assignment = experiments.assign(experiment, deps.catalog, { user: request.user, header }, request.messages);
+  return { set: assignment.set, assignment, sampling: assignment.variant.sampling ?? {} };
 }

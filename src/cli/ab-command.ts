@@ -11,7 +11,9 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { AbAnswer, AbVariant } from "../ab/offline/ab-results.js";
-import { AnswerFailedError, answerWithApp, UnknownVariantError } from "../ab/offline/answer-with-app.js";
+import { AnswerFailedError, answerVariant, UnknownVariantError, type AnswerRequest } from "../ab/offline/answer-variant.js";
+import type { AnswerDeps } from "../answer/answer-deps.js";
+import { PrefixTokenCache } from "../answer/prefix-token-cache.js";
 import { buildAbResults } from "../ab/offline/build-ab-results.js";
 import { formatAbSummary } from "../ab/report/format-ab.js";
 import { JudgeUnavailableError } from "../ab/judge/judge-backend.js";
@@ -27,8 +29,7 @@ import { startLlamaEngine } from "../engine/llama-engine.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import { ApiError } from "../openai/api-error.js";
-import { createApp } from "../server/app.js";
+import { DomainError } from "../errors/domain-error.js";
 import { resolveChatModel } from "../answer/model-ids.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
 import { runAbCalibrateCommand } from "./ab-calibrate-command.js";
@@ -80,7 +81,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         const set = resolveChatModel(catalog, id);
         return { id, set: set.name, version: set.version, hash: set.hash };
       } catch (error) {
-        throw new AbInputError(`--variants: ${error instanceof ApiError ? error.message : String(error)}`);
+        throw new AbInputError(`--variants: ${error instanceof DomainError ? error.message : String(error)}`);
       }
     });
     const out = resolve(config.out);
@@ -106,16 +107,17 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const answers = await JsonlCache.open<AbAnswer>(join(out, "cache", "answers.jsonl"));
     const judgements = await JsonlCache.open<StoredJudgement>(join(out, "cache", "judgements.jsonl"));
 
-    let request: ((path: string, init: RequestInit) => Response | Promise<Response>) | undefined;
-    const generate = async (input: Parameters<typeof answerWithApp>[1]) => {
-      if (request === undefined) {
+    // The model loads on the first answer the cache does not have.
+    let deps: AnswerDeps | undefined;
+    const prefixTokens = new PrefixTokenCache();
+    const generate = async (input: AnswerRequest) => {
+      if (deps === undefined) {
         log(`loading ${modelPath}`);
         const started = await startLlamaEngine({ modelPath, threads, gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
         engine = started;
-        const app = createApp({ engine: () => started, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024, limits: { maxTokens: Math.max(config.maxTokens, 1) } });
-        request = (path, init) => app.request(path, init);
+        deps = { engine: () => started, catalog, systemMessageMode: "append", limits: { maxTokens: Math.max(config.maxTokens, 1) } };
       }
-      return answerWithApp(request, input);
+      return answerVariant(deps, input, { prefixTokens });
     };
 
     log(`${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`);

@@ -1,8 +1,8 @@
 /**
  * @module cli/generate-command
  * `urial generate --model PATH --suite FILE --model-id urial/SET --out FILE.jsonl`:
- * answers every query of a suite through the same pipeline the server uses
- * (in process, no network) and writes an SFT dataset in OpenAI's fine-tuning
+ * answers every query of a suite through the answer pipeline itself
+ * (`answer/answer-chat`, in process, no HTTP) and writes an SFT dataset in OpenAI's fine-tuning
  * chat format, one `{"messages":[user, assistant]}` object per line.
  */
 import { rename, writeFile } from "node:fs/promises";
@@ -13,7 +13,13 @@ import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { packageRoot } from "../config/serve-config.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
-import { createApp } from "../server/app.js";
+import { answerChat, type ChatAnswerChoice } from "../answer/answer-chat.js";
+import type { AnswerDeps } from "../answer/answer-deps.js";
+import { PrefixTokenCache } from "../answer/prefix-token-cache.js";
+import { DomainError } from "../errors/domain-error.js";
+import { toErrorResponse } from "../openai/api-error.js";
+import { chatRequestSchema } from "../openai/chat-request-schema.js";
+import { parseRequest } from "../openai/parse-request.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
 import { resolveModelOption } from "./resolve-model-option.js";
@@ -112,40 +118,30 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       maxQueue: 0,
     });
     try {
-      const app = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024 });
+      const deps: AnswerDeps = { engine: () => engine, catalog, systemMessageMode: "append" };
+      const prefixTokens = new PrefixTokenCache();
       const modelId = values["model-id"] ?? "urial";
       const lines: string[] = [];
       let failed = 0;
       for (const [index, item] of suite.entries()) {
-        const response = await app.request("/v1/chat/completions", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            model: modelId,
-            messages: [{ role: "user", content: item.query }],
-            max_tokens: settings.maxTokens,
-            temperature: settings.temperature,
-            seed: settings.seed,
-          }),
-        });
-        const body = (await response.json()) as {
-          error?: { message: string };
-          choices?: { message: { content: string }; finish_reason: string }[];
-        };
-        const choice = body.choices?.[0];
-        if (!response.ok || !choice) {
+        let choice: ChatAnswerChoice;
+        try {
+          const request = parseRequest(chatRequestSchema, { model: modelId, messages: [{ role: "user", content: item.query }], max_tokens: settings.maxTokens, temperature: settings.temperature, seed: settings.seed });
+          choice = (await answerChat(deps, request, { prefixTokens })).choices[0]!;
+        } catch (error) {
           failed += 1;
-          process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${body.error?.message ?? `HTTP ${response.status}`}\n`);
-          if (response.status === 404) return 1;
+          process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${toErrorResponse(error).body.error.message}\n`);
+          // A model id this server does not have fails every query alike.
+          if (error instanceof DomainError && error.kind === "unknown") return 1;
           continue;
         }
-        if (choice.message.content.trim().length === 0) {
+        if (choice.content.trim().length === 0) {
           failed += 1;
           process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: empty answer, skipped\n`);
           continue;
         }
-        lines.push(JSON.stringify({ messages: [{ role: "user", content: item.query }, { role: "assistant", content: choice.message.content }] }));
-        process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${choice.message.content.length} chars, finish ${choice.finish_reason}\n`);
+        lines.push(JSON.stringify({ messages: [{ role: "user", content: item.query }, { role: "assistant", content: choice.content }] }));
+        process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${choice.content.length} chars, finish ${choice.finishReason}\n`);
       }
       const temporary = `${values.out!}.partial`;
       await writeFile(temporary, lines.map((line) => `${line}\n`).join(""));

@@ -13,7 +13,7 @@ import type { AppDeps } from "./app-deps.js";
 import { respondWithError } from "./error-response.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { requestLifecycle } from "./middleware/request-lifecycle.js";
-import { requestLimits } from "../answer/effective-limits.js";
+import { resolveRequestLimits } from "../answer/request-limits.js";
 import { requestId } from "./request-id.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { tokenizeRoute } from "./routes/tokenize.js";
@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Hono {
     "*",
     requestLifecycle({
       tracker,
-      timeoutMs: requestLimits(deps).requestTimeoutMs,
+      timeoutMs: resolveRequestLimits(deps.limits).requestTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);

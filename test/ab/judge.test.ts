@@ -243,18 +243,3 @@ describe("the OpenAI-compatible judge", () => {
     await expect(gone.complete({ system: "S", user: "U", temperature: 0, seed: 1, maxTokens: 5 })).rejects.toBeInstanceOf(JudgeUnavailableError);
   });
 });
-
-describe("answers through the app", () => {
-  it("keeps a refused request as an answer with an error, and stops on an unknown model or a server failure", async () => {
-    const { answerWithApp, AnswerFailedError, UnknownVariantError } = await import("../../src/ab/offline/answer-with-app.js");
-    const input = { model: "urial/x", messages: [{ role: "user" as const, content: "Hi" }], seed: 1, temperature: 0, maxTokens: 8 };
-    const reply = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-    expect(await answerWithApp(reply(400, { error: { message: "too long", code: "context_length_exceeded" } }), input)).toEqual({
-      content: "", finishReason: null, stopReason: null, promptTokens: null, completionTokens: null, error: "too long", seed: 1,
-    });
-    await expect(answerWithApp(reply(404, { error: { message: "no such model", code: "model_not_found" } }), input)).rejects.toBeInstanceOf(UnknownVariantError);
-    await expect(answerWithApp(reply(500, { error: { message: "engine down" } }), input)).rejects.toBeInstanceOf(AnswerFailedError);
-    const ok = await answerWithApp(reply(200, { choices: [{ message: { content: "Hello" }, finish_reason: "stop", stop_reason: "urial:block" }], usage: { prompt_tokens: 5, completion_tokens: 2 } }), input);
-    expect(ok).toEqual({ content: "Hello", finishReason: "stop", stopReason: "urial:block", promptTokens: 5, completionTokens: 2, error: null, seed: 1 });
-  });
-});

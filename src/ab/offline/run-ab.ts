@@ -9,7 +9,7 @@
  * started only when there is work for them.
  */
 import type { AbAnswer, AbPromptResult, AbVariant, PairJudgement, PairOrder, ScoreJudgement } from "./ab-results.js";
-import type { AnswerRequest } from "./answer-with-app.js";
+import type { AnswerRequest } from "./answer-variant.js";
 import { askJudge, type JudgeAnswer, type JudgeBackend } from "../judge/judge-backend.js";
 import { aspectJudgePrompt, judgePromptVersion, pairwiseJudgePrompt, type JudgeTurn } from "../judge/judge-prompts.js";
 import { judgeAspects } from "../judge/judge-aspects.js";

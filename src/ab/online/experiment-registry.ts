@@ -8,7 +8,7 @@
  */
 import { LRUCache } from "lru-cache";
 import type { Catalog, ExemplarSet } from "../../catalog/catalog.js";
-import { ApiError } from "../../openai/api-error.js";
+import { DomainError } from "../../errors/domain-error.js";
 import type { RequestRecord } from "../../telemetry/request-record.js";
 import { assignVariant, type AssignedBy, type StickyInputs } from "./assign-variant.js";
 import type { ExperimentConfig, StickySource, VariantConfig } from "./experiment-schema.js";
@@ -133,8 +133,8 @@ export class ExperimentRegistry {
   }
 
   /**
-   * Assigns a variant: `x-urial-variant` when the request sends one (400 for
-   * an unknown name), else by the sticky key's hash. 500 when the catalog
+   * Assigns a variant: `x-urial-variant` when the request sends one (`invalid` for
+   * an unknown name), else by the sticky key's hash. `broken` when the catalog
    * lost the variant's set since start-up.
    */
   assign(experiment: ExperimentConfig, catalog: Catalog, inputs: StickyInputs, messages: readonly { role: string; content?: unknown }[]): ExperimentAssignment {
@@ -144,9 +144,8 @@ export class ExperimentRegistry {
     if (override !== undefined && override.length > 0) {
       index = experiment.variants.findIndex((variant) => variant.name === override);
       if (index < 0) {
-        throw new ApiError({
-          status: 400,
-          type: "invalid_request_error",
+        throw new DomainError({
+          kind: "invalid",
           message: `The ${variantOverrideHeader} header names no variant of experiment '${experiment.id}'. Variants: ${experiment.variants.map((variant) => variant.name).join(", ")}.`,
           param: variantOverrideHeader,
           code: "variant_not_found",
@@ -157,9 +156,8 @@ export class ExperimentRegistry {
     const variant = experiment.variants[index]!;
     const set = resolveVariantSet(catalog, variant);
     if (set === undefined) {
-      throw new ApiError({
-        status: 500,
-        type: "server_error",
+      throw new DomainError({
+        kind: "broken",
         message: `Variant '${variant.name}' of experiment '${experiment.id}' uses exemplar set '${variant.exemplars}'${variant.systemPrompt ? ` with system prompt '${variant.systemPrompt}'` : ""}, which the catalog no longer has.`,
         code: "variant_unavailable",
       });
@@ -212,13 +210,12 @@ export class ExperimentRegistry {
     this.#log?.append(outcome);
   }
 
-  /** Records a vote (404 for a request this server does not know or has forgotten); returns the logged line. */
+  /** Records a vote (`missing` for a request this server does not know or has forgotten); returns the logged line. */
   feedback(request: FeedbackRequest): FeedbackOutcome {
     const tracked = this.#tracked.get(request.request_id);
     if (tracked === undefined) {
-      throw new ApiError({
-        status: 404,
-        type: "not_found_error",
+      throw new DomainError({
+        kind: "missing",
         message: `No experiment request with id '${request.request_id}' is known (only successful requests of an experiment take feedback, and only the latest ${this.#tracked.max} are remembered).`,
         param: "request_id",
         code: "request_not_found",
