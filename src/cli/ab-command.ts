@@ -88,7 +88,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     await mkdir(join(out, "cache"), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new AbInputError(`${out}: cannot create the output folder (${error.code ?? error.message})`);
     });
-    const threads = config.threads ?? physicalCoreCount();
+    const threads = config.threads;
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const modelPath = await resolveModelOption(config.model, models);
     const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
@@ -113,7 +113,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const generate = async (input: AnswerRequest) => {
       if (deps === undefined) {
         log(`loading ${modelPath}`);
-        const started = await startLlamaEngine({ modelPath, threads, gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
+        const started = await startLlamaEngine({ modelPath, threads, maxThreads: physicalCoreCount(), gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
         engine = started;
         deps = { engine: () => started, catalog, systemMessageMode: "append", limits: { maxTokens: Math.max(config.maxTokens, 1) } };
       }

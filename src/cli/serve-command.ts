@@ -3,7 +3,6 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
-import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
@@ -14,6 +13,7 @@ import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import { listen, type ListeningServer } from "../server/listen.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -138,7 +138,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 
-  let server: ServerType;
+  let server: ListeningServer;
   try {
     server = await listen(app.fetch, config.host, config.port);
   } catch (error) {
@@ -263,13 +263,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     return 1;
   }
   return stopped;
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }
 
 /** A percentage that updates in place on a TTY; one line otherwise. */

@@ -6,6 +6,7 @@
  * identified by a fingerprint of the file, so its cached judgements are
  * kept only while the file is the same).
  */
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { connectOpenAiJudge, judgeBaseUrl } from "../ab/judge/openai-judge.js";
 import { createLocalJudge } from "../ab/judge/local-judge.js";
 import type { JudgeBackend, JudgeDescription } from "../ab/judge/judge-backend.js";
@@ -24,7 +25,8 @@ export interface JudgeOption {
   timeoutSeconds: number;
   /** Local judge only. */
   contextSize?: number;
-  threads: number;
+  /** A count, or auto (measured per model, up to the physical core count). */
+  threads: number | "auto";
   gpu: "auto" | "cuda" | "vulkan" | "metal" | false;
   models: ModelOptionContext;
   onLog?: (message: string) => void;
@@ -67,7 +69,7 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     description: { kind: "local", model: path, identity: `local ${identity}` },
     connect: once(async () => {
       option.onLog?.(`loading the judge ${path}`);
-      const runtime = await startScoringRuntime({ threads: option.threads, gpu: option.gpu });
+      const runtime = await startScoringRuntime({ threads: option.threads, maxThreads: physicalCoreCount(), gpu: option.gpu });
       try {
         const model = await runtime.loadModel({ modelPath: path, ...(option.contextSize !== undefined ? { contextSize: option.contextSize } : {}), lanes: 1 });
         if (model.info.chatTemplate === null) throw new ChatTemplateError(`${path}: the local judge must be a chat model, but this GGUF has no chat template`);

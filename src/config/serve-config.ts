@@ -4,40 +4,12 @@
  * flag wins over its variable. Parsing is pure (argv and env are passed in);
  * every problem is reported with the flag, the variable and the rule.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
-import { defaultModelsDir } from "../models/models-dir.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
-import { readOptionValues } from "./read-option-values.js";
-
-/** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */
-export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-
-/** The nearest folder above `from` with a package.json (works from src/ and from dist/src/). */
-function findPackageRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return from;
-    dir = parent;
-  }
-  return dir;
-}
-
-export interface OptionSpec {
-  flag: string;
-  env: string;
-  value: string;
-  description: string;
-  default?: string;
-  /** The flag may be given several times; its variable takes a comma-separated list. */
-  multiple?: boolean;
-  /** The value is a secret: error messages never show it. */
-  secret?: boolean;
-}
+import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
@@ -49,17 +21,17 @@ export const serveOptions = {
     default: `${defaultBaseModel.uri} (${defaultBaseModel.license}; env URIAL_DEFAULT_MODEL replaces it)`,
   },
   chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift", default: "none (no /v1/shift)" },
-  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
+  modelsDir: modelsDirOption,
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
   port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
-  exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: "urial-help" },
-  exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
-  systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
+  exemplars: exemplarsOption,
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
   systemMessage: { flag: "system-message", env: "URIAL_SYSTEM_MESSAGE", value: "MODE", description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore", default: "append" },
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "CPU threads; auto measures decode speed for 1 to the physical core count at start-up and uses the fastest", default: "auto" },
-  gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
+  threads: threadsOption,
+  gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
-  contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
+  contextSize: contextSizeOption,
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
   prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
@@ -120,8 +92,8 @@ const configSchema = z.object({
   exemplarsDir: z.string().min(1),
   systemPromptsDir: z.string().min(1),
   systemMessage: z.enum(["append", "replace", "ignore"], { error: "must be append, replace or ignore" }),
-  threads: z.union([z.literal("auto"), positiveInteger(1024)], { error: "must be auto or a whole number from 1 to 1024" }),
-  gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
+  threads: threadsSchema,
+  gpu: gpuSchema,
   gpuLayers: z
     .string()
     .regex(/^(auto|max|\d+)$/, { error: "must be a number, max or auto" })
@@ -169,19 +141,15 @@ export type ServeConfig = z.output<typeof configSchema>;
 /** `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used. */
 export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean } | { ok: false; message: string };
 
-const defaults: Partial<Record<OptionName, string>> = {
+/** Defaults of the options the shared table does not cover; computed from the environment passed in. */
+const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Record<OptionName, string>> => ({
   host: "127.0.0.1",
   port: "8080",
-  exemplars: "urial-help",
-  exemplarsDir: join(packageRoot, "exemplars"),
-  systemPromptsDir: join(packageRoot, "system-prompts"),
   systemMessage: "append",
-  threads: "auto",
-  gpu: "auto",
   gpuLayers: "auto",
   parallel: "2",
   maxQueue: "16",
-  prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+  prefixCacheDir: join(urialCacheDir(env), "prefix-states"),
   prefixCacheMaxBytes: String(2 * 1024 ** 3),
   maxBodyBytes: String(4 * 1024 * 1024),
   maxMessages: "256",
@@ -193,15 +161,16 @@ const defaults: Partial<Record<OptionName, string>> = {
   logPrompts: "off",
   upstreamTimeout: "60",
   upstreamTokenizer: "auto",
-  experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
+  experimentLog: join(urialCacheDir(env), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),
   experimentLogFiles: "5",
   experimentLogText: "off",
-};
+});
 
 /** Parses `urial serve` arguments and environment. */
 export function parseServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
-  const read = readOptionValues("serve", serveOptions, argv, env, defaults);
+  const table: Record<string, OptionSpec> = Object.fromEntries(Object.entries(serveOptions).map(([name, spec]) => [name, { defaultValue: defaults(env)[name as OptionName], ...spec }]));
+  const read = readOptionValues("serve", table, argv, env);
   if (!read.ok) return read;
   if (read.help) return { ok: true, help: true, config: undefined as never };
   const raw = read.raw;
@@ -213,16 +182,9 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     };
   }
   raw.model ??= defaultModelReference(env);
-  raw.modelsDir ??= defaultModelsDir(env);
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0]) as OptionName;
-    const spec = serveOptions[name];
-    const got = (spec as OptionSpec).secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
-    return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got ${got}.` };
-  }
-  return { ok: true, help: false, config: result.data, ...(defaultModel ? { defaultModel } : {}) };
+  const result = validateOptions("serve", table, configSchema, raw);
+  if (!result.ok || result.help) return result.ok ? { ok: false, message: "unreachable" } : result;
+  return { ok: true, help: false, config: result.config, ...(defaultModel ? { defaultModel } : {}) };
 }
 
 /** The help text of `urial serve`. */
@@ -235,10 +197,6 @@ export function serveHelp(): string {
     "",
     "Options (each can also be set with its environment variable; the flag wins):",
   ];
-  for (const spec of Object.values(serveOptions) as OptionSpec[]) {
-    lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + `${spec.env}`);
-    lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}`);
-  }
-  lines.push("  -h, --help                      show this help");
+  lines.push(...formatOptionsHelp(serveOptions));
   return lines.join("\n");
 }

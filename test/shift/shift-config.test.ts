@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../src/config/serve-config.js";
+import { packageRoot } from "../../src/platform/package-root.js";
 import { parseShiftConfig, shiftHelp, shiftOptions } from "../../src/config/shift-config.js";
 
 const required = ["--base", "b.gguf", "--chat", "c.gguf", "--out", "out"];
