@@ -19,11 +19,11 @@ import type { StoredJudgement } from "../ab/offline/run-ab.js";
 import { abHelp, parseAbCalibrateConfig } from "../config/ab-config.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import type { AbCommandIo } from "./ab-command.js";
+import type { CommandIo } from "./command-io.js";
 import { createAbProgress } from "./ab-progress.js";
 import { openJudge, type OpenedJudge } from "./start-judge.js";
 
-export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo): Promise<number> {
+export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbCalibrateConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial ab calibrate: ${parsed.message}\n`);

@@ -37,12 +37,8 @@ import { runAbEvolveCommand } from "./ab-evolve-command.js";
 import { createAbProgress } from "./ab-progress.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { openJudge } from "./start-judge.js";
+import type { CommandIo } from "./command-io.js";
 
-/** Where the command writes; tests pass their own streams. */
-export interface AbCommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
 
 /** A problem with the command's input, reported in one line. */
 export class AbInputError extends Error {
@@ -52,10 +48,10 @@ export class AbInputError extends Error {
   }
 }
 
-const defaultIo: AbCommandIo = { stdout: process.stdout, stderr: process.stderr };
+const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** Runs `urial ab [evolve|calibrate]`; resolves with the exit code. */
-export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo = defaultIo): Promise<number> {
+export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = defaultIo): Promise<number> {
   if (argv[0] === "evolve") return runAbEvolveCommand(argv.slice(1), env, io);
   if (argv[0] === "calibrate") return runAbCalibrateCommand(argv.slice(1), env, io);
   const parsed = parseAbConfig(argv, env);

@@ -15,10 +15,10 @@ import { AbResultsError, readAbResults } from "../ab/offline/read-ab-results.js"
 import { abHelp, parseAbEvolveConfig } from "../config/ab-config.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import type { AbCommandIo } from "./ab-command.js";
+import type { CommandIo } from "./command-io.js";
 import { openJudge } from "./start-judge.js";
 
-export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo): Promise<number> {
+export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbEvolveConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial ab evolve: ${parsed.message}\n`);

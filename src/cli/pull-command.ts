@@ -9,11 +9,8 @@ import { parseArgs } from "node:util";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { resolveModelOption } from "./resolve-model-option.js";
+import type { CommandIo } from "./command-io.js";
 
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
 
 const help = `Usage: urial pull <model>... [--models-dir DIR]
 

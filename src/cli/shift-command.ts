@@ -20,18 +20,14 @@ import { runShift } from "../shift/run-shift.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createProgressBar } from "./progress-bar.js";
 import { resolveModelOption } from "./resolve-model-option.js";
+import type { CommandIo } from "./command-io.js";
 
-/** Where the command writes; tests pass their own streams. */
-export interface ShiftCommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
 
 /** Runs the analysis; resolves with the process exit code. */
 export async function runShiftCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  io: ShiftCommandIo = { stdout: process.stdout, stderr: process.stderr },
+  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const parsed = parseShiftConfig(argv, env);
   if (!parsed.ok) {
