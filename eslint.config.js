@@ -42,7 +42,9 @@ const layers = {
 };
 
 /** Every src/ folder the rules mention, shallowest first (for a file in several, the deepest, listed last, wins). */
-const folders = [...new Set([...confinedPackages.map((rule) => rule.folder), ...pureCores, ...Object.keys(layers).map((name) => `src/${name}`)])].sort((a, b) => a.split("/").length - b.split("/").length);
+const folders = [...new Set([...confinedPackages.map((rule) => rule.folder), ...pureCores, ...Object.keys(layers).map((name) => `src/${name}`)])].sort(
+  (a, b) => a.split("/").length - b.split("/").length,
+);
 
 /** The `no-restricted-imports` options for files in `folder` (undefined: the rest of src/). */
 function restrictionsFor(folder) {
@@ -59,7 +61,10 @@ function restrictionsFor(folder) {
   const top = folder?.split("/")[1];
   const above = top === undefined ? undefined : layers[top];
   if (above !== undefined) {
-    patterns.push({ group: above.flatMap((name) => [`**/${name}/*`, `**/${name}/**`]), message: `src/${top}/ sits below ${above.map((name) => `${name}/`).join(", ")} in the pipeline and must not import them (see docs/architecture.md).` });
+    patterns.push({
+      group: above.flatMap((name) => [`**/${name}/*`, `**/${name}/**`]),
+      message: `src/${top}/ sits below ${above.map((name) => `${name}/`).join(", ")} in the pipeline and must not import them (see docs/architecture.md).`,
+    });
   }
   return { paths, patterns };
 }
@@ -69,7 +74,34 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly", URL: "readonly", AbortController: "readonly", AbortSignal: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", fetch: "readonly", Response: "readonly", Request: "readonly", Headers: "readonly", performance: "readonly", structuredClone: "readonly", queueMicrotask: "readonly", document: "readonly", window: "readonly" } },
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        setImmediate: "readonly",
+        URL: "readonly",
+        AbortController: "readonly",
+        AbortSignal: "readonly",
+        TextEncoder: "readonly",
+        TextDecoder: "readonly",
+        fetch: "readonly",
+        Response: "readonly",
+        Request: "readonly",
+        Headers: "readonly",
+        performance: "readonly",
+        structuredClone: "readonly",
+        queueMicrotask: "readonly",
+        document: "readonly",
+        window: "readonly",
+      },
+    },
     rules: {
       // Leading underscore marks a deliberately unused binding (`const { identity: _identity, ...rest }`); tsc already reports the rest.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", caughtErrors: "none" }],

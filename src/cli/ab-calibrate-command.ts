@@ -75,11 +75,18 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
     const failures = { weak: 0, strong: 0 };
     let calls = 0;
     try {
-      for (const [side, judge] of [["weak", weak], ["strong", strong]] as const) {
+      for (const [side, judge] of [
+        ["weak", weak],
+        ["strong", strong],
+      ] as const) {
         progress.update({ type: "phase", phase: "judging", total: chosen.length, cached: 0 });
         let done = 0;
         preferences[side] = await mapLimit(chosen, config.judgeParallel, async (pair) => {
-          const judged = await judgePair(pair, { identity: judge.identity, backend: () => judge.connect() }, cache, { retries: config.judgeRetries, seed: config.seed, maxTokens: config.judgeMaxTokens });
+          const judged = await judgePair(pair, { identity: judge.identity, backend: () => judge.connect() }, cache, {
+            retries: config.judgeRetries,
+            seed: config.seed,
+            maxTokens: config.judgeMaxTokens,
+          });
           calls += judged.calls;
           if (judged.preference === null) failures[side] += 1;
           done += 1;
@@ -104,16 +111,27 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
       strong: { ...withoutIdentity(strong.description), winRate: winRate(preferences.strong), failedPairs: failures.strong },
       pairs: chosen.length,
       comparison: compareJudges(preferences.weak, preferences.strong),
-      perPair: chosen.map((pair, index) => ({ prompt: pair.prompt, candidate: pair.candidateId, sample: pair.sample, weak: preferences.weak[index] ?? null, strong: preferences.strong[index] ?? null })),
+      perPair: chosen.map((pair, index) => ({
+        prompt: pair.prompt,
+        candidate: pair.candidateId,
+        sample: pair.sample,
+        weak: preferences.weak[index] ?? null,
+        strong: preferences.strong[index] ?? null,
+      })),
     };
     const out = resolve(config.out ?? from);
     await mkdir(out, { recursive: true });
     const markdown = renderCalibrationMarkdown(report);
-    for (const [name, text] of [["calibration.json", `${JSON.stringify(report, null, 1)}\n`], ["calibration.md", markdown]] as const) {
+    for (const [name, text] of [
+      ["calibration.json", `${JSON.stringify(report, null, 1)}\n`],
+      ["calibration.md", markdown],
+    ] as const) {
       await writeFile(join(out, `${name}.partial`), text);
       await rename(join(out, `${name}.partial`), join(out, name));
     }
-    io.stdout.write(`${markdown.split("\n").find((line) => line.startsWith("Agreement")) ?? ""}\n${calls} judgements asked; wrote ${join(out, "calibration.json")} and ${join(out, "calibration.md")}\n`);
+    io.stdout.write(
+      `${markdown.split("\n").find((line) => line.startsWith("Agreement")) ?? ""}\n${calls} judgements asked; wrote ${join(out, "calibration.json")} and ${join(out, "calibration.md")}\n`,
+    );
     return 0;
   } catch (error) {
     if ([AbResultsError, JudgeUnavailableError, ModelLoadError, ChatTemplateError].some((kind) => error instanceof kind)) {

@@ -39,7 +39,6 @@ import { resolveModelOption } from "./resolve-model-option.js";
 import { openJudge } from "./start-judge.js";
 import type { CommandIo } from "./command-io.js";
 
-
 /** A problem with the command's input, reported in one line. */
 export class AbInputError extends Error {
   constructor(message: string) {
@@ -109,14 +108,24 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const generate = async (input: AnswerRequest) => {
       if (deps === undefined) {
         log(`loading ${modelPath}`);
-        const started = await startLlamaEngine({ modelPath, threads, maxThreads: physicalCoreCount(), gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
+        const started = await startLlamaEngine({
+          modelPath,
+          threads,
+          maxThreads: physicalCoreCount(),
+          gpu: config.gpu,
+          ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),
+          parallel: 1,
+          maxQueue: 0,
+        });
         engine = started;
         deps = { engine: () => started, catalog, systemMessageMode: "append", limits: { maxTokens: Math.max(config.maxTokens, 1) } };
       }
       return answerVariant(deps, input, { prefixTokens });
     };
 
-    log(`${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`);
+    log(
+      `${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`,
+    );
     const progress = createAbProgress(io.stderr);
     let outcome;
     try {
@@ -167,7 +176,12 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
       const byId = new Map(suite.map((item) => [item.id, item]));
       const lines = results.informative.map((entry) => {
         const item = byId.get(entry.id)!;
-        return JSON.stringify({ id: item.id, category: item.category ?? "uncategorized", ...(item.messages ? { messages: item.messages } : { query: item.query }), informativeness: entry.informativeness });
+        return JSON.stringify({
+          id: item.id,
+          category: item.category ?? "uncategorized",
+          ...(item.messages ? { messages: item.messages } : { query: item.query }),
+          informativeness: entry.informativeness,
+        });
       });
       files.push(["informative.jsonl", lines.map((line) => `${line}\n`).join("")]);
     }

@@ -81,7 +81,14 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
     switch (action) {
       case "list": {
         if (config.json !== undefined) {
-          const sets = [...inspection.sets.values()].map((set) => ({ name: set.name, version: set.version, template: set.template, exemplars: set.exemplars.length, hash: set.hash, description: set.description }));
+          const sets = [...inspection.sets.values()].map((set) => ({
+            name: set.name,
+            version: set.version,
+            template: set.template,
+            exemplars: set.exemplars.length,
+            hash: set.hash,
+            description: set.description,
+          }));
           process.stdout.write(`${JSON.stringify({ exemplarsDir: location.exemplarsDir, sets, problems: inspection.problems.map(formatProblem) }, null, 2)}\n`);
           return inspection.problems.length > 0 ? 1 : 0;
         }
@@ -93,9 +100,7 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
       }
       case "lint": {
         const budget: TokenBudget | undefined =
-          tokenizer && contextSize !== undefined
-            ? { tokenize: (text) => tokenizer!.tokenize(text), contextSize, answerTokens: numbers["max-tokens"] ?? 512 }
-            : undefined;
+          tokenizer && contextSize !== undefined ? { tokenize: (text) => tokenizer!.tokenize(text), contextSize, answerTokens: numbers["max-tokens"] ?? 512 } : undefined;
         const problems = [...inspection.problems];
         for (const set of inspection.sets.values()) {
           const report = lintExemplarSet(set, budget);

@@ -10,7 +10,18 @@ import { z } from "zod";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { formatOptionsHelp, parseOptions, type OptionTable } from "../config/read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "../config/shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  wholeNumber,
+} from "../config/shared-options.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { answerChat, type ChatAnswerChoice } from "../answer/answer-chat.js";
@@ -27,7 +38,7 @@ import { resolveModelOption } from "./resolve-model-option.js";
 export const generateOptions = {
   model: { flag: "model", env: "URIAL_MODEL", value: "MODEL", description: "base GGUF: a path, a cached name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL", required: true },
   modelsDir: modelsDirOption,
-  suite: { flag: "suite", value: "FILE", description: ".jsonl (strings or {\"id\",\"query\"}) or text, one query per line", required: true },
+  suite: { flag: "suite", value: "FILE", description: '.jsonl (strings or {"id","query"}) or text, one query per line', required: true },
   out: { flag: "out", value: "FILE", description: "where to write the JSONL", required: true },
   modelId: { flag: "model-id", value: "ID", description: "urial or urial/<set>", default: "urial", defaultValue: "urial" },
   maxTokens: { flag: "max-tokens", value: "N", description: "per answer", default: "512", defaultValue: "512" },
@@ -103,7 +114,13 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
       for (const [index, item] of suite.entries()) {
         let choice: ChatAnswerChoice;
         try {
-          const request = parseRequest(chatRequestSchema, { model: modelId, messages: [{ role: "user", content: item.query }], max_tokens: config.maxTokens, temperature: config.temperature, seed: config.seed });
+          const request = parseRequest(chatRequestSchema, {
+            model: modelId,
+            messages: [{ role: "user", content: item.query }],
+            max_tokens: config.maxTokens,
+            temperature: config.temperature,
+            seed: config.seed,
+          });
           choice = (await answerChat(deps, request, { prefixTokens })).choices[0]!;
         } catch (error) {
           failed += 1;
@@ -117,7 +134,14 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
           process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: empty answer, skipped\n`);
           continue;
         }
-        lines.push(JSON.stringify({ messages: [{ role: "user", content: item.query }, { role: "assistant", content: choice.content }] }));
+        lines.push(
+          JSON.stringify({
+            messages: [
+              { role: "user", content: item.query },
+              { role: "assistant", content: choice.content },
+            ],
+          }),
+        );
         process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${choice.content.length} chars, finish ${choice.finishReason}\n`);
       }
       const temporary = `${config.out}.partial`;
@@ -136,4 +160,3 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     throw error;
   }
 }
-

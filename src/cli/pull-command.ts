@@ -11,7 +11,6 @@ import { defaultModelsDir } from "../models/models-dir.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import type { CommandIo } from "./command-io.js";
 
-
 const help = `Usage: urial pull <model>... [--models-dir DIR]
 
 Download GGUF models into the models cache, verified (size, GGUF header, and

@@ -234,11 +234,13 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
-        engine = undefined;
-        await loaded.dispose();
-        throw error;
-      });
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
+        async (error: unknown) => {
+          engine = undefined;
+          await loaded.dispose();
+          throw error;
+        },
+      );
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;

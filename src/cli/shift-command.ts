@@ -22,13 +22,8 @@ import { createProgressBar } from "./progress-bar.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import type { CommandIo } from "./command-io.js";
 
-
 /** Runs the analysis; resolves with the process exit code. */
-export async function runShiftCommand(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
+export async function runShiftCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const parsed = parseShiftConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial shift: ${parsed.message}\n`);

@@ -51,7 +51,12 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     await backend?.dispose();
   };
   if (option.judge !== "local") {
-    const remote = { url: option.judge, ...(option.model !== undefined ? { model: option.model } : {}), ...(option.apiKey !== undefined ? { apiKey: option.apiKey } : {}), timeoutMs: option.timeoutSeconds * 1000 };
+    const remote = {
+      url: option.judge,
+      ...(option.model !== undefined ? { model: option.model } : {}),
+      ...(option.apiKey !== undefined ? { apiKey: option.apiKey } : {}),
+      timeoutMs: option.timeoutSeconds * 1000,
+    };
     if (option.model === undefined) {
       // The model name is part of every judgement's key: ask the endpoint now.
       const connected = await connectOpenAiJudge(remote);

@@ -10,7 +10,18 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, shippedFolders, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  shippedFolders,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+} from "./shared-options.js";
 
 type AbOptionSpec = OptionSpec;
 
@@ -32,13 +43,18 @@ export const abOptions = {
   suite: {
     flag: "suite",
     value: "FILE",
-    description: "prompts: JSONL ({\"id\", \"category\", \"query\" | \"messages\"} per line) or plain text",
+    description: 'prompts: JSONL ({"id", "category", "query" | "messages"} per line) or plain text',
     default: "<package>/ab-suites/default.jsonl (60 prompts, 10 categories)",
     defaultValue: join(shippedFolders.abSuites, "default.jsonl"),
   },
   variants: { flag: "variants", value: "IDS", description: "model ids to compare, comma-separated; the first is the baseline (e.g. urial/urial-help,urial/urial-safe)", required: true },
   judge: { flag: "judge", env: "URIAL_JUDGE", value: judgeSpec, description: `the judge: ${judgeDescription}`, required: true },
-  judgeModel: { flag: "judge-model", env: "URIAL_JUDGE_MODEL", value: "NAME|PATH", description: "the judge's model name (URL judge; default: the endpoint's first model) or chat GGUF (local judge: a path, cached name, hf: URI or URL)" },
+  judgeModel: {
+    flag: "judge-model",
+    env: "URIAL_JUDGE_MODEL",
+    value: "NAME|PATH",
+    description: "the judge's model name (URL judge; default: the endpoint's first model) or chat GGUF (local judge: a path, cached name, hf: URI or URL)",
+  },
   judgeApiKey: { flag: "judge-api-key", env: "URIAL_JUDGE_API_KEY", value: "KEY", description: "sent to a URL judge as a Bearer token", secret: true },
   out: { flag: "out", value: "DIR", description: "folder for results.json, report.md, report.html and the cache that makes reruns resume", required: true },
   model: { flag: "model", env: "URIAL_MODEL", value: "MODEL", description: "the base GGUF that answers (a path, cached name, hf: URI or URL)", required: true },
@@ -48,7 +64,11 @@ export const abOptions = {
   temperature: { flag: "temperature", value: "T", description: "sampling temperature of the answers; 0 is greedy", default: "0", defaultValue: "0" },
   maxTokens: { flag: "max-tokens", value: "N", description: "longest answer", default: "512", defaultValue: "512" },
   limit: { flag: "limit", value: "N", description: "use only the first N prompts of the suite", default: "all" },
-  informative: { flag: "informative", value: "K", description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl" },
+  informative: {
+    flag: "informative",
+    value: "K",
+    description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl",
+  },
   bootstrap: { flag: "bootstrap", value: "N", description: "bootstrap resamples per interval", default: "2000", defaultValue: "2000" },
   judgeParallel: { flag: "judge-parallel", value: "N", description: "judge requests in flight at once", default: "4 (URL judge), 1 (local)" },
   judgeRetries: shared.judgeRetries,
@@ -115,11 +135,21 @@ const abSchema = z.object({
   suite: z.string().min(1),
   variants: z
     .string()
-    .transform((text) => [...new Set(text.split(",").map((id) => id.trim()).filter((id) => id.length > 0))])
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(",")
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0),
+      ),
+    ])
     .refine((ids) => ids.length >= 2, { error: "must name at least two different model ids, comma-separated" }),
   judge: judgeValue,
   judgeModel: z.string().min(1).optional(),
-  judgeApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
+  judgeApiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
   out: z.string().min(1),
   model: z.string().min(1),
   modelsDir: z.string().min(1),
@@ -198,7 +228,8 @@ export function parseAbConfig(argv: readonly string[], env: Readonly<Record<stri
 /** Parses `urial ab evolve` arguments and environment. */
 export function parseAbEvolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<AbEvolveConfig> {
   const result = parseWith("ab evolve", abEvolveOptions, evolveSchema, argv, env);
-  if (result.ok && !result.help && result.config.judge === "local" && result.config.judgeModel === undefined) return { ok: false, message: "--judge local needs --judge-model PATH (or URIAL_JUDGE_MODEL): a chat GGUF." };
+  if (result.ok && !result.help && result.config.judge === "local" && result.config.judgeModel === undefined)
+    return { ok: false, message: "--judge local needs --judge-model PATH (or URIAL_JUDGE_MODEL): a chat GGUF." };
   return result;
 }
 
@@ -213,7 +244,13 @@ export function parseAbCalibrateConfig(argv: readonly string[], env: Readonly<Re
   return result;
 }
 
-function parseWith<Schema extends z.ZodType>(command: string, options: Record<string, AbOptionSpec>, schema: Schema, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<z.output<Schema>> {
+function parseWith<Schema extends z.ZodType>(
+  command: string,
+  options: Record<string, AbOptionSpec>,
+  schema: Schema,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): AbParseResult<z.output<Schema>> {
   const result = parseOptions(command, options, schema, argv, env);
   if (!result.ok || result.help) return result;
   return { ok: true, help: false, config: result.config };
@@ -234,7 +271,11 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
       "95 % intervals), the length-controlled win rate, aspect means, answer length, refusal and",
       "clean-ending rates. Answers and judgements are cached in DIR/cache: a rerun only does new work.",
     ],
-    evolve: ["Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]", "", "Writes a new suite: the run's prompts plus a harder version of each of the K most informative ones."],
+    evolve: [
+      "Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]",
+      "",
+      "Writes a new suite: the run's prompts plus a harder version of each of the K most informative ones.",
+    ],
     calibrate: [
       "Usage: urial ab calibrate --from DIR --weak URL|local --strong URL|local [options]",
       "",

@@ -46,9 +46,7 @@ export interface OptionSpec {
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 export type ParsedOptions<Config> =
-  | { ok: true; help: true }
-  | { ok: true; help: false; config: Config; positionals: string[]; raw: Record<string, string | undefined> }
-  | { ok: false; message: string };
+  { ok: true; help: true } | { ok: true; help: false; config: Config; positionals: string[]; raw: Record<string, string | undefined> } | { ok: false; message: string };
 
 export interface ParseOptionsSettings {
   /** Positional arguments the command takes (a subcommand, names). Defaults to none. */
@@ -56,9 +54,18 @@ export interface ParseOptionsSettings {
 }
 
 /** The raw values (flag > variable > default), before validation. */
-export function readOptionValues(command: string, table: OptionTable, argv: readonly string[], env: Env, settings: ParseOptionsSettings = {}): ParsedOptions<never> | { ok: true; help: false; raw: Record<string, string | undefined>; positionals: string[] } {
+export function readOptionValues(
+  command: string,
+  table: OptionTable,
+  argv: readonly string[],
+  env: Env,
+  settings: ParseOptionsSettings = {},
+): ParsedOptions<never> | { ok: true; help: false; raw: Record<string, string | undefined>; positionals: string[] } {
   const specs = Object.entries(table);
-  const unknown = unknownFlag(argv, specs.map(([, spec]) => spec));
+  const unknown = unknownFlag(
+    argv,
+    specs.map(([, spec]) => spec),
+  );
   if (unknown !== undefined) {
     const hint = didYouMean(unknown.replace(/^-+/, "").split("=")[0]!, [...specs.map(([, spec]) => spec.flag), "help"]);
     return { ok: false, message: `unknown option '${unknown.split("=")[0]}'.${hint ? ` Did you mean '--${hint}'?` : ""} Run 'urial ${command} --help' for the options.` };
@@ -69,7 +76,10 @@ export function readOptionValues(command: string, table: OptionTable, argv: read
       args: [...argv],
       options: {
         ...Object.fromEntries(
-          specs.map(([, spec]) => [spec.flag, { type: spec.boolean === true ? ("boolean" as const) : ("string" as const), multiple: spec.multiple === true, ...(spec.short !== undefined ? { short: spec.short } : {}) }]),
+          specs.map(([, spec]) => [
+            spec.flag,
+            { type: spec.boolean === true ? ("boolean" as const) : ("string" as const), multiple: spec.multiple === true, ...(spec.short !== undefined ? { short: spec.short } : {}) },
+          ]),
         ),
         help: { type: "boolean", short: "h" },
       },
@@ -93,14 +103,27 @@ export function readOptionValues(command: string, table: OptionTable, argv: read
 }
 
 /** Reads and validates a command's options: `schema` parses the raw values into the typed config. */
-export function parseOptions<Schema extends z.ZodType>(command: string, table: OptionTable, schema: Schema, argv: readonly string[], env: Env, settings: ParseOptionsSettings = {}): ParsedOptions<z.output<Schema>> {
+export function parseOptions<Schema extends z.ZodType>(
+  command: string,
+  table: OptionTable,
+  schema: Schema,
+  argv: readonly string[],
+  env: Env,
+  settings: ParseOptionsSettings = {},
+): ParsedOptions<z.output<Schema>> {
   const read = readOptionValues(command, table, argv, env, settings);
   if (!read.ok || read.help) return read;
   return validateOptions(command, table, schema, read.raw, read.positionals);
 }
 
 /** Validates raw values read by `readOptionValues` (for commands that adjust them first). */
-export function validateOptions<Schema extends z.ZodType>(command: string, table: OptionTable, schema: Schema, raw: Record<string, string | undefined>, positionals: string[] = []): ParsedOptions<z.output<Schema>> {
+export function validateOptions<Schema extends z.ZodType>(
+  command: string,
+  table: OptionTable,
+  schema: Schema,
+  raw: Record<string, string | undefined>,
+  positionals: string[] = [],
+): ParsedOptions<z.output<Schema>> {
   const missing = Object.entries(table).filter(([name, spec]) => spec.required === true && raw[name] === undefined);
   if (missing.length > 0) {
     const named = missing.map(([, spec]) => `--${spec.flag} ${spec.value}${spec.env ? ` (or set ${spec.env})` : ""}`);

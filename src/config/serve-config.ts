@@ -20,49 +20,164 @@ export const serveOptions = {
     description: "untuned base GGUF: a path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (pulled into --models-dir once)",
     default: `${defaultBaseModel.uri} (${defaultBaseModel.license}; env URIAL_DEFAULT_MODEL replaces it)`,
   },
-  chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift", default: "none (no /v1/shift)" },
+  chatModel: {
+    flag: "chat-model",
+    env: "URIAL_CHAT_MODEL",
+    value: "MODEL",
+    description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift",
+    default: "none (no /v1/shift)",
+  },
   modelsDir: modelsDirOption,
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
   port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
   exemplars: exemplarsOption,
   exemplarsDir: exemplarsDirOption,
   systemPromptsDir: systemPromptsDirOption,
-  systemMessage: { flag: "system-message", env: "URIAL_SYSTEM_MESSAGE", value: "MODE", description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore", default: "append" },
+  systemMessage: {
+    flag: "system-message",
+    env: "URIAL_SYSTEM_MESSAGE",
+    value: "MODE",
+    description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore",
+    default: "append",
+  },
   threads: threadsOption,
   gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
   contextSize: contextSizeOption,
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
-  prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
-  prefixCacheMaxBytes: { flag: "prefix-cache-max-bytes", env: "URIAL_PREFIX_CACHE_MAX_BYTES", value: "N", description: "bound on saved prefix states (least recently used go first); 0 disables saving", default: "2147483648" },
+  prefixCacheDir: {
+    flag: "prefix-cache-dir",
+    env: "URIAL_PREFIX_CACHE_DIR",
+    value: "DIR",
+    description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them",
+    default: "<cache>/urial/prefix-states",
+  },
+  prefixCacheMaxBytes: {
+    flag: "prefix-cache-max-bytes",
+    env: "URIAL_PREFIX_CACHE_MAX_BYTES",
+    value: "N",
+    description: "bound on saved prefix states (least recently used go first); 0 disables saving",
+    default: "2147483648",
+  },
   maxBodyBytes: { flag: "max-body-bytes", env: "URIAL_MAX_BODY_BYTES", value: "N", description: "largest request body; larger gets 413", default: "4194304" },
   maxMessages: { flag: "max-messages", env: "URIAL_MAX_MESSAGES", value: "N", description: "most messages in a chat request (prompts in a completions request); more get 400", default: "256" },
   maxInputChars: { flag: "max-input-chars", env: "URIAL_MAX_INPUT_CHARS", value: "N", description: "most characters of text in one request; more get 400", default: "200000" },
-  maxTokens: { flag: "max-tokens", env: "URIAL_MAX_TOKENS", value: "N", description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none", default: "2048" },
-  requestTimeout: { flag: "request-timeout", env: "URIAL_REQUEST_TIMEOUT", value: "SECONDS", description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none", default: "300" },
-  shutdownTimeout: { flag: "shutdown-timeout", env: "URIAL_SHUTDOWN_TIMEOUT", value: "SECONDS", description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped", default: "20" },
-  apiKey: { flag: "api-key", env: "URIAL_API_KEY", value: "KEY", description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable", default: "none (no authentication)", multiple: true, secret: true },
+  maxTokens: {
+    flag: "max-tokens",
+    env: "URIAL_MAX_TOKENS",
+    value: "N",
+    description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none",
+    default: "2048",
+  },
+  requestTimeout: {
+    flag: "request-timeout",
+    env: "URIAL_REQUEST_TIMEOUT",
+    value: "SECONDS",
+    description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none",
+    default: "300",
+  },
+  shutdownTimeout: {
+    flag: "shutdown-timeout",
+    env: "URIAL_SHUTDOWN_TIMEOUT",
+    value: "SECONDS",
+    description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped",
+    default: "20",
+  },
+  apiKey: {
+    flag: "api-key",
+    env: "URIAL_API_KEY",
+    value: "KEY",
+    description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable",
+    default: "none (no authentication)",
+    multiple: true,
+    secret: true,
+  },
   apiKeysFile: { flag: "api-keys-file", env: "URIAL_API_KEYS_FILE", value: "PATH", description: "file of accepted API keys, one per line (# starts a comment); adds to --api-key", default: "none" },
-  corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable", default: "none (CORS off)", multiple: true },
-  logFormat: { flag: "log-format", env: "URIAL_LOG_FORMAT", value: "FORMAT", description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)", default: "auto" },
+  corsOrigin: {
+    flag: "cors-origin",
+    env: "URIAL_CORS_ORIGIN",
+    value: "ORIGIN",
+    description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable",
+    default: "none (CORS off)",
+    multiple: true,
+  },
+  logFormat: {
+    flag: "log-format",
+    env: "URIAL_LOG_FORMAT",
+    value: "FORMAT",
+    description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)",
+    default: "auto",
+  },
   logPrompts: { flag: "log-prompts", env: "URIAL_LOG_PROMPTS", value: "on|off", description: "include each request's messages or prompts in its log line", default: "off" },
-  upstream: { flag: "upstream", env: "URIAL_UPSTREAM", value: "URL", description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model", default: "none (local model)" },
-  upstreamModel: { flag: "upstream-model", env: "URIAL_UPSTREAM_MODEL", value: "NAME", description: "model name sent to the upstream", default: "'base' when the upstream lists it, else its first model" },
+  upstream: {
+    flag: "upstream",
+    env: "URIAL_UPSTREAM",
+    value: "URL",
+    description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model",
+    default: "none (local model)",
+  },
+  upstreamModel: {
+    flag: "upstream-model",
+    env: "URIAL_UPSTREAM_MODEL",
+    value: "NAME",
+    description: "model name sent to the upstream",
+    default: "'base' when the upstream lists it, else its first model",
+  },
   upstreamApiKey: { flag: "upstream-api-key", env: "URIAL_UPSTREAM_API_KEY", value: "KEY", description: "API key sent to the upstream as a Bearer token", default: "none", secret: true },
-  upstreamTimeout: { flag: "upstream-timeout", env: "URIAL_UPSTREAM_TIMEOUT", value: "SECONDS", description: "longest wait for the upstream's answer and between two of its chunks; then 504", default: "60" },
-  upstreamTokenizer: { flag: "upstream-tokenizer", env: "URIAL_UPSTREAM_TOKENIZER", value: "MODE", description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)", default: "auto" },
-  experiments: { flag: "experiments", env: "URIAL_EXPERIMENTS", value: "FILE", description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id", default: "none" },
-  experimentLog: { flag: "experiment-log", env: "URIAL_EXPERIMENT_LOG", value: "FILE", description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)", default: "<cache>/urial/experiments/outcomes.jsonl" },
-  experimentLogMaxBytes: { flag: "experiment-log-max-bytes", env: "URIAL_EXPERIMENT_LOG_MAX_BYTES", value: "N", description: "rotate the outcome log before it grows past this size", default: "67108864" },
+  upstreamTimeout: {
+    flag: "upstream-timeout",
+    env: "URIAL_UPSTREAM_TIMEOUT",
+    value: "SECONDS",
+    description: "longest wait for the upstream's answer and between two of its chunks; then 504",
+    default: "60",
+  },
+  upstreamTokenizer: {
+    flag: "upstream-tokenizer",
+    env: "URIAL_UPSTREAM_TOKENIZER",
+    value: "MODE",
+    description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)",
+    default: "auto",
+  },
+  experiments: {
+    flag: "experiments",
+    env: "URIAL_EXPERIMENTS",
+    value: "FILE",
+    description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id",
+    default: "none",
+  },
+  experimentLog: {
+    flag: "experiment-log",
+    env: "URIAL_EXPERIMENT_LOG",
+    value: "FILE",
+    description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)",
+    default: "<cache>/urial/experiments/outcomes.jsonl",
+  },
+  experimentLogMaxBytes: {
+    flag: "experiment-log-max-bytes",
+    env: "URIAL_EXPERIMENT_LOG_MAX_BYTES",
+    value: "N",
+    description: "rotate the outcome log before it grows past this size",
+    default: "67108864",
+  },
   experimentLogFiles: { flag: "experiment-log-files", env: "URIAL_EXPERIMENT_LOG_FILES", value: "N", description: "rotated outcome logs kept (FILE.1 … FILE.N)", default: "5" },
-  experimentLogText: { flag: "experiment-log-text", env: "URIAL_EXPERIMENT_LOG_TEXT", value: "on|off", description: "include each experiment request's messages and answers in its outcome line", default: "off" },
+  experimentLogText: {
+    flag: "experiment-log-text",
+    env: "URIAL_EXPERIMENT_LOG_TEXT",
+    value: "on|off",
+    description: "include each experiment request's messages and answers in its outcome line",
+    default: "off",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof serveOptions;
 
 const positiveInteger = (max: number) =>
-  z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` });
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(max, { error: `must be at most ${max}` });
 
 /** Seconds as a number (fractions allowed); `zero`: 0 is allowed (meaning "no limit"). */
 function seconds(max: number, zero: boolean) {
@@ -114,7 +229,9 @@ const configSchema = z.object({
     .optional(),
   apiKeysFile: z.string().min(1).optional(),
   corsOrigin: commaList()
-    .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), { error: "must be * or origins such as https://chat.example.com (scheme and host, no path)" })
+    .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), {
+      error: "must be * or origins such as https://chat.example.com (scheme and host, no path)",
+    })
     .optional(),
   logFormat: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }),
   logPrompts: z
@@ -123,13 +240,20 @@ const configSchema = z.object({
     .transform((value) => /^(on|true|yes|1)$/i.test(value)),
   upstream: z.string().min(1).optional(),
   upstreamModel: z.string().min(1).optional(),
-  upstreamApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
+  upstreamApiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
   upstreamTimeout: seconds(3600, false),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
   experimentLog: z.string().min(1),
   experimentLogMaxBytes: positiveInteger(1024 ** 4),
-  experimentLogFiles: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).max(1000, { error: "must be at most 1000" }),
+  experimentLogFiles: z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(0, { error: "must be at least 0" })
+    .max(1000, { error: "must be at most 1000" }),
   experimentLogText: z
     .string()
     .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })

@@ -33,8 +33,22 @@ export const modelsDirOption = {
   defaultValue: (env) => defaultModelsDir(env),
 } as const satisfies OptionSpec;
 
-export const exemplarsOption = { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: defaultExemplarSet, defaultValue: defaultExemplarSet } as const satisfies OptionSpec;
-export const exemplarsDirOption = { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars", defaultValue: shippedFolders.exemplars } as const satisfies OptionSpec;
+export const exemplarsOption = {
+  flag: "exemplars",
+  env: "URIAL_EXEMPLARS",
+  value: "NAME",
+  description: "exemplar set served as model 'urial'",
+  default: defaultExemplarSet,
+  defaultValue: defaultExemplarSet,
+} as const satisfies OptionSpec;
+export const exemplarsDirOption = {
+  flag: "exemplars-dir",
+  env: "URIAL_EXEMPLARS_DIR",
+  value: "DIR",
+  description: "folder of exemplar set files",
+  default: "<package>/exemplars",
+  defaultValue: shippedFolders.exemplars,
+} as const satisfies OptionSpec;
 export const systemPromptsDirOption = {
   flag: "system-prompts-dir",
   env: "URIAL_SYSTEM_PROMPTS_DIR",
@@ -52,8 +66,21 @@ export const threadsOption = {
   default: "auto",
   defaultValue: "auto",
 } as const satisfies OptionSpec;
-export const gpuOption = { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto", defaultValue: "auto" } as const satisfies OptionSpec;
-export const contextSizeOption = { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" } as const satisfies OptionSpec;
+export const gpuOption = {
+  flag: "gpu",
+  env: "URIAL_GPU",
+  value: "KIND",
+  description: "GPU backend: auto | cuda | vulkan | metal | off",
+  default: "auto",
+  defaultValue: "auto",
+} as const satisfies OptionSpec;
+export const contextSizeOption = {
+  flag: "context-size",
+  env: "URIAL_CONTEXT_SIZE",
+  value: "N",
+  description: "tokens per sequence (prompt + answer)",
+  default: "the model's training context, at most 4096",
+} as const satisfies OptionSpec;
 
 /** A whole number in [min, max]. */
 export const wholeNumber = (min: number, max: number) =>

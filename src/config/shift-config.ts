@@ -8,17 +8,34 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, shippedFolders, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  shippedFolders,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  wholeNumber,
+} from "./shared-options.js";
 
 /** The flags of `urial shift`, in help order. */
 export const shiftOptions = {
-  base: { flag: "base", env: "URIAL_MODEL", value: "PATH", description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)" },
+  base: {
+    flag: "base",
+    env: "URIAL_MODEL",
+    value: "PATH",
+    description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)",
+  },
   chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
   modelsDir: modelsDirOption,
   prompts: {
     flag: "prompts",
     value: "FILE",
-    description: "queries: JSONL ({\"query\", \"id\"?, \"answer\"?} per line) or plain text (one per line)",
+    description: 'queries: JSONL ({"query", "id"?, "answer"?} per line) or plain text (one per line)',
     default: "<package>/shift-prompts/default.jsonl",
     defaultValue: join(shippedFolders.shiftPrompts, "default.jsonl"),
   },
@@ -26,7 +43,11 @@ export const shiftOptions = {
   exemplars: { ...exemplarsOption, description: "exemplar set of the URIAL context" },
   exemplarsDir: exemplarsDirOption,
   systemPromptsDir: systemPromptsDirOption,
-  chatTemplate: { flag: "chat-template", value: "TEXT|@FILE", description: "chat template for a chat GGUF without one: a Jinja template, or a layout with {query} such as 'User: {query}\\nAssistant:'" },
+  chatTemplate: {
+    flag: "chat-template",
+    value: "TEXT|@FILE",
+    description: "chat template for a chat GGUF without one: a Jinja template, or a layout with {query} such as 'User: {query}\\nAssistant:'",
+  },
   limit: { flag: "limit", value: "N", description: "analyse only the first N prompts", default: "all" },
   maxTokens: { flag: "max-tokens", value: "N", description: "longest chat answer to generate", default: "256", defaultValue: "256" },
   topK: { flag: "top-k", value: "N", description: "alternatives kept per position and model (1–100)", default: "10", defaultValue: "10" },

@@ -26,9 +26,7 @@ export interface SamplingOptions {
 }
 
 /** A grammar the output must follow. */
-export type OutputConstraint =
-  | { type: "json_object" }
-  | { type: "json_schema"; schema: Record<string, unknown> };
+export type OutputConstraint = { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };
 
 export interface GenerateOptions {
   /** Upper bound on generated tokens; the engine also stops when the context is full. */

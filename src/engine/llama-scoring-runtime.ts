@@ -92,7 +92,10 @@ async function loadScoringModel(llama: Llama, threadSetting: number | { auto: nu
   const lanes = options.lanes ?? 1;
   let threads = typeof threadSetting === "number" ? threadSetting : threadSetting.auto;
   if (typeof threadSetting !== "number" && threadSetting.auto > 1) {
-    const sweep = await pickThreadCount(model, Array.from({ length: threadSetting.auto }, (_, index) => index + 1)).catch(() => undefined);
+    const sweep = await pickThreadCount(
+      model,
+      Array.from({ length: threadSetting.auto }, (_, index) => index + 1),
+    ).catch(() => undefined);
     if (sweep) threads = sweep.best;
   }
   let context: LlamaContext;

@@ -258,7 +258,13 @@ class RepetitionTracker {
         return { index: gram[0]!.start, reason: { kind: "repetition", text: raw.slice(gram[0]!.start, index) } };
       }
       if (seen === this.#rule.maxOccurrences) {
-        for (let length = 1; length < this.#rule.ngram; length += 1) this.#atRisk.add(gram.slice(0, length).map((word) => word.text).join(" "));
+        for (let length = 1; length < this.#rule.ngram; length += 1)
+          this.#atRisk.add(
+            gram
+              .slice(0, length)
+              .map((word) => word.text)
+              .join(" "),
+          );
       }
     }
     return undefined;
@@ -287,7 +293,24 @@ class RepetitionTracker {
 
 /** Whitespace or a backtick: what a clean answer holds back at its end. */
 function isHeldTail(code: number): boolean {
-  return code === 96 || code === 32 || code === 10 || code === 13 || code === 9 || code === 12 || code === 11 || code === 160 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x3000 || code === 0xfeff || code === 0x1680 || code === 0x202f || code === 0x205f;
+  return (
+    code === 96 ||
+    code === 32 ||
+    code === 10 ||
+    code === 13 ||
+    code === 9 ||
+    code === 12 ||
+    code === 11 ||
+    code === 160 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x3000 ||
+    code === 0xfeff ||
+    code === 0x1680 ||
+    code === 0x202f ||
+    code === 0x205f
+  );
 }
 
 /** Length of the longest proper prefix of `stop` that `text` ends with. */

@@ -9,15 +9,7 @@ import { DomainError, type DomainErrorKind } from "../errors/domain-error.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { PromptTooLongError, QueueFullError, UnsupportedFeatureError, UnsupportedSchemaError, UpstreamError } from "../engine/engine.js";
 
-export type ApiErrorType =
-  | "invalid_request_error"
-  | "not_found_error"
-  | "rate_limit_error"
-  | "server_error"
-  | "service_unavailable"
-  | "authentication_error"
-  | "upstream_error"
-  | "timeout_error";
+export type ApiErrorType = "invalid_request_error" | "not_found_error" | "rate_limit_error" | "server_error" | "service_unavailable" | "authentication_error" | "upstream_error" | "timeout_error";
 
 export interface ApiErrorOptions {
   status: number;
@@ -180,7 +172,12 @@ function fromUpstreamError(error: UpstreamError): ApiError {
         });
       }
       if (status === 400 || status === 413 || status === 422) {
-        return new ApiError({ status: 400, type: "invalid_request_error", message: `The upstream completions server rejected the prompt (HTTP ${status}): ${error.message}`, code: "upstream_rejected" });
+        return new ApiError({
+          status: 400,
+          type: "invalid_request_error",
+          message: `The upstream completions server rejected the prompt (HTTP ${status}): ${error.message}`,
+          code: "upstream_rejected",
+        });
       }
       return new ApiError({ status: 502, type: "upstream_error", message: `The upstream completions server failed (HTTP ${status}): ${error.message}`, code: "upstream_error" });
     }

@@ -24,9 +24,7 @@ export interface AnswerRulesInput {
 
 /** The pipeline options for one URIAL chat answer. */
 export function urialAnswerPipeline(input: AnswerRulesInput): PipelineOptions {
-  const exemplarQuestions = input.exemplars
-    .map((exchange) => exchange.query.trim().split("\n")[0]!.trim())
-    .filter((line) => line.length >= leakMinLength);
+  const exemplarQuestions = input.exemplars.map((exchange) => exchange.query.trim().split("\n")[0]!.trim()).filter((line) => line.length >= leakMinLength);
   const content = {
     stops: input.stops,
     lineStops: urialLineStops,

@@ -59,9 +59,11 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
     analyse(prompt, options) {
       pending += 1;
       const run = queue.then(() => analysePrompt(models, prompt, options));
-      queue = run.catch(() => undefined).finally(() => {
-        pending -= 1;
-      });
+      queue = run
+        .catch(() => undefined)
+        .finally(() => {
+          pending -= 1;
+        });
       return run;
     },
   };

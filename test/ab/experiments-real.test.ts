@@ -20,7 +20,18 @@ import { modelSuiteTitle, testEngineSettings, testModelExists, testModelPath } f
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const experiments = parseExperiments(
-  JSON.stringify({ experiments: [{ id: "warm", sticky: "random", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "tiny-two" }] }] }),
+  JSON.stringify({
+    experiments: [
+      {
+        id: "warm",
+        sticky: "random",
+        variants: [
+          { name: "one", exemplars: "tiny" },
+          { name: "two", exemplars: "tiny-two" },
+        ],
+      },
+    ],
+  }),
   "experiments.json",
 );
 

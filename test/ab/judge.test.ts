@@ -223,7 +223,16 @@ describe("the OpenAI-compatible judge", () => {
     expect(seen.at(-1)).toEqual({
       path: "/v1/chat/completions",
       auth: "Bearer sk-test",
-      body: { model: "judge-1", messages: [{ role: "system", content: "S" }, { role: "user", content: "U" }], temperature: 0, seed: 3, max_tokens: 50 },
+      body: {
+        model: "judge-1",
+        messages: [
+          { role: "system", content: "S" },
+          { role: "user", content: "U" },
+        ],
+        temperature: 0,
+        seed: 3,
+        max_tokens: 50,
+      },
     });
   });
 

@@ -17,7 +17,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const lines = (file: string) => readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as { n: number });
+const lines = (file: string) =>
+  readFileSync(file, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { n: number });
 /** Each entry serialises to exactly 10 bytes with its newline: {"n":100}. */
 const entry = (n: number) => ({ n: 100 + n });
 

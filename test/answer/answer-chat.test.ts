@@ -58,7 +58,21 @@ describe("answerChat", () => {
 describe("planChatAnswer with an experiment", () => {
   it("lays the variant's sampling over the request's and leaves the parsed request as it was", () => {
     const experiments = new ExperimentRegistry({
-      experiments: parseExperiments(JSON.stringify({ experiments: [{ id: "exp", model: "urial-exp", variants: [{ name: "hot", exemplars: "tiny", sampling: { temperature: 1.5 } }, { name: "cold", exemplars: "tiny", weight: 0 }] }] }), "experiments.json"),
+      experiments: parseExperiments(
+        JSON.stringify({
+          experiments: [
+            {
+              id: "exp",
+              model: "urial-exp",
+              variants: [
+                { name: "hot", exemplars: "tiny", sampling: { temperature: 1.5 } },
+                { name: "cold", exemplars: "tiny", weight: 0 },
+              ],
+            },
+          ],
+        }),
+        "experiments.json",
+      ),
     });
     const request = chat({ model: "urial-exp", temperature: 0.2, user: "u1" });
     const plan = planChatAnswer({ engine: () => new FakeEngine(), catalog, systemMessageMode: "append", experiments }, request);

@@ -74,7 +74,13 @@ const brokenFiles: { kind: string; file: string; content: unknown; field: string
     field: "exemplars.1.id",
     message: "duplicate exemplar id 'same'",
   },
-  { kind: "missing system prompt", file: "orphan.json", content: goodSet("orphan", undefined, { systemPrompt: "nowhere" }), field: "systemPrompt", message: "no system prompt named 'nowhere' in <prompts>" },
+  {
+    kind: "missing system prompt",
+    file: "orphan.json",
+    content: goodSet("orphan", undefined, { systemPrompt: "nowhere" }),
+    field: "systemPrompt",
+    message: "no system prompt named 'nowhere' in <prompts>",
+  },
   {
     kind: "header line in an answer",
     file: "header.json",

@@ -93,7 +93,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial generate on stories260K
 
     const text = await readFile(out, "utf8");
     expect(text.endsWith("\n")).toBe(true);
-    const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line) as SftLine);
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as SftLine);
     expect(lines).toHaveLength(2);
     lines.forEach((line, index) => {
       expect(Object.keys(line)).toEqual(["messages"]);
@@ -154,7 +157,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial generate on stories260K
     // (exit 1, nothing written), a closed one is written without thoughts.
     expect(result.stderr).toMatch(/\[1\/1\] line-1: (empty answer, skipped|\d+ chars, finish (stop|length))\n/);
     if (result.code === 0) {
-      const [line] = (await readFile(out, "utf8")).trimEnd().split("\n").map((each) => JSON.parse(each) as SftLine);
+      const [line] = (await readFile(out, "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((each) => JSON.parse(each) as SftLine);
       expect(line!.messages[1]!.content).not.toContain("internal-thoughts");
     } else {
       expect(result.code).toBe(1);

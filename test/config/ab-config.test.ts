@@ -67,7 +67,12 @@ describe("urial serve experiment flags", () => {
   });
 
   it("read URIAL_EXPERIMENT* variables and check them", () => {
-    const result = parseServeConfig(["--model", "m.gguf", "--experiment-log-text", "on"], { URIAL_EXPERIMENTS: "exp.json", URIAL_EXPERIMENT_LOG: "/var/log/o.jsonl", URIAL_EXPERIMENT_LOG_FILES: "0", URIAL_EXPERIMENT_LOG_MAX_BYTES: "1000" });
+    const result = parseServeConfig(["--model", "m.gguf", "--experiment-log-text", "on"], {
+      URIAL_EXPERIMENTS: "exp.json",
+      URIAL_EXPERIMENT_LOG: "/var/log/o.jsonl",
+      URIAL_EXPERIMENT_LOG_FILES: "0",
+      URIAL_EXPERIMENT_LOG_MAX_BYTES: "1000",
+    });
     expect(result.ok && result.config).toMatchObject({ experiments: "exp.json", experimentLog: "/var/log/o.jsonl", experimentLogFiles: 0, experimentLogMaxBytes: 1000, experimentLogText: true });
     const bad = parseServeConfig(["--model", "m.gguf", "--experiment-log-files=-1"], {});
     expect(bad).toEqual({ ok: false, message: "--experiment-log-files (or URIAL_EXPERIMENT_LOG_FILES) must be at least 0; got '-1'." });

@@ -41,7 +41,10 @@ describe("one option layer for every command", () => {
   });
 
   it("answers a mistyped flag with the closest one", () => {
-    expect(parseShiftConfig([...shiftRequired, "--max-token", "5"], {})).toEqual({ ok: false, message: "unknown option '--max-token'. Did you mean '--max-tokens'? Run 'urial shift --help' for the options." });
+    expect(parseShiftConfig([...shiftRequired, "--max-token", "5"], {})).toEqual({
+      ok: false,
+      message: "unknown option '--max-token'. Did you mean '--max-tokens'? Run 'urial shift --help' for the options.",
+    });
     expect(parseServeConfig(["--prot", "80"], {})).toMatchObject({ ok: false, message: expect.stringContaining("Did you mean '--port'?") });
     expect(parseAbConfig([...abRequired, "--zzzzzz"], {})).toMatchObject({ ok: false, message: expect.not.stringContaining("Did you mean") });
     expect(didYouMean("genrate", ["serve", "generate", "shift"])).toBe("generate");

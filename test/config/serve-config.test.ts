@@ -184,9 +184,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects an unknown system message mode", () => {
-    expect(messageOf(parseServeConfig([...model, "--system-message", "merge"], {}))).toBe(
-      "--system-message (or URIAL_SYSTEM_MESSAGE) must be append, replace or ignore; got 'merge'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--system-message", "merge"], {}))).toBe("--system-message (or URIAL_SYSTEM_MESSAGE) must be append, replace or ignore; got 'merge'.");
   });
 
   it("turns --gpu off into false", () => {
@@ -199,9 +197,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects an unknown GPU backend", () => {
-    expect(messageOf(parseServeConfig([...model, "--gpu", "nvidia"], {}))).toBe(
-      "--gpu (or URIAL_GPU) must be auto, cuda, vulkan, metal or off; got 'nvidia'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--gpu", "nvidia"], {}))).toBe("--gpu (or URIAL_GPU) must be auto, cuda, vulkan, metal or off; got 'nvidia'.");
   });
 
   it("takes --gpu-layers max, auto or a number", () => {
@@ -212,9 +208,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects other --gpu-layers values", () => {
-    expect(messageOf(parseServeConfig([...model, "--gpu-layers", "all"], {}))).toBe(
-      "--gpu-layers (or URIAL_GPU_LAYERS) must be a number, max or auto; got 'all'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--gpu-layers", "all"], {}))).toBe("--gpu-layers (or URIAL_GPU_LAYERS) must be a number, max or auto; got 'all'.");
     expect(messageOf(parseServeConfig([...model, "--gpu-layers", "-1"], {}))).toContain("--gpu-layers");
   });
 

@@ -218,9 +218,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     const order: number[] = [];
     const slots = await Promise.all(prompts.map((text) => engine.acquire(engine.tokenize(text))));
     expect(engine.status().busySequences).toBe(2);
-    const runs = await Promise.all(
-      prompts.map((text, index) => collect(slots[index]!, engine.tokenize(text), { maxTokens: 60 }, () => order.push(index)).finally(() => slots[index]!.release())),
-    );
+    const runs = await Promise.all(prompts.map((text, index) => collect(slots[index]!, engine.tokenize(text), { maxTokens: 60 }, () => order.push(index)).finally(() => slots[index]!.release())));
     expect(runs.map((run) => run.text)).toEqual(serial.map((run) => run.text));
     // They overlapped: the second produced a token before the first had finished.
     expect(order.indexOf(1)).toBeLessThan(order.lastIndexOf(0));

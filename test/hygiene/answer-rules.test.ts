@@ -58,7 +58,14 @@ describe("urialAnswerPipeline for the urial template", () => {
   it("counts exemplar questions of 24 characters or more as leaks, and not shorter ones", () => {
     const exact = "a".repeat(24);
     const short = "b".repeat(23);
-    const built = urialAnswerPipeline({ template: "urial", exemplars: [{ query: exact, answer: "x" }, { query: short, answer: "y" }], stops: [] });
+    const built = urialAnswerPipeline({
+      template: "urial",
+      exemplars: [
+        { query: exact, answer: "x" },
+        { query: short, answer: "y" },
+      ],
+      stops: [],
+    });
     expect(built.kind === "plain" && built.content.leakStops).toEqual([exact, thoughtsOpen, thoughtsClose]);
   });
 

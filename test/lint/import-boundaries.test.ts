@@ -25,7 +25,9 @@ describe("import boundaries (eslint no-restricted-imports)", () => {
   });
 
   it("refuses node-llama-cpp outside src/engine/", async () => {
-    expect(await restrictedImports("src/models/fetch-model.ts", 'import { getLlama } from "node-llama-cpp";\nvoid getLlama;')).toEqual([expect.stringContaining("node-llama-cpp belongs in src/engine/ only")]);
+    expect(await restrictedImports("src/models/fetch-model.ts", 'import { getLlama } from "node-llama-cpp";\nvoid getLlama;')).toEqual([
+      expect.stringContaining("node-llama-cpp belongs in src/engine/ only"),
+    ]);
     expect(await restrictedImports("src/engine/x.ts", 'import { getLlama } from "node-llama-cpp";\nvoid getLlama;')).toEqual([]);
   });
 
@@ -38,7 +40,9 @@ describe("import boundaries (eslint no-restricted-imports)", () => {
   });
 
   it("keeps a lower layer from importing a higher one", async () => {
-    expect(await restrictedImports("src/answer/x.ts", 'import type { AppDeps } from "../server/app-deps.js";\nexport type T = AppDeps;')).toEqual([expect.stringContaining("src/answer/ sits below server/")]);
+    expect(await restrictedImports("src/answer/x.ts", 'import type { AppDeps } from "../server/app-deps.js";\nexport type T = AppDeps;')).toEqual([
+      expect.stringContaining("src/answer/ sits below server/"),
+    ]);
     expect(await restrictedImports("src/engine/x.ts", 'import { planChatAnswer } from "../answer/plan-chat-answer.js";\nvoid planChatAnswer;')).toHaveLength(1);
     expect(await restrictedImports("src/server/x.ts", 'import { planChatAnswer } from "../answer/plan-chat-answer.js";\nvoid planChatAnswer;')).toEqual([]);
   });

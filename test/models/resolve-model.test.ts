@@ -57,9 +57,7 @@ describe("resolveModel", () => {
   });
 
   it("says where it looked and how to fetch a model for an unknown name", async () => {
-    expect(await problem("llama-7b")).toBe(
-      `llama-7b: no such file, and no model of that name in ${modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`,
-    );
+    expect(await problem("llama-7b")).toBe(`llama-7b: no such file, and no model of that name in ${modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`);
   });
 
   it("does not take a partial download or a hidden file for a model", async () => {

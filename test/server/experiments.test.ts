@@ -30,7 +30,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "urial-ab-server-"));
   await cp(fixtures("exemplars"), join(dir, "exemplars"), { recursive: true });
   await cp(fixtures("system-prompts"), join(dir, "system-prompts"), { recursive: true });
-  await writeFile(join(dir, "system-prompts", "terse.json"), JSON.stringify({ name: "terse", version: "1.0.0", description: "A terse helper.", text: "# Instruction\n\nA terse helper answers in one line." }));
+  await writeFile(
+    join(dir, "system-prompts", "terse.json"),
+    JSON.stringify({ name: "terse", version: "1.0.0", description: "A terse helper.", text: "# Instruction\n\nA terse helper answers in one line." }),
+  );
   catalog = await loadCatalog({ exemplarsDir: join(dir, "exemplars"), systemPromptsDir: join(dir, "system-prompts"), defaultSet: "tiny" });
 });
 afterAll(async () => {
@@ -177,7 +180,12 @@ describe("assignment", () => {
     const bad = await chat(app, {}, { "x-urial-variant": "nope" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({
-      error: { message: "The x-urial-variant header names no variant of experiment 'tiny-ab'. Variants: one, two.", type: "invalid_request_error", param: "x-urial-variant", code: "variant_not_found" },
+      error: {
+        message: "The x-urial-variant header names no variant of experiment 'tiny-ab'. Variants: one, two.",
+        type: "invalid_request_error",
+        param: "x-urial-variant",
+        code: "variant_not_found",
+      },
     });
   });
 
@@ -196,7 +204,10 @@ describe("the outcome log", () => {
     const { app, log } = build({ tokenDelayMs: 2 });
     const user = userFor(0);
     const response = await chat(app, { user });
-    const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } }; choices: { message: { content: string } }[] };
+    const body = (await response.json()) as {
+      usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+      choices: { message: { content: string } }[];
+    };
     const streamed = await chat(app, { user, stream: true });
     await streamed.text();
     await chat(app, { user, messages: [{ role: "user", content: "Something else." }] });

@@ -30,7 +30,10 @@ export function compareJudges(weak: readonly (number | null)[], strong: readonly
     return w === null || s === null || s === undefined ? [] : [{ weak: w, strong: s }];
   });
   const label = (preference: number) => (preference > 0.5 ? "win" : preference < 0.5 ? "loss" : "tie");
-  const agreement = cohenKappa(both.map((pair) => label(pair.weak)), both.map((pair) => label(pair.strong)));
+  const agreement = cohenKappa(
+    both.map((pair) => label(pair.weak)),
+    both.map((pair) => label(pair.strong)),
+  );
   const margin = (values: number[]) => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length - 0.5);
   const strongMargin = margin(both.map((pair) => pair.strong));
   const weakMargin = margin(both.map((pair) => pair.weak));

@@ -57,7 +57,7 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
       try {
         response = await fetchImpl(`${base}${path}`, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        last = error instanceof Error ? (error.name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (error.cause instanceof Error ? error.cause.message : error.message)) : String(error);
+        last = error instanceof Error ? (error.name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
         await pause(backoffMs * 2 ** (attempt - 1), attempt < attempts);
         continue;
       }

@@ -59,7 +59,10 @@ export function parsePairVerdict(text: string): PairVerdict {
   const object = extractJsonObject(text);
   const raw = object.winner;
   if (typeof raw !== "string") throw new JudgeParseError('"winner" is missing or not a string');
-  const normalized = raw.trim().toLowerCase().replace(/^(answer|assistant|response)\s+/, "");
+  const normalized = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^(answer|assistant|response)\s+/, "");
   const winner = normalized === "a" ? "A" : normalized === "b" ? "B" : ["tie", "draw", "equal", "both", "neither"].includes(normalized) ? "tie" : undefined;
   if (winner === undefined) throw new JudgeParseError(`"winner" is '${raw.slice(0, 40)}', not A, B or tie`);
   return { winner, reason: typeof object.reason === "string" ? object.reason.trim() : "" };

@@ -47,7 +47,15 @@ export async function answerVariant(deps: AnswerDeps, input: AnswerRequest, opti
     const request = parseRequest(chatRequestSchema, { model: input.model, messages: input.messages, seed: input.seed, temperature: input.temperature, max_tokens: input.maxTokens });
     const answer = await answerChat(deps, request, options);
     const choice = answer.choices[0]!;
-    return { content: choice.content, finishReason: choice.finishReason, stopReason: choice.stopReason, promptTokens: answer.usage.promptTokens, completionTokens: answer.usage.completionTokens, error: null, seed: input.seed };
+    return {
+      content: choice.content,
+      finishReason: choice.finishReason,
+      stopReason: choice.stopReason,
+      promptTokens: answer.usage.promptTokens,
+      completionTokens: answer.usage.completionTokens,
+      error: null,
+      seed: input.seed,
+    };
   } catch (error) {
     if (error instanceof DomainError && error.code === "model_not_found") throw new UnknownVariantError(error.message);
     // The client-facing message, as the server would have sent it.

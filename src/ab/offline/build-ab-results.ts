@@ -22,7 +22,11 @@ export interface BuildAbResultsInput {
 
 export function buildAbResults(input: BuildAbResultsInput): AbResults {
   const { outcome, settings } = input;
-  const summary = summarizeAb(outcome.prompts, input.variants.map((variant) => variant.id), { resamples: settings.bootstrap.resamples, seed: settings.bootstrap.seed });
+  const summary = summarizeAb(
+    outcome.prompts,
+    input.variants.map((variant) => variant.id),
+    { resamples: settings.bootstrap.resamples, seed: settings.bootstrap.seed },
+  );
   const ranked = rankByInformativeness(outcome.prompts).map((prompt) => ({ id: prompt.id, category: prompt.category, informativeness: prompt.informativeness }));
   const { identity: _identity, ...judge } = input.judge;
   return {

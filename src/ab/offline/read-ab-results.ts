@@ -29,6 +29,7 @@ export async function readAbResults(dir: string): Promise<AbResults> {
   } catch {
     throw new AbResultsError(`${file}: not valid JSON`);
   }
-  if (json.format !== "urial-ab" || json.version !== 1 || !Array.isArray(json.prompts) || !Array.isArray(json.variants)) throw new AbResultsError(`${file}: not a urial ab results file (format urial-ab, version 1)`);
+  if (json.format !== "urial-ab" || json.version !== 1 || !Array.isArray(json.prompts) || !Array.isArray(json.variants))
+    throw new AbResultsError(`${file}: not a urial ab results file (format urial-ab, version 1)`);
   return json as AbResults;
 }

@@ -24,8 +24,7 @@ import type { SuiteItem, SuiteMessage } from "../../suite/read-suite.js";
 export type StoredJudgement = JudgeAnswer<AspectScores> | JudgeAnswer<PairVerdict>;
 
 export type AbProgressEvent =
-  | { type: "phase"; phase: "answers" | "judging"; total: number; cached: number }
-  | { type: "step"; phase: "answers" | "judging"; done: number; total: number; label: string };
+  { type: "phase"; phase: "answers" | "judging"; total: number; cached: number } | { type: "step"; phase: "answers" | "judging"; done: number; total: number; label: string };
 
 /** The judge as the run needs it: its identity at once (for cache keys), the connection only when there is work. */
 export interface LazyJudge {
@@ -122,7 +121,11 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
         if (answer.error !== null) continue;
         const key = judgeKey("scores", scoreTokens, conversation, answer.content);
         scoreKeys.set(answerSlot(variant.id, item.id, sample), key);
-        tasks.push({ key, label: `scores · ${variant.id} · ${item.id}`, ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens }) });
+        tasks.push({
+          key,
+          label: `scores · ${variant.id} · ${item.id}`,
+          ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens }),
+        });
       }
     }
     const baseline = variants[0]!;
@@ -131,10 +134,17 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
         const first = answers.get(answerSlot(baseline.id, item.id, sample))!;
         const second = answers.get(answerSlot(candidate.id, item.id, sample))!;
         if (first.error !== null || second.error !== null || first.content === second.content) continue;
-        for (const [order, a, b] of [["baseline", first.content, second.content], ["candidate", second.content, first.content]] as const) {
+        for (const [order, a, b] of [
+          ["baseline", first.content, second.content],
+          ["candidate", second.content, first.content],
+        ] as const) {
           const key = pairOrderKey(options.judge.identity, pairTokens, conversation, a, b);
           orderKeys.set(`${answerSlot(candidate.id, item.id, sample)}\u0000${order}`, key);
-          tasks.push({ key, label: `pair · ${candidate.id} vs ${baseline.id} · ${item.id}`, ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens }) });
+          tasks.push({
+            key,
+            label: `pair · ${candidate.id} vs ${baseline.id} · ${item.id}`,
+            ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens }),
+          });
         }
       }
     }
@@ -167,15 +177,19 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
     const baseline = variants[0]!;
     for (const candidate of variants.slice(1)) {
       for (let sample = 0; sample < samples; sample += 1) {
-        prompt.pairs.push(buildPair(prompt, baseline.id, candidate.id, sample, (order) => {
-          const key = orderKeys.get(`${answerSlot(candidate.id, prompt.id, sample)}\u0000${order}`);
-          return key === undefined ? undefined : (options.judgements.get(key) as JudgeAnswer<PairVerdict>);
-        }));
+        prompt.pairs.push(
+          buildPair(prompt, baseline.id, candidate.id, sample, (order) => {
+            const key = orderKeys.get(`${answerSlot(candidate.id, prompt.id, sample)}\u0000${order}`);
+            return key === undefined ? undefined : (options.judgements.get(key) as JudgeAnswer<PairVerdict>);
+          }),
+        );
       }
     }
     prompt.informativeness = informativeness(
       variants.map((variant) =>
-        (prompt.scores[variant.id] ?? []).flatMap((judgement) => (judgement !== null && judgement.ok ? [judgeAspects.reduce((sum, aspect) => sum + judgement.scores[aspect].score, 0) / judgeAspects.length] : [])),
+        (prompt.scores[variant.id] ?? []).flatMap((judgement) =>
+          judgement !== null && judgement.ok ? [judgeAspects.reduce((sum, aspect) => sum + judgement.scores[aspect].score, 0) / judgeAspects.length] : [],
+        ),
       ),
     );
   });
@@ -205,13 +219,7 @@ function toScoreJudgement(answer: JudgeAnswer<AspectScores>): ScoreJudgement {
   return answer.ok ? { ok: true, scores: answer.value, attempts: answer.attempts } : answer;
 }
 
-function buildPair(
-  prompt: AbPromptResult,
-  baseline: string,
-  candidate: string,
-  sample: number,
-  judgementOf: (first: "baseline" | "candidate") => JudgeAnswer<PairVerdict> | undefined,
-): PairJudgement {
+function buildPair(prompt: AbPromptResult, baseline: string, candidate: string, sample: number, judgementOf: (first: "baseline" | "candidate") => JudgeAnswer<PairVerdict> | undefined): PairJudgement {
   const a = prompt.answers[baseline]![sample]!;
   const b = prompt.answers[candidate]![sample]!;
   const lengthDifference = b.content.length - a.content.length;

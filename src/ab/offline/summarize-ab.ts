@@ -44,9 +44,7 @@ export function summarizeAb(prompts: readonly AbPromptResult[], variants: readon
       completionTokens: meanOf(`${variant}/tokens`, (prompt) => answersOf(prompt).flatMap((answer) => (answer.completionTokens === null ? [] : [answer.completionTokens]))),
       refusalRate: meanOf(`${variant}/refusal`, (prompt) => answersOf(prompt).map((answer) => (isRefusal(answer.content) ? 1 : 0))),
       cleanEndingRate: meanOf(`${variant}/clean`, (prompt) => answersOf(prompt).map((answer) => (endedCleanly(answer) ? 1 : 0))),
-      aspects: Object.fromEntries(
-        [...judgeAspects, "overall" as const].map((aspect) => [aspect, meanOf(`${variant}/${aspect}`, (prompt) => scoreOf(prompt, aspect))]),
-      ) as VariantSummary["aspects"],
+      aspects: Object.fromEntries([...judgeAspects, "overall" as const].map((aspect) => [aspect, meanOf(`${variant}/${aspect}`, (prompt) => scoreOf(prompt, aspect))])) as VariantSummary["aspects"],
       scoreFailures: prompts.reduce((sum, prompt) => sum + (prompt.scores[variant] ?? []).filter((judgement) => judgement !== null && !judgement.ok).length, 0),
     };
   });
@@ -90,7 +88,8 @@ function summarizeComparison(prompts: readonly AbPromptResult[], baseline: strin
   const judged = (prompt: AbPromptResult): PairJudgement[] => prompt.pairs.filter((pair) => pair.candidate === candidate && pair.preference !== null);
   const all = prompts.flatMap((prompt) => prompt.pairs.filter((pair) => pair.candidate === candidate));
   const pairs = all.filter((pair) => pair.preference !== null);
-  const share = (verdict: PairJudgement["verdict"]) => (values: readonly PairJudgement[]) => (values.length === 0 ? Number.NaN : values.filter((pair) => pair.verdict === verdict).length / values.length);
+  const share = (verdict: PairJudgement["verdict"]) => (values: readonly PairJudgement[]) =>
+    values.length === 0 ? Number.NaN : values.filter((pair) => pair.verdict === verdict).length / values.length;
   const label = `${baseline}→${candidate}`;
   const lengthControlled = (values: readonly PairJudgement[]) => (values.length === 0 ? Number.NaN : lengthControlledWinRate(values.map(toLengthPair)).winRate);
   const fit = pairs.length > 0 ? lengthControlledWinRate(pairs.map(toLengthPair)) : undefined;

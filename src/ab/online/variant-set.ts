@@ -39,5 +39,8 @@ export function hashVariant(set: Pick<ExemplarSet, "hash">, sampling: SamplingOv
   const overrides = Object.entries(sampling ?? {})
     .filter(([, value]) => value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash("sha256").update(JSON.stringify([set.hash, overrides])).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([set.hash, overrides]))
+    .digest("hex")
+    .slice(0, 16);
 }

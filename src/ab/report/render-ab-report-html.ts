@@ -122,7 +122,8 @@ function renderPair(pair: PairJudgement, baseline: string): string {
   const verdict = pair.verdict === null ? `<span class="badge fail">${pair.skipped !== undefined ? "not judged" : "no verdict"}</span>` : `<span class="badge ${pair.verdict}">${pair.verdict}</span>`;
   const orders = pair.orders.map((order) => {
     const shown = order.first === "baseline" ? `${baseline} shown first` : `${pair.candidate} shown first`;
-    if (!order.ok) return `<li>${escapeHtml(shown)}: <span class="badge fail">unreadable after ${order.attempts} attempts</span> ${escapeHtml(order.error)}<div class="raw">${escapeHtml(order.raw)}</div></li>`;
+    if (!order.ok)
+      return `<li>${escapeHtml(shown)}: <span class="badge fail">unreadable after ${order.attempts} attempts</span> ${escapeHtml(order.error)}<div class="raw">${escapeHtml(order.raw)}</div></li>`;
     const winner = order.winner === "tie" ? "tie" : order.winner === "candidate" ? pair.candidate : baseline;
     return `<li>${escapeHtml(shown)}: <b>${escapeHtml(winner)}</b> — ${escapeHtml(order.reason)}</li>`;
   });

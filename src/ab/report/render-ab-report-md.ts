@@ -45,7 +45,12 @@ export function renderAbReportMarkdown(results: AbResults): string {
     "",
   ];
   if (summary.comparisons.length > 0) {
-    lines.push("## Win rate by category", "", `| category | ${summary.comparisons.map((comparison) => cell(comparison.candidate)).join(" | ")} |`, `|---|${summary.comparisons.map(() => "---:").join("|")}|`);
+    lines.push(
+      "## Win rate by category",
+      "",
+      `| category | ${summary.comparisons.map((comparison) => cell(comparison.candidate)).join(" | ")} |`,
+      `|---|${summary.comparisons.map(() => "---:").join("|")}|`,
+    );
     for (const { category } of summary.comparisons[0]!.byCategory) {
       lines.push(
         `| ${cell(category)} | ${summary.comparisons

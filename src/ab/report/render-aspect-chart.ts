@@ -27,7 +27,9 @@ export function renderAspectChart(variants: readonly VariantSummary[]): string {
     parts.push(`<rect x="${left + index * 170}" y="4" width="10" height="10" fill="${colour}"/><text x="${left + index * 170 + 14}" y="13" class="legend">${escapeHtml(variant.variant)}</text>`);
   });
   for (let score = 1; score <= 5; score += 1) {
-    parts.push(`<line x1="${x(score)}" x2="${x(score)}" y1="${legendHeight}" y2="${height - 20}" class="grid"/><text x="${x(score)}" y="${height - 6}" text-anchor="middle" class="axis">${score}</text>`);
+    parts.push(
+      `<line x1="${x(score)}" x2="${x(score)}" y1="${legendHeight}" y2="${height - 20}" class="grid"/><text x="${x(score)}" y="${height - 6}" text-anchor="middle" class="axis">${score}</text>`,
+    );
   }
   aspects.forEach((aspect, row) => {
     const top = legendHeight + row * rowHeight + 6;
@@ -40,10 +42,14 @@ export function renderAspectChart(variants: readonly VariantSummary[]): string {
         parts.push(`<text x="${left + 4}" y="${y + barHeight - 2}" class="axis">no scores</text>`);
         return;
       }
-      parts.push(`<rect x="${left}" y="${y}" width="${(x(interval.value) - left).toFixed(1)}" height="${barHeight}" fill="${colour}"><title>${escapeHtml(variant.variant)} ${aspect}: ${interval.value.toFixed(2)}${interval.low !== null && interval.high !== null ? ` [${interval.low.toFixed(2)}–${interval.high.toFixed(2)}]` : ""} (n = ${interval.n})</title></rect>`);
+      parts.push(
+        `<rect x="${left}" y="${y}" width="${(x(interval.value) - left).toFixed(1)}" height="${barHeight}" fill="${colour}"><title>${escapeHtml(variant.variant)} ${aspect}: ${interval.value.toFixed(2)}${interval.low !== null && interval.high !== null ? ` [${interval.low.toFixed(2)}–${interval.high.toFixed(2)}]` : ""} (n = ${interval.n})</title></rect>`,
+      );
       if (interval.low !== null && interval.high !== null) {
         const middle = y + barHeight / 2;
-        parts.push(`<path d="M${x(interval.low).toFixed(1)} ${middle}H${x(interval.high).toFixed(1)}M${x(interval.low).toFixed(1)} ${y + 2}V${y + barHeight - 2}M${x(interval.high).toFixed(1)} ${y + 2}V${y + barHeight - 2}" class="whisker"/>`);
+        parts.push(
+          `<path d="M${x(interval.low).toFixed(1)} ${middle}H${x(interval.high).toFixed(1)}M${x(interval.low).toFixed(1)} ${y + 2}V${y + barHeight - 2}M${x(interval.high).toFixed(1)} ${y + 2}V${y + barHeight - 2}" class="whisker"/>`,
+        );
       }
       parts.push(`<text x="${x(interval.value) + 4 + (interval.high !== null ? x(interval.high) - x(interval.value) : 0)}" y="${y + barHeight - 2}" class="value">${interval.value.toFixed(2)}</text>`);
     });

@@ -16,5 +16,8 @@ export function quantileOfSorted(sorted: readonly number[], q: number): number {
 
 /** The `q` quantile of unsorted values. */
 export function quantile(values: readonly number[], q: number): number {
-  return quantileOfSorted([...values].sort((a, b) => a - b), q);
+  return quantileOfSorted(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
 }

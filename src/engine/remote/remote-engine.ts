@@ -104,7 +104,6 @@ class RemoteEngine implements Engine {
     return acquireSlot(this.#pool, prompt, signal);
   }
 
-
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
     this.#ensureAlive();
     throw new UnsupportedFeatureError(

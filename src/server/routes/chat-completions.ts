@@ -32,7 +32,12 @@ export function chatCompletionsRoute(deps: AppDeps) {
           c.header("x-urial-variant", assignment.variant.name);
           if (record !== undefined) deps.experiments?.attach(record, assignment);
         }
-        Object.assign(record, { model: request.model, variant: assignment ? `${assignment.experiment.id}/${assignment.variant.name}` : set.name, stream: request.stream === true, input: request.messages });
+        Object.assign(record, {
+          model: request.model,
+          variant: assignment ? `${assignment.experiment.id}/${assignment.variant.name}` : set.name,
+          stream: request.stream === true,
+          input: request.messages,
+        });
       },
     });
     const { set, assignment, topLogprobs } = plan;
