@@ -59,7 +59,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const [kind, nodeModules = "node_modules"] = process.argv.slice(2);
   try {
     const removed = prunePrebuiltBinaries(kind, nodeModules);
-    console.log(`kept ${keptPrebuiltPackages(kind).map((name) => `@node-llama-cpp/${name}`).join(", ")}; removed ${removed.join(", ") || "nothing"}`);
+    console.log(
+      `kept ${keptPrebuiltPackages(kind)
+        .map((name) => `@node-llama-cpp/${name}`)
+        .join(", ")}; removed ${removed.join(", ") || "nothing"}`,
+    );
   } catch (error) {
     console.error(`prune-prebuilt-binaries: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

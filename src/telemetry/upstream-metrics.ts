@@ -50,5 +50,9 @@ export function registerUpstreamMetrics(registers: Registry[], engine: () => Eng
   total("urial_upstream_errors_total", "Requests that failed on the upstream replica.", (replica) => replica.errors);
   total("urial_upstream_failovers_total", "Requests that failed on the upstream replica before their first token and were retried on another.", (replica) => replica.failedOver);
   total("urial_upstream_prompt_tokens_total", "Prompt tokens the upstream replica reported in its usage.", (replica) => replica.promptTokens);
-  total("urial_upstream_cached_tokens_total", "Prompt tokens the upstream replica reported as served from its prefix cache (usage.prompt_tokens_details.cached_tokens).", (replica) => replica.cachedTokens);
+  total(
+    "urial_upstream_cached_tokens_total",
+    "Prompt tokens the upstream replica reported as served from its prefix cache (usage.prompt_tokens_details.cached_tokens).",
+    (replica) => replica.cachedTokens,
+  );
 }

@@ -9,12 +9,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { urialCacheDir } from "../../src/config/cache-dir.js";
+import { urialCacheDir } from "../../src/platform/cache-dir.js";
 import { parseServeConfig, serveOptions, type ServeConfig } from "../../src/config/serve-config.js";
 import { parseDockerfile, stageEnv, type Instruction, type Stage } from "./parse-dockerfile.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string; license: string; scripts: Record<string, string>; bin: Record<string, string>; files: string[] };
+const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  license: string;
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+  files: string[];
+};
 const tsconfigBuild = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as { compilerOptions: { outDir: string; rootDir: string }; include: string[] };
 const knownEnv = new Set(Object.values(serveOptions).map((spec) => spec.env));
 /** The prebuilt-binary selection each Dockerfile asks for (see scripts/prune-prebuilt-binaries.mjs). */
@@ -115,7 +122,11 @@ for (const file of ["Dockerfile", "Dockerfile.cuda", "Dockerfile.cuda12"]) {
       expect(users.length).toBe(1);
       expect(users[0]!.args).not.toMatch(/^(root|0)(:|$)/);
       expect(users[0]!.line).toBeLessThan(all(final, "ENTRYPOINT")[0]!.line);
-      expect(all(final, "VOLUME").map((volume) => volume.exec ?? volume.args.split(/\s+/)).flat()).toEqual(["/data"]);
+      expect(
+        all(final, "VOLUME")
+          .map((volume) => volume.exec ?? volume.args.split(/\s+/))
+          .flat(),
+      ).toEqual(["/data"]);
       const env = stageEnv(final);
       // Models, prefix states, the A/B outcome log and every cache, as the server resolves them with the image's environment.
       const parsed = parseServeConfig([], env);
@@ -124,7 +135,11 @@ for (const file of ["Dockerfile", "Dockerfile.cuda", "Dockerfile.cuda12"]) {
       for (const path of [config.modelsDir, config.prefixCacheDir, config.experimentLog, urialCacheDir(env)]) expect(path.startsWith("/data/"), path).toBe(true);
       const runs = all(final, "RUN").map((run) => run.args);
       expect(runs.some((run) => /chown -R node:node \/data/.test(run))).toBe(true);
-      for (const dir of ["/data/models", "/data/prefix-states", "/data/experiments", "/data/cache"]) expect(runs.some((run) => run.includes(dir)), dir).toBe(true);
+      for (const dir of ["/data/models", "/data/prefix-states", "/data/experiments", "/data/cache"])
+        expect(
+          runs.some((run) => run.includes(dir)),
+          dir,
+        ).toBe(true);
       expect(env.URIAL_HOST).toBe("0.0.0.0");
       expect(all(final, "EXPOSE").map((expose) => expose.args)).toContain(env.URIAL_PORT);
       for (const name of Object.keys(env).filter((key) => key.startsWith("URIAL_"))) expect(knownEnv, `${name} is a urial serve variable`).toContain(name);
@@ -158,7 +173,9 @@ for (const file of ["Dockerfile", "Dockerfile.cuda", "Dockerfile.cuda12"]) {
 
 describe(".dockerignore", () => {
   it("keeps node_modules, dist and models out of the build context", () => {
-    const ignored = readFileSync(join(root, ".dockerignore"), "utf8").split("\n").map((line) => line.trim());
+    const ignored = readFileSync(join(root, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim());
     for (const entry of ["node_modules", "dist", "*.gguf"]) expect(ignored).toContain(entry);
   });
 });

@@ -93,7 +93,9 @@ describe.skipIf(skipReason !== undefined)(skipReason ? `${title} — SKIPPED: ${
     it(`${file}: every CUDA library the kept binaries link has the base image's CUDA major version`, () => {
       const major = baseCudaMajor(file);
       const removed = new Set(removedPrebuiltFiles(kind));
-      const kept = keptPrebuiltPackages(kind, "x64").flatMap((name) => binariesUnder(join(scope, name))).filter((path) => !removed.has(relative(scope, path)));
+      const kept = keptPrebuiltPackages(kind, "x64")
+        .flatMap((name) => binariesUnder(join(scope, name)))
+        .filter((path) => !removed.has(relative(scope, path)));
       expect(kept.length).toBeGreaterThan(0);
       const needed = new Map(kept.map((path) => [relative(scope, path), gpuLibraries(path)] as const).filter(([, libraries]) => libraries.length > 0));
       if (kind === "cpu") {

@@ -105,7 +105,10 @@ describe("an upstream that ignores max_tokens", () => {
       expect(response.status).toBe(200);
       const { text, finish, usage } = stream
         ? await streamedText(response).then((result) => ({ ...result, usage: undefined }))
-        : await response.json().then((value) => value as { choices: { text: string; finish_reason: string }[]; usage: { completion_tokens: number } }).then((body) => ({ text: body.choices[0]!.text, finish: body.choices[0]!.finish_reason, usage: body.usage }));
+        : await response
+            .json()
+            .then((value) => value as { choices: { text: string; finish_reason: string }[]; usage: { completion_tokens: number } })
+            .then((body) => ({ text: body.choices[0]!.text, finish: body.choices[0]!.finish_reason, usage: body.usage }));
       expect(text).toBe(Array.from({ length: 10 }, (_, index) => `${String(index).padStart(5, "0")} ${"w".repeat(45)}`).join(""));
       expect(finish).toBe("length");
       if (usage) expect(usage.completion_tokens).toBe(10);
@@ -128,7 +131,10 @@ describe("an upstream that ignores max_tokens", () => {
   it("does not trust a usage that counts more tokens than were asked for", async () => {
     const upstream = await scripted({ completions: (_body, response) => writeSse(response, [textChunk("a"), textChunk("b", "length"), usageChunk(7, 5000)]) });
     const { app } = await remoteApp(`${upstream.url}/v1`);
-    const body = (await (await post(app, "/v1/completions", { model: "base", prompt: "Once", max_tokens: 2 })).json()) as { choices: { text: string }[]; usage: { completion_tokens: number; prompt_tokens: number } };
+    const body = (await (await post(app, "/v1/completions", { model: "base", prompt: "Once", max_tokens: 2 })).json()) as {
+      choices: { text: string }[];
+      usage: { completion_tokens: number; prompt_tokens: number };
+    };
     expect(body.choices[0]!.text).toBe("ab");
     expect(body.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 2 });
   });
@@ -140,7 +146,7 @@ describe("an upstream that ignores stop strings", () => {
     const { app } = await remoteApp(`${upstream.url}/v1`);
     const raw = (await (await post(app, "/v1/completions", { model: "base", prompt: "Count:", stop: ["STOP"] })).json()) as { choices: { text: string; finish_reason: string }[] };
     expect(raw.choices[0]).toMatchObject({ text: "one two ", finish_reason: "stop" });
-    const chat = (await (await post(app, "/v1/chat/completions", { model: "urial", messages: [{ role: "user", content: "Count" }], stop: "STOP", stream: true })).text());
+    const chat = await (await post(app, "/v1/chat/completions", { model: "urial", messages: [{ role: "user", content: "Count" }], stop: "STOP", stream: true })).text();
     expect(chat).not.toContain("three");
   });
 });
@@ -234,13 +240,11 @@ describe("an upstream that redirects", () => {
 
 describe("/health follows the upstream", () => {
   it("answers 503 with the reason while the upstream is down, and 200 once it is back", async () => {
-    let down = false;
     const upstream = await scripted({});
     const port = Number(new URL(upstream.url).port);
     const { app, notices } = await remoteApp(`${upstream.url}/v1`, { healthIntervalMs: 100 });
     expect((await app.request("/health")).status).toBe(200);
     await upstream.close();
-    down = true;
     await expect.poll(async () => (await app.request("/health")).status, { timeout: 10_000 }).toBe(503);
     const body = (await (await app.request("/health")).json()) as { status: string; reason: string; upstreams: { state: string; reason: string }[] };
     expect(body.status).toBe("unavailable");
@@ -259,7 +263,6 @@ describe("/health follows the upstream", () => {
     });
     await new Promise<void>((resolve) => again.listen(port, "127.0.0.1", resolve));
     cleanups.push(() => new Promise<void>((resolve) => again.close(() => resolve())));
-    expect(down).toBe(true);
     await expect.poll(async () => (await app.request("/health")).status, { timeout: 10_000 }).toBe(200);
     const body2 = (await (await post(app, "/v1/completions", { model: "base", prompt: "Once" })).json()) as { choices: { text: string }[] };
     expect(body2.choices[0]!.text).toBe("back");

@@ -15,9 +15,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** `URIAL_LLAMA_SERVER_DIR`, else `../shared/peers/llama-server` next to the repository. */
-export const peerDir = process.env.URIAL_LLAMA_SERVER_DIR
-  ? resolve(process.env.URIAL_LLAMA_SERVER_DIR)
-  : fileURLToPath(new URL("../../../shared/peers/llama-server", import.meta.url));
+export const peerDir = process.env.URIAL_LLAMA_SERVER_DIR ? resolve(process.env.URIAL_LLAMA_SERVER_DIR) : fileURLToPath(new URL("../../../shared/peers/llama-server", import.meta.url));
 
 export const peerExists = existsSync(join(peerDir, "llama-server"));
 
@@ -88,7 +86,10 @@ export class LlamaServerPeer {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`llama-server on port ${this.port} exited: ${this.#log}`);
-      const ok = await fetch(`${this.url}/health`).then((response) => response.ok, () => false);
+      const ok = await fetch(`${this.url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((done) => setTimeout(done, 50));
     }

@@ -233,7 +233,7 @@ async function* generateOn(replica: UpstreamReplica, model: string, contextSize:
   signal.throwIfAborted();
   const promptTokens = await replica.counter.count(text, signal);
   const room = contextSize - promptTokens;
-  if (room < 1) throw new PromptTooLongError(promptTokens, contextSize, 1);
+  if (room < 1) throw new PromptTooLongError(promptTokens, contextSize, 1, null, false, true);
   // Like the local engine, never ask for more than the context holds.
   const maxTokens = Math.min(options.maxTokens, room);
   const budget = new CompletionBudget(maxTokens);

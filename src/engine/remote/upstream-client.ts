@@ -68,7 +68,11 @@ export class UpstreamClient {
    * until `[DONE]` or the end; a stream longer than `maxBytes` fails.
    */
   async *streamCompletion(body: Record<string, unknown>, signal?: AbortSignal, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<ParsedChunk | "done"> {
-    const request = this.#start(`${this.#options.url.v1}/completions`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", accept: "text/event-stream" } }, signal);
+    const request = this.#start(
+      `${this.#options.url.v1}/completions`,
+      { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", accept: "text/event-stream" } },
+      signal,
+    );
     try {
       const response = await request.response;
       if (!response.ok) throw await request.idle(statusError(response));

@@ -97,7 +97,11 @@ export class UpstreamFleet {
       if (problem === undefined) replica.markUp((fact as JoinFacts).counter);
       else replica.markDown(problem);
     });
-    if (!replicas.some((replica) => replica.up)) throw noneAnswered(replicas, replicas.map((replica) => ({ status: "rejected", reason: new UpstreamError("protocol", replica.reason ?? "") })));
+    if (!replicas.some((replica) => replica.up))
+      throw noneAnswered(
+        replicas,
+        replicas.map((replica) => ({ status: "rejected", reason: new UpstreamError("protocol", replica.reason ?? "") })),
+      );
     if (options.healthIntervalMs > 0) {
       fleet.#timer = setInterval(() => fleet.checkAll(), options.healthIntervalMs);
       fleet.#timer.unref();
@@ -184,7 +188,11 @@ export class UpstreamFleet {
   }
 
   #changed(replica: UpstreamReplica): void {
-    this.#options.onNotice?.(replica.up ? `upstream ${replica.url.v1} is up again (${this.upCount} of ${this.replicas.length} up)` : `upstream ${replica.url.v1} is down: ${replica.reason} (${this.upCount} of ${this.replicas.length} up)`);
+    this.#options.onNotice?.(
+      replica.up
+        ? `upstream ${replica.url.v1} is up again (${this.upCount} of ${this.replicas.length} up)`
+        : `upstream ${replica.url.v1} is down: ${replica.reason} (${this.upCount} of ${this.replicas.length} up)`,
+    );
     this.onChange();
   }
 }
