@@ -7,7 +7,9 @@ import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
-import { parseServeConfig, serveHelp } from "../config/serve-config.js";
+import { packageRoot, parseServeConfig, serveHelp } from "../config/serve-config.js";
+import { join } from "node:path";
+import { VotesLog } from "../votes/votes-log.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
@@ -133,6 +135,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     ...(experiments !== undefined ? { experiments } : {}),
     catalog,
+    votesLog: new VotesLog(config.votesLog),
+    playgroundDir: join(packageRoot, "playground"),
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),

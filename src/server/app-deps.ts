@@ -12,6 +12,7 @@ import type { RequestTracker } from "../lifecycle/request-tracker.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ServerMetrics } from "../telemetry/server-metrics.js";
 import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import type { VotesLog } from "../votes/votes-log.js";
 
 export interface AppDeps {
   /** The engine once loaded; undefined while the model is still loading (→ 503). */
@@ -51,4 +52,11 @@ export interface AppDeps {
    * `GET /v1/experiments[/:id]`. Defaults to none (those routes answer 404).
    */
   experiments?: ExperimentRegistry;
+  /** The playground's votes log behind `POST`/`GET /v1/votes`. Defaults to none (those routes answer 404). */
+  votesLog?: VotesLog;
+  /**
+   * The folder of the playground page (`index.html` and its assets), served at
+   * `/`, `/playground` and `/playground/<file>`. Defaults to none (no page).
+   */
+  playgroundDir?: string;
 }

@@ -9,14 +9,14 @@ import type { GeneratedToken, OutputConstraint } from "../../engine/engine.js";
 import { invalidRequest } from "../../openai/api-error.js";
 import { chatChunk, chatCompletion, chatUsageChunk, usageBody, type FinishedChatChoice, type ResponseIdentity } from "../../openai/chat-response.js";
 import { chatRequestSchema, type ChatRequest } from "../../openai/chat-request-schema.js";
-import { combineSystem, conversationFromMessages } from "../../openai/conversation-from-messages.js";
 import { toChatLogprobEntries } from "../../openai/logprobs.js";
 import { parseRequest, rejectUnsupported } from "../../openai/parse-request.js";
 import { stopList } from "../../openai/request-fields.js";
 import { toSamplingOptions } from "../../openai/to-sampling-options.js";
-import { exemplarExchanges } from "../../catalog/catalog.js";
 import { stopReasonOf, urialAnswerPipeline } from "../../prompt/answer-rules.js";
-import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
+import { renderChatRequest } from "../render-chat-request.js";
+import { chatModelId } from "../model-ids.js";
+import { chatModelCompletions } from "./chat-model-completions.js";
 import type { AppDeps } from "../app-deps.js";
 import { selectChatSet } from "../select-chat-set.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -42,14 +42,13 @@ export function chatCompletionsRoute(deps: AppDeps) {
     if ((request.top_logprobs ?? 0) > 0 && request.logprobs !== true) {
       throw invalidRequest("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
     }
+    // The chat model (`--chat-model`) answers with its own template, not URIAL.
+    if (request.model === chatModelId && deps.shift !== undefined && deps.experiments?.find(request.model) === undefined) return chatModelCompletions(c, deps, request);
     const { set, assignment } = selectChatSet(deps, c, request);
     const record = c.get("record");
     Object.assign(record, { model: request.model, variant: assignment ? `${assignment.experiment.id}/${assignment.variant.name}` : set.name, stream: request.stream === true, input: request.messages });
-    const conversation = conversationFromMessages(request.messages);
+    const { conversation, exemplars, rendered } = renderChatRequest(set, request.messages, deps.systemMessageMode);
     const engine = requireEngine(deps);
-    const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
-    const exemplars = exemplarExchanges(set);
-    const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
     const prompt = engine.tokenize(rendered.text);
     const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens);
     const reusablePrefix = prefixTokens.reusablePrefix(engine, rendered.text.slice(0, rendered.prefixLength), prompt);
