@@ -32,6 +32,7 @@ COPY exemplars ./exemplars
 COPY system-prompts ./system-prompts
 COPY shift-prompts ./shift-prompts
 COPY ab-suites ./ab-suites
+COPY playground ./playground
 # The app's files stay root-owned (read-only for the server); models live in a
 # volume the unprivileged `node` user (uid 1000) can read, and write for pulls.
 RUN mkdir -p /models && chown node:node /models
