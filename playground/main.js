@@ -267,7 +267,8 @@ async function sendChat() {
   } catch (error) {
     if (isAbort(error)) answer = { ...answer, stopReason: "stopped" };
     else {
-      showError(chatError, error);
+      // Shown where the answer would have been (the API's own message).
+      view.meta.setAttribute("role", "alert");
       view.meta.classList.add("error-text");
       view.meta.textContent = describeError(error);
     }
@@ -340,9 +341,10 @@ async function loadPromptPreview() {
     if (serial !== previewSerial) return;
     showError(errorBox, null);
     byId("chat-prompt-summary").textContent = promptSummary(info);
-    byId("chat-prompt-text").replaceChildren(
-      ...promptPieces(info.prompt, info.prefix_length).map((piece) => el("span", { className: `${piece.part}${piece.header ? " header" : ""}`, text: piece.text })),
-    );
+    const text = byId("chat-prompt-text");
+    text.replaceChildren(...promptPieces(info.prompt, info.prefix_length).map((piece) => el("span", { className: `${piece.part}${piece.header ? " header" : ""}`, text: piece.text })));
+    // The conversation is at the end: show it (the shared prefix is above).
+    text.scrollTop = text.scrollHeight;
   } catch (error) {
     if (serial === previewSerial) showError(errorBox, error);
   }
