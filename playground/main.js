@@ -675,12 +675,19 @@ function showShift(shift) {
     /** @type {HTMLElement} */ (column.querySelector(".split")).textContent = splitLine(positions, context).text;
     /** @type {HTMLElement} */ (column.querySelector(".tokens")).replaceChildren(
       ...positions.map((position, index) => {
-        const token = el("button", {
+        // A span, not a button: buttons are atomic boxes, so a token's line break would not break the line.
+        const token = el("span", {
           className: `t ${tokenCategory(position, context)}${position.special ? " special" : ""}`,
           text: visibleTokenText(position.text),
-          attrs: { type: "button", title: tokenTitle(position, context), "data-index": String(index) },
+          attrs: { role: "button", tabindex: "0", title: tokenTitle(position, context), "data-index": String(index) },
         });
         token.addEventListener("click", () => showDetails(position, token));
+        token.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            showDetails(position, token);
+          }
+        });
         return token;
       }),
     );

@@ -16,6 +16,7 @@
 /** A parser that turns text as it arrives into the data of each complete event. */
 export function createSseParser() {
   let buffer = "";
+  let afterCarriageReturn = false;
   /** @type {string[]} */
   let data = [];
   return {
@@ -25,15 +26,17 @@ export function createSseParser() {
      * @returns {string[]}
      */
     push(text) {
-      buffer += text;
+      // A CR that ended the last chunk may be the first half of a CRLF.
+      buffer += afterCarriageReturn && text.startsWith("\n") ? text.slice(1) : text;
+      afterCarriageReturn = false;
       /** @type {string[]} */
       const events = [];
       for (;;) {
-        // A CR at the very end may be the first half of a CRLF: wait for more.
-        const end = /\r\n|\n|\r(?!$)/.exec(buffer);
+        const end = /\r\n|\n|\r/.exec(buffer);
         if (end === null) break;
         const line = buffer.slice(0, end.index);
         buffer = buffer.slice(end.index + end[0].length);
+        if (end[0] === "\r" && buffer.length === 0) afterCarriageReturn = true;
         if (line.length === 0) {
           if (data.length > 0) events.push(data.join("\n"));
           data = [];
