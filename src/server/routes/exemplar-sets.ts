@@ -1,7 +1,8 @@
 /**
  * @module server/routes/exemplar-sets
  * `GET /v1/exemplar-sets`: every exemplar set with the model id that selects
- * it, its version, content hash and description, and which one `urial` is —
+ * it (by name), its version, content hash and description, which one `urial` is,
+ * and last the zero-shot baseline behind `base` —
  * what a client needs to label answers (`/v1/models` has ids only). The list
  * follows hot reloads of the exemplar files.
  */
@@ -33,7 +34,9 @@ export function listExemplarSetsRoute(deps: AppDeps) {
       object: "list",
       default_model: defaultModelId,
       data: [
-        ...[...catalog.sets.values()].map((set) => setObject(set, `${defaultModelId}/${set.name}`, set.name === catalog.defaultSet.name)),
+        ...[...catalog.sets.values()]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((set) => setObject(set, `${defaultModelId}/${set.name}`, set.name === catalog.defaultSet.name)),
         setObject(zeroShotSet, baseModelId, false),
       ],
     });
