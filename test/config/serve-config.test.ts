@@ -22,6 +22,7 @@ const hardeningDefaults = {
 
 /** A/B experiment settings when none is given (issue 6; tested in ab-config.test.ts). */
 const experimentDefaults = {
+  votesLog: join(urialCacheDir(), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: 64 * 1024 * 1024,
   experimentLogFiles: 5,
@@ -139,6 +140,11 @@ describe("parseServeConfig", () => {
       ...hardeningDefaults,
       ...experimentDefaults,
     });
+  });
+
+  it("reads the playground's votes log from --votes-log or URIAL_VOTES_LOG", () => {
+    expect(configOf(parseServeConfig([...model, "--votes-log", "/flag/votes.jsonl"], { URIAL_VOTES_LOG: "/env/votes.jsonl" })).votesLog).toBe("/flag/votes.jsonl");
+    expect(configOf(parseServeConfig(model, { URIAL_VOTES_LOG: "/env/votes.jsonl" })).votesLog).toBe("/env/votes.jsonl");
   });
 
   it("lets a flag win over its environment variable", () => {
