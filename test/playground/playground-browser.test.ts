@@ -264,7 +264,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     const offenders = () =>
       page.evaluate<string[]>(`[...document.querySelectorAll("body *")]
         .filter((element) => element.getClientRects().length > 0 && element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .map((element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") + "." + [...element.classList].join("."))`);
+        .map((element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") + "." + [...element.classList].join(".") + " " + JSON.stringify((element.textContent || "").slice(0, 40)))`);
     expect(await offenders()).toEqual([]);
     await shot("08-narrow-chat");
     await page.locator("#tab-compare").click();
