@@ -125,7 +125,8 @@ for (const tab of tabs) {
     }
   });
 }
-selectTab("tab-chat");
+// The side-by-side view is what the page is for: it opens there.
+selectTab("tab-compare");
 
 // ---------------------------------------------------------------- server: models and sets
 

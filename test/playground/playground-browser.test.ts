@@ -105,6 +105,10 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     expect(await page.evaluate('sessionStorage.getItem("urial-playground-api-key")')).toBe(apiKey);
     expect(page.url()).not.toContain(apiKey);
     expect(await page.locator("#api-key").inputValue()).toBe("");
+    // It opens on the side-by-side view.
+    expect(await page.locator("#compare-panel").isVisible()).toBe(true);
+    await page.locator("#tab-compare").press("ArrowLeft");
+    expect(await page.locator("#chat-panel").isVisible()).toBe(true);
     expect(await page.locator("#chat-model option").allTextContents()).toEqual(expect.arrayContaining(["base — zero-shot, URIAL layout", "chat — the chat model, its own template"]));
     expect(await page.locator("#chat-set").textContent()).toMatch(/^urial-1shot@\d/);
   });
