@@ -78,7 +78,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("request", (request) => requested.push(request.url()));
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -122,7 +122,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     expect(preview.endsWith("# Answer:\n```\n")).toBe(true);
     expect(await page.locator("#chat-prompt-text .shared").count()).toBeGreaterThan(0);
     await page.locator("#chat-input").press("Enter");
-    await expect.poll(() => page.locator("#chat-send").isEnabled(), { timeout: 45_000 }).toBe(true);
+    await expect.poll(() => page.locator("#chat-send").isEnabled(), { timeout: 100_000 }).toBe(true);
     const first = (await assistantMessages().nth(0).locator(".text").textContent())!;
     expect(first.length).toBeGreaterThan(0);
     expect(await assistantMessages().nth(0).locator(".meta").textContent()).toMatch(/\d+ prompt tokens \(\d+ cached\) · \d+ answer tokens · first token/);
@@ -133,7 +133,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     await page.locator("#chat-input").fill("And is 210 even?");
     await page.locator("#chat-send").click();
     await expect.poll(() => assistantMessages().count()).toBe(2);
-    await expect.poll(() => page.locator("#chat-send").isEnabled(), { timeout: 45_000 }).toBe(true);
+    await expect.poll(() => page.locator("#chat-send").isEnabled(), { timeout: 100_000 }).toBe(true);
     expect((await assistantMessages().nth(1).locator(".text").textContent())!.length).toBeGreaterThan(0);
     expect(await page.locator("#chat-error").isHidden()).toBe(true);
     // The second request carried the first turn: its prompt (asked the same way) holds both queries.
@@ -147,7 +147,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     }, apiKey);
     expect(prompt.prompt.slice(prompt.prefix_length)).toBe("# Query:\n```\na\n```\n\n# Answer:\n```\nb\n```\n\n# Query:\n```\nc\n```\n\n# Answer:\n```\n");
     await shot("02-chat-two-turns-with-prompt");
-  }, 120_000);
+  }, 240_000);
 
   it("stops a stream: the page marks the answer stopped and the server ends the generation", async () => {
     await page.locator("#chat-new").click();
@@ -160,7 +160,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     for (let attempt = 0; attempt < 3 && !frozen; attempt += 1) {
       await page.locator("#chat-input").fill(`Is ${301 + 2 * attempt} an even number?`);
       await page.locator("#chat-input").press("Enter");
-      await expect.poll(async () => ((await streamed.textContent()) ?? "").length, { timeout: 45_000, interval: 10 }).toBeGreaterThan(0);
+      await expect.poll(async () => ((await streamed.textContent()) ?? "").length, { timeout: 100_000, interval: 10 }).toBeGreaterThan(0);
       server.child.kill("SIGSTOP");
       frozen = (await assistantMessages().last().getAttribute("class"))!.includes("streaming");
       if (!frozen) server.child.kill("SIGCONT");
@@ -186,7 +186,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     const busy = async () => sampleValue(parsePrometheusText(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })).text()), "urial_busy_sequences");
     await expect.poll(busy).toBe(0);
     await shot("04-stopped");
-  }, 120_000);
+  }, 240_000);
 
   it("answers one query in three columns (zero-shot, URIAL, chat model), votes, and tallies the votes", async () => {
     await page.locator("#tab-compare").click();
@@ -197,7 +197,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     await page.locator("#compare-query").press("Control+Enter");
     const columns = page.locator("#compare-columns .column");
     await expect.poll(() => columns.count()).toBe(3);
-    await expect.poll(() => page.locator("#compare-run").isEnabled(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => page.locator("#compare-run").isEnabled(), { timeout: 100_000 }).toBe(true);
     expect(await columns.locator(".badge").allTextContents()).toEqual([expect.stringMatching(/^zero-shot@1$/), expect.stringMatching(/^urial-1shot@/), "chat model"]);
     for (let index = 0; index < 3; index += 1) {
       expect((await columns.nth(index).locator(".answer").textContent())!.length).toBeGreaterThan(0);
@@ -220,12 +220,12 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     expect(log[0]!.a.request_id).toMatch(/^req_/);
     expect(log[0]!.query).toBe("Is 205 an even number?");
     await shot("05-compare-three-columns-voted");
-  }, 120_000);
+  }, 240_000);
 
   it("shows the chat answer's tokens coloured by the base model's rank, zero-shot and under URIAL, with top-k tables on click", async () => {
     await page.locator("#compare-columns .column").nth(2).locator("button.link").click();
     await expect.poll(() => page.locator("#shift-panel").isVisible()).toBe(true);
-    await expect.poll(() => page.locator("#shift-result").isVisible(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => page.locator("#shift-result").isVisible(), { timeout: 100_000 }).toBe(true);
     const zeroShot = page.locator('.shift-column[data-context="zeroShot"] .t');
     const urial = page.locator('.shift-column[data-context="urial"] .t');
     const count = await zeroShot.count();
@@ -250,7 +250,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     expect(await page.locator("#shift-details caption").allTextContents()).toEqual(["chat model", expect.stringMatching(/^base, zero-shot \(η = \d+\)$/), expect.stringMatching(/^base, URIAL \(η = \d+\)$/)]);
     expect(await page.locator("#shift-details tr.answer").count()).toBeGreaterThan(0);
     await shot("06-token-shift");
-  }, 120_000);
+  }, 240_000);
 
   it("shows an API error as the API's message, and stays usable on a narrow screen", async () => {
     await page.locator("#shift-details-close").click();
