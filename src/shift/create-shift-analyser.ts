@@ -78,6 +78,8 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
       if (tokens + 16 > models.base.info.contextSize) {
         throw new ShiftInputError(
           `the exemplar set '${set.name}' renders to ${tokens} tokens, which leaves no room for a query and an answer in the base model's ${models.base.info.contextSize}-token context; use a smaller set or a larger --context-size`,
+          "exemplars",
+          "context_length_exceeded",
         );
       }
     },

@@ -16,13 +16,13 @@ import { chatChunk, chatCompletion, chatUsageChunk, usageBody, type ResponseIden
 import type { ChatRequest } from "../../openai/chat-request-schema.js";
 import { conversationFromMessages } from "../../openai/conversation-from-messages.js";
 import { stopList } from "../../openai/request-fields.js";
-import { visibleAnswerText } from "../../streaming/visible-answer-text.js";
+import { visibleAnswerText } from "../../hygiene/visible-answer-text.js";
 import type { AppDeps } from "../app-deps.js";
-import { primeEvents } from "../prime-events.js";
+import { primeEvents } from "../../answer/prime-events.js";
 import { newResponseId } from "../request-id.js";
-import { requestLimits } from "../request-limits.js";
-import { resolveMaxTokens } from "../require-engine.js";
-import type { Usage } from "../run-choices.js";
+import { resolveRequestLimits } from "../../answer/request-limits.js";
+import { resolveMaxTokens } from "../../answer/require-engine.js";
+import type { Usage } from "../../answer/run-choices.js";
 import { respondWithSse } from "../sse.js";
 
 type AnswerEvent = { type: "delta"; text: string } | { type: "finish"; reason: "stop" | "length"; cut: "stop" | null };
@@ -40,7 +40,7 @@ export async function chatModelCompletions(c: Context, deps: AppDeps, request: C
   const conversation = conversationFromMessages(request.messages);
   const access = analyser.chatModel;
   const prompt = access.render(conversation.query, { system: conversation.clientSystem, history: conversation.history });
-  const maxTokens = resolveMaxTokens(prompt.tokens.length, request.max_completion_tokens ?? request.max_tokens, analyser.chat.contextSize, "messages", requestLimits(deps).maxTokens);
+  const maxTokens = resolveMaxTokens(prompt.tokens.length, request.max_completion_tokens ?? request.max_tokens, analyser.chat.contextSize, "messages", resolveRequestLimits(deps.limits).maxTokens);
   const record = c.get("record");
   Object.assign(record, { model: request.model, variant: "chat", stream: request.stream === true, input: request.messages });
   const usage: Usage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedTokens: 0 };

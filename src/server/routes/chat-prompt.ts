@@ -12,10 +12,10 @@ import { chatRequestSchema } from "../../openai/chat-request-schema.js";
 import { conversationFromMessages } from "../../openai/conversation-from-messages.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import type { AppDeps } from "../app-deps.js";
-import { chatModelId, resolveChatModel } from "../model-ids.js";
+import { chatModelId, resolveChatModel } from "../../answer/model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
-import { renderChatRequest } from "../render-chat-request.js";
-import { requireEngine } from "../require-engine.js";
+import { renderChatRequest } from "../../answer/render-chat-request.js";
+import { requireEngine } from "../../answer/require-engine.js";
 
 export function chatPromptRoute(deps: AppDeps) {
   return async function chatPrompt(c: Context): Promise<Response> {
@@ -41,7 +41,7 @@ export function chatPromptRoute(deps: AppDeps) {
     }
     const set = resolveChatModel(deps.catalog, request.model);
     const { conversation, rendered } = renderChatRequest(set, request.messages, deps.systemMessageMode);
-    const engine = requireEngine(deps);
+    const engine = requireEngine(deps.engine());
     const hasClientSystem = conversation.clientSystem.trim().length > 0;
     return c.json({
       object: "chat.prompt",

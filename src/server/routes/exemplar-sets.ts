@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import type { ExemplarSet } from "../../catalog/catalog.js";
 import { zeroShotSet } from "../../catalog/zero-shot-set.js";
 import type { AppDeps } from "../app-deps.js";
-import { baseModelId, defaultModelId } from "../model-ids.js";
+import { baseModelId, defaultModelId } from "../../answer/model-ids.js";
 
 function setObject(set: ExemplarSet, model: string, isDefault: boolean) {
   return {
