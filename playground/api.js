@@ -1,4 +1,5 @@
 // @ts-check
+/* global TextDecoderStream -- a browser (and Node) global */
 /**
  * @module playground/api
  * The page's only way to the server: the public API, same origin, JSON in and

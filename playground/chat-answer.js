@@ -58,28 +58,6 @@ export function applyChunk(state, chunk, now) {
 }
 
 /**
- * The state of a non-streamed `chat.completion` (the same fields).
- * @param {any} completion
- * @param {number} startedAt
- * @param {number} now
- * @returns {AnswerState}
- */
-export function answerFromCompletion(completion, startedAt, now) {
-  const choice = completion?.choices?.[0];
-  return {
-    ...emptyAnswer(startedAt),
-    content: choice?.message?.content ?? "",
-    finishReason: choice?.finish_reason ?? null,
-    stopReason: choice?.stop_reason ?? null,
-    usage: completion?.usage ?? null,
-    fingerprint: completion?.system_fingerprint ?? null,
-    experiment: completion?.urial_experiment ?? null,
-    firstTokenAt: now,
-    endedAt: now,
-  };
-}
-
-/**
  * One line about an answer: tokens, cached tokens, time to first token, total time, how it ended.
  * @param {AnswerState} state
  * @returns {string}

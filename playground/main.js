@@ -1,4 +1,5 @@
 // @ts-check
+/* global DOMException, sessionStorage -- browser globals (this file runs in the page) */
 /**
  * @module playground/main
  * Wires the page: the three views (chat, compare, token shift), the API key
@@ -8,10 +9,10 @@
  */
 import { createApi } from "./api.js";
 import { describeError } from "./api-error.js";
-import { answerFromCompletion, applyChunk, describeAnswer, emptyAnswer } from "./chat-answer.js";
+import { applyChunk, describeAnswer, emptyAnswer } from "./chat-answer.js";
 import { chatMessages, previewMessages, promptPieces, promptSummary } from "./prompt-view.js";
 import { splitLine, tokenCategory, tokenTitle, topTables, visibleTokenText } from "./shift-view.js";
-import { columnPairs, describeRow, sideLabel, tallyVotes } from "./tally.js";
+import { columnPairs, describeRow, tallyVotes } from "./tally.js";
 
 const keyStorage = "urial-playground-api-key";
 
@@ -252,7 +253,14 @@ async function sendChat() {
   try {
     await api.stream(
       "/v1/chat/completions",
-      { model, messages, stream: true, stream_options: { include_usage: true }, temperature: numberFrom(/** @type {HTMLInputElement} */ (byId("chat-temperature")), 0), max_tokens: numberFrom(/** @type {HTMLInputElement} */ (byId("chat-max-tokens")), 256) },
+      {
+        model,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: numberFrom(/** @type {HTMLInputElement} */ (byId("chat-temperature")), 0),
+        max_tokens: numberFrom(/** @type {HTMLInputElement} */ (byId("chat-max-tokens")), 256),
+      },
       {
         signal: controller.signal,
         onHeaders: (headers) => {
@@ -372,7 +380,7 @@ let comparisonId = "";
 
 function defaultColumns() {
   const others = server.models.filter((model) => model.startsWith("urial/") && setOfModel(model)?.default !== true);
-  const wanted = ["base", "urial", server.hasChatModel ? "chat" : others[0] ?? "urial"];
+  const wanted = ["base", "urial", server.hasChatModel ? "chat" : (others[0] ?? "urial")];
   return wanted.filter((model) => server.models.includes(model));
 }
 
@@ -552,7 +560,10 @@ async function vote(a, b, winner, button, state) {
     await api.json("POST", "/v1/votes", { query: compareQueryText, a: side(a), b: side(b), winner, comparison_id: comparisonId });
     const notes = ["saved"];
     if (winner !== "tie") {
-      for (const [column, preferred] of /** @type {const} */ ([[a, winner === "a"], [b, winner === "b"]])) {
+      for (const [column, preferred] of /** @type {const} */ ([
+        [a, winner === "a"],
+        [b, winner === "b"],
+      ])) {
         if (column.experiment && column.requestId) {
           await api.json("POST", "/v1/feedback", { request_id: column.requestId, preferred });
           notes.push(`sent to experiment ${column.experiment}`);
@@ -670,7 +681,8 @@ function showShift(shift) {
   if (prompt.answer.source === "generated") shiftAnswer.value = prompt.answer.text;
   const closure = shift.summary.closure;
   const relative = closure.relative === null ? "" : `; URIAL removes ${Math.round(closure.relative * 100)} % of the zero-shot shift`;
-  byId("shift-summary").textContent = `${positions.length} answer tokens${prompt.answer.truncated ? " (cut to fit the context)" : ""}: shifted ${share(closure.zeroShotShiftedShare)} zero-shot vs ${share(closure.urialShiftedShare)} with URIAL${relative}.`;
+  byId("shift-summary").textContent =
+    `${positions.length} answer tokens${prompt.answer.truncated ? " (cut to fit the context)" : ""}: shifted ${share(closure.zeroShotShiftedShare)} zero-shot vs ${share(closure.urialShiftedShare)} with URIAL${relative}.`;
   for (const context of /** @type {const} */ (["zeroShot", "urial"])) {
     const column = /** @type {HTMLElement} */ (document.querySelector(`.shift-column[data-context="${context}"]`));
     /** @type {HTMLElement} */ (column.querySelector(".split")).textContent = splitLine(positions, context).text;
@@ -713,7 +725,11 @@ function showDetails(position, token) {
     ...topTables(position).map((table) =>
       el("table", {}, [
         el("caption", { text: table.caption }),
-        el("tbody", {}, table.rows.map((row) => el("tr", { className: row.isAnswer ? "answer" : "" }, [el("td", { className: "token", text: row.text }), el("td", { className: "number", text: row.probability })]))),
+        el(
+          "tbody",
+          {},
+          table.rows.map((row) => el("tr", { className: row.isAnswer ? "answer" : "" }, [el("td", { className: "token", text: row.text }), el("td", { className: "number", text: row.probability })])),
+        ),
       ]),
     ),
   );

@@ -55,7 +55,10 @@ export function promptPieces(prompt, prefixLength) {
   const cut = Math.max(0, Math.min(prefixLength, prompt.length));
   /** @type {PromptPiece[]} */
   const pieces = [];
-  for (const [part, text] of /** @type {const} */ ([["shared", prompt.slice(0, cut)], ["conversation", prompt.slice(cut)]])) {
+  for (const [part, text] of /** @type {const} */ ([
+    ["shared", prompt.slice(0, cut)],
+    ["conversation", prompt.slice(cut)],
+  ])) {
     if (text.length === 0) continue;
     // Split keeping line ends with their lines.
     for (const line of text.split(/(?<=\n)/)) {

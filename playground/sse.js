@@ -69,7 +69,10 @@ export function interpretEventData(data) {
   }
   if (value !== null && typeof value === "object" && "error" in value && value.error !== null && typeof value.error === "object") {
     const error = value.error;
-    return { type: "error", error: { message: typeof error.message === "string" ? error.message : "The stream reported an error.", type: error.type ?? null, code: error.code ?? null, param: error.param ?? null } };
+    return {
+      type: "error",
+      error: { message: typeof error.message === "string" ? error.message : "The stream reported an error.", type: error.type ?? null, code: error.code ?? null, param: error.param ?? null },
+    };
   }
   return { type: "chunk", chunk: value };
 }

@@ -54,9 +54,11 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
     pending += 1;
     const run = queue.then(work);
-    queue = run.catch(() => undefined).finally(() => {
-      pending -= 1;
-    });
+    queue = run
+      .catch(() => undefined)
+      .finally(() => {
+        pending -= 1;
+      });
     return run;
   };
   const chat = models.chat;

@@ -45,5 +45,14 @@ export interface VoteEntry {
 /** The entry stored for a request. */
 export function voteEntry(request: VoteRequest, id: string, now: Date): VoteEntry {
   const side = (value: VoteRequest["a"]) => ({ model: value.model, request_id: value.request_id ?? null, exemplar_set: value.exemplar_set ?? null });
-  return { object: "vote", id, created: Math.floor(now.getTime() / 1000), query: request.query, a: side(request.a), b: side(request.b), winner: request.winner, comparison_id: request.comparison_id ?? null };
+  return {
+    object: "vote",
+    id,
+    created: Math.floor(now.getTime() / 1000),
+    query: request.query,
+    a: side(request.a),
+    b: side(request.b),
+    winner: request.winner,
+    comparison_id: request.comparison_id ?? null,
+  };
 }

@@ -73,7 +73,14 @@ describe("chat-answer", () => {
 describe("tally", () => {
   it("offers every pair of columns once, in reading order", () => {
     expect(columnPairs(2)).toEqual([[0, 1]]);
-    expect(columnPairs(4)).toEqual([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]);
+    expect(columnPairs(4)).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]);
     expect(columnPairs(1)).toEqual([]);
   });
 
@@ -115,10 +122,16 @@ describe("shift-view", () => {
   });
 
   it("builds the three top-k tables with the answer's token marked", () => {
-    const top = [{ id: 3, text: "x", probability: 0.6 }, { id: 7, text: "\n", probability: 0.00004 }];
+    const top = [
+      { id: 3, text: "x", probability: 0.6 },
+      { id: 7, text: "\n", probability: 0.00004 },
+    ];
     const tables = topTables({ ...position(2), zeroShot: score(2, top) });
     expect(tables.map((table) => table.caption)).toEqual(["chat model", "base, zero-shot (η = 2)", "base, URIAL (η = 1)"]);
-    expect(tables[1]!.rows).toEqual([{ text: "x", probability: "0.600", isAnswer: false }, { text: "↵\n", probability: "4.0e-5", isAnswer: true }]);
+    expect(tables[1]!.rows).toEqual([
+      { text: "x", probability: "0.600", isAnswer: false },
+      { text: "↵\n", probability: "4.0e-5", isAnswer: true },
+    ]);
   });
 });
 
@@ -153,7 +166,9 @@ describe("prompt-view", () => {
     expect(promptSummary({ model: "urial", prompt_tokens: 3164, context_size: 4096, exemplar_set: { name: "urial-help", version: "1.0.0" }, prefix_length: 9000, system_message: "appended" })).toBe(
       "urial: 3,164 of 4,096 context tokens · exemplar set urial-help@1.0.0 · shared prefix 9,000 characters (cached) · your system message is appended",
     );
-    expect(promptSummary({ model: "chat", prompt_tokens: 35, context_size: 4096, exemplar_set: null, prefix_length: 0, system_message: null })).toBe("chat: 35 of 4,096 context tokens · the chat model's own template");
+    expect(promptSummary({ model: "chat", prompt_tokens: 35, context_size: 4096, exemplar_set: null, prefix_length: 0, system_message: null })).toBe(
+      "chat: 35 of 4,096 context tokens · the chat model's own template",
+    );
   });
 });
 

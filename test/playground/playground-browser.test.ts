@@ -141,7 +141,14 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
       const response = await fetch("/v1/chat/prompt", {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-        body: JSON.stringify({ model: "urial", messages: [{ role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "c" }] }),
+        body: JSON.stringify({
+          model: "urial",
+          messages: [
+            { role: "user", content: "a" },
+            { role: "assistant", content: "b" },
+            { role: "user", content: "c" },
+          ],
+        }),
       });
       return (await response.json()) as { prompt: string; prefix_length: number };
     }, apiKey);
@@ -166,7 +173,10 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
       if (!frozen) server.child.kill("SIGCONT");
     }
     expect(frozen).toBe(true);
-    const requestsBefore = server.stdout().split("\n").filter((line) => line.includes('"path":"/v1/chat/completions"')).length;
+    const requestsBefore = server
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes('"path":"/v1/chat/completions"')).length;
     expect(await page.locator("#chat-stop").isVisible()).toBe(true);
     await shot("03-streaming");
     await page.locator("#chat-stop").click();
@@ -176,7 +186,10 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     // The server logs the request once its response is over: far fewer tokens than the answer would have had.
     const line = await (async () => {
       for (let waited = 0; waited < 100; waited += 1) {
-        const lines = server.stdout().split("\n").filter((each) => each.includes('"path":"/v1/chat/completions"'));
+        const lines = server
+          .stdout()
+          .split("\n")
+          .filter((each) => each.includes('"path":"/v1/chat/completions"'));
         if (lines.length > requestsBefore) return JSON.parse(lines[lines.length - 1]!) as { completion_tokens: number; status: number };
         await new Promise((done) => setTimeout(done, 100));
       }
@@ -215,8 +228,14 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     const cells = await tally.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
     expect(cells).toContainEqual([expect.stringMatching(/^base · zero-shot@1$/), expect.stringMatching(/^urial · urial-1shot@/), "0", "0", "1", "1"]);
     expect(cells).toContainEqual([expect.stringMatching(/^chat · chat model$/), expect.stringMatching(/^urial · urial-1shot@/), "0", "1", "0", "1"]);
-    const log = (await readFile(join(dir, "votes.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { winner: string; a: { model: string; request_id: string }; query: string });
-    expect(log.map((vote) => [vote.a.model, vote.winner])).toEqual([["base", "b"], ["urial", "tie"]]);
+    const log = (await readFile(join(dir, "votes.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { winner: string; a: { model: string; request_id: string }; query: string });
+    expect(log.map((vote) => [vote.a.model, vote.winner])).toEqual([
+      ["base", "b"],
+      ["urial", "tie"],
+    ]);
     expect(log[0]!.a.request_id).toMatch(/^req_/);
     expect(log[0]!.query).toBe("Is 205 an even number?");
     await shot("05-compare-three-columns-voted");
@@ -241,13 +260,18 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
         body: JSON.stringify({ query: "Is 205 an even number?", answer, exemplars: "urial-1shot", max_tokens: 128 }),
       })
     ).json()) as { prompts: { positions: { zeroShot: { category: string }; urial: { category: string } }[] }[] };
-    const classes = async (tokens: typeof zeroShot) => tokens.evaluateAll((elements) => elements.map((element) => ["unshifted", "marginal", "shifted"].find((name) => element.classList.contains(name))));
+    const classes = async (tokens: typeof zeroShot) =>
+      tokens.evaluateAll((elements) => elements.map((element) => ["unshifted", "marginal", "shifted"].find((name) => element.classList.contains(name))));
     expect(await classes(zeroShot)).toEqual(shift.prompts[0]!.positions.map((position) => position.zeroShot.category));
     expect(await classes(urial)).toEqual(shift.prompts[0]!.positions.map((position) => position.urial.category));
     await urial.nth(1).click();
     await expect.poll(() => page.locator("#shift-details").isVisible()).toBe(true);
     expect(await page.locator("#shift-details table").count()).toBe(3);
-    expect(await page.locator("#shift-details caption").allTextContents()).toEqual(["chat model", expect.stringMatching(/^base, zero-shot \(η = \d+\)$/), expect.stringMatching(/^base, URIAL \(η = \d+\)$/)]);
+    expect(await page.locator("#shift-details caption").allTextContents()).toEqual([
+      "chat model",
+      expect.stringMatching(/^base, zero-shot \(η = \d+\)$/),
+      expect.stringMatching(/^base, URIAL \(η = \d+\)$/),
+    ]);
     expect(await page.locator("#shift-details tr.answer").count()).toBeGreaterThan(0);
     await shot("06-token-shift");
   }, 240_000);

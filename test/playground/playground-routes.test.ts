@@ -89,7 +89,13 @@ describe("POST /v1/chat/prompt", () => {
   it("names the set and what happened to the client's system message", async () => {
     const { app } = build();
     const body = (await (await post(app, "/v1/chat/prompt", { model: "urial", messages })).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ object: "chat.prompt", model: "urial", exemplar_set: { name: "tiny", version: catalog.defaultSet.version, hash: catalog.defaultSet.hash }, system_message: "appended", context_size: 4096 });
+    expect(body).toMatchObject({
+      object: "chat.prompt",
+      model: "urial",
+      exemplar_set: { name: "tiny", version: catalog.defaultSet.version, hash: catalog.defaultSet.hash },
+      system_message: "appended",
+      context_size: 4096,
+    });
     expect(body.prompt).toContain("Be brief.");
   });
 
@@ -108,7 +114,10 @@ describe("POST /v1/chat/prompt", () => {
 describe("GET /v1/exemplar-sets", () => {
   it("lists every set with its model id, version, hash and the default, then the zero-shot baseline", async () => {
     const { app } = build();
-    const body = (await (await app.request("/v1/exemplar-sets")).json()) as { default_model: string; data: { name: string; model: string; default: boolean; version: string; hash: string; exemplars: number }[] };
+    const body = (await (await app.request("/v1/exemplar-sets")).json()) as {
+      default_model: string;
+      data: { name: string; model: string; default: boolean; version: string; hash: string; exemplars: number }[];
+    };
     expect(body.default_model).toBe("urial");
     expect(body.data.map((set) => [set.name, set.model, set.default])).toEqual([
       ["tiny", "urial/tiny", true],
@@ -169,13 +178,20 @@ describe("chat with the chat model (`chat`, with --chat-model)", () => {
     const models = (await (await app.request("/v1/models")).json()) as { data: { id: string }[] };
     expect(models.data.map((model) => model.id)).toContain("chat");
     const body = { model: "chat", messages: [{ role: "user", content: "Hi" }] };
-    const plain = (await (await post(app, "/v1/chat/completions", body)).json()) as { model: string; choices: { message: { content: string }; finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+    const plain = (await (await post(app, "/v1/chat/completions", body)).json()) as {
+      model: string;
+      choices: { message: { content: string }; finish_reason: string }[];
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
     expect(plain.model).toBe("chat");
     expect(plain.choices[0]!.message.content.length).toBeGreaterThan(0);
     expect(plain.usage.prompt_tokens).toBe("<s>User: Hi\nAssistant:".length - "<s>".length + 1);
     expect(engine.calls).toHaveLength(0);
     const streamed = await (await post(app, "/v1/chat/completions", { ...body, stream: true, stream_options: { include_usage: true } })).text();
-    const events = streamed.split("\n\n").filter((event) => event.startsWith("data: ")).map((event) => event.slice(6));
+    const events = streamed
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: "))
+      .map((event) => event.slice(6));
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as { choices: { delta: { content?: string; role?: string }; finish_reason: string | null }[]; usage?: unknown });
     expect(chunks[0]!.choices[0]!.delta.role).toBe("assistant");
@@ -187,7 +203,11 @@ describe("chat with the chat model (`chat`, with --chat-model)", () => {
     const { app } = withChatModel();
     const shown = (await (await post(app, "/v1/chat/prompt", { model: "chat", messages: [{ role: "user", content: "Hi" }] })).json()) as { prompt: string; exemplar_set: null };
     expect(shown).toMatchObject({ prompt: "<s>User: Hi\nAssistant:", exemplar_set: null });
-    for (const [field, value, param] of [["n", 2, "n"], ["logprobs", true, "logprobs"], ["response_format", { type: "json_object" }, "response_format.type"]] as const) {
+    for (const [field, value, param] of [
+      ["n", 2, "n"],
+      ["logprobs", true, "logprobs"],
+      ["response_format", { type: "json_object" }, "response_format.type"],
+    ] as const) {
       const response = await post(app, "/v1/chat/completions", { model: "chat", messages: [{ role: "user", content: "Hi" }], [field]: value });
       expect(response.status, field).toBe(400);
       expect(((await response.json()) as { error: { param: string } }).error.param).toBe(param);

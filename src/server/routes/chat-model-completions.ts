@@ -86,7 +86,11 @@ export async function chatModelCompletions(c: Context, deps: AppDeps, request: C
     else finish = event;
   }
   return c.json(
-    chatCompletion(identity, [{ content, finishReason: finish.reason, stopReason: finish.cut === "stop" ? "client_stop" : null, logprobs: null }], usageBody(usage.promptTokens, usage.completionTokens, usage.cachedTokens)),
+    chatCompletion(
+      identity,
+      [{ content, finishReason: finish.reason, stopReason: finish.cut === "stop" ? "client_stop" : null, logprobs: null }],
+      usageBody(usage.promptTokens, usage.completionTokens, usage.cachedTokens),
+    ),
   );
 }
 

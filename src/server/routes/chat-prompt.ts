@@ -21,11 +21,16 @@ export function chatPromptRoute(deps: AppDeps) {
   return async function chatPrompt(c: Context): Promise<Response> {
     const request = parseRequest(chatRequestSchema, await readJsonBody(c));
     if (deps.experiments?.find(request.model) !== undefined) {
-      throw invalidRequest(`'${request.model}' is an A/B experiment: each request is assigned a variant, so there is no one prompt to show. Ask for the variant's own model id.`, "model", "model_not_supported");
+      throw invalidRequest(
+        `'${request.model}' is an A/B experiment: each request is assigned a variant, so there is no one prompt to show. Ask for the variant's own model id.`,
+        "model",
+        "model_not_supported",
+      );
     }
     if (request.model === chatModelId && deps.shift !== undefined) {
       const analyser = deps.shift();
-      if (!analyser) throw new ApiError({ status: 503, type: "service_unavailable", message: "The chat model is still loading. Retry shortly.", code: "model_loading", headers: { "retry-after": "2" } });
+      if (!analyser)
+        throw new ApiError({ status: 503, type: "service_unavailable", message: "The chat model is still loading. Retry shortly.", code: "model_loading", headers: { "retry-after": "2" } });
       const conversation = conversationFromMessages(request.messages);
       const prompt = analyser.chatModel.render(conversation.query, { system: conversation.clientSystem, history: conversation.history });
       return c.json({

@@ -34,9 +34,7 @@ export function listExemplarSetsRoute(deps: AppDeps) {
       object: "list",
       default_model: defaultModelId,
       data: [
-        ...[...catalog.sets.values()]
-          .sort((a, b) => a.name.localeCompare(b.name))
-          .map((set) => setObject(set, `${defaultModelId}/${set.name}`, set.name === catalog.defaultSet.name)),
+        ...[...catalog.sets.values()].sort((a, b) => a.name.localeCompare(b.name)).map((set) => setObject(set, `${defaultModelId}/${set.name}`, set.name === catalog.defaultSet.name)),
         setObject(zeroShotSet, baseModelId, false),
       ],
     });
