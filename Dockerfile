@@ -49,6 +49,7 @@ COPY exemplars ./exemplars
 COPY system-prompts ./system-prompts
 COPY shift-prompts ./shift-prompts
 COPY ab-suites ./ab-suites
+COPY playground ./playground
 # `urial` on the PATH; the app's files stay root-owned (read-only for the
 # server); /data belongs to the unprivileged `node` user (uid 1000), and a new
 # named volume takes that ownership from the image.

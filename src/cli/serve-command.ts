@@ -3,6 +3,9 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
+import { join } from "node:path";
+import { packageRoot } from "../platform/package-root.js";
+import { VotesLog } from "../votes/votes-log.js";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
@@ -133,6 +136,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     ...(experiments !== undefined ? { experiments } : {}),
     catalog,
+    votesLog: new VotesLog(config.votesLog),
+    playgroundDir: join(packageRoot, "playground"),
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),

@@ -156,6 +156,13 @@ export const serveOptions = {
     description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id",
     default: "none",
   },
+  votesLog: {
+    flag: "votes-log",
+    env: "URIAL_VOTES_LOG",
+    value: "FILE",
+    description: "where the playground's votes are kept (JSONL, one line per vote; POST/GET /v1/votes)",
+    default: "<cache>/urial/playground/votes.jsonl",
+  },
   experimentLog: {
     flag: "experiment-log",
     env: "URIAL_EXPERIMENT_LOG",
@@ -261,6 +268,7 @@ const configSchema = z.object({
   upstreamHealthInterval: seconds(3600, true),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
+  votesLog: z.string().min(1),
   experimentLog: z.string().min(1),
   experimentLogMaxBytes: positiveInteger(1024 ** 4),
   experimentLogFiles: z.coerce
@@ -300,6 +308,7 @@ const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Re
   upstreamTimeout: "60",
   upstreamHealthInterval: "5",
   upstreamTokenizer: "auto",
+  votesLog: join(urialCacheDir(env), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir(env), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),
   experimentLogFiles: "5",
