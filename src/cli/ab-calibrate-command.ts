@@ -17,7 +17,6 @@ import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
 import { renderCalibrationMarkdown, type CalibrationReport } from "../ab/render-calibration.js";
 import type { StoredJudgement } from "../ab/run-ab.js";
 import { abHelp, parseAbCalibrateConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { AbCommandIo } from "./ab-command.js";
@@ -52,7 +51,7 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
     }
     const chosen = config.limit === undefined ? pairs : pairs.slice(0, config.limit);
     if (chosen.length === 0) throw new AbResultsError(`${from}/results.json: no answer pairs to judge`);
-    const threads = config.threads ?? physicalCoreCount();
+    const threads = config.threads ?? "auto";
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const open = async (judge: string, model: string | undefined) => {
       const handle = await openJudge({
@@ -62,6 +61,7 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
         timeoutSeconds: config.judgeTimeout,
         ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
         threads,
+        batchThreads: config.batchThreads ?? "auto",
         gpu: config.gpu,
         models,
       });

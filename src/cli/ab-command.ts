@@ -87,7 +87,8 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     await mkdir(join(out, "cache"), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new AbInputError(`${out}: cannot create the output folder (${error.code ?? error.message})`);
     });
-    const threads = config.threads ?? physicalCoreCount();
+    const threads = config.threads ?? "auto";
+    const batchThreads = config.batchThreads ?? "auto";
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const modelPath = await resolveModelOption(config.model, models);
     const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
@@ -98,6 +99,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
       timeoutSeconds: config.judgeTimeout,
       ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
       threads,
+      batchThreads,
       gpu: config.gpu,
       models,
       onLog: log,
@@ -110,7 +112,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const generate = async (input: Parameters<typeof answerWithApp>[1]) => {
       if (request === undefined) {
         log(`loading ${modelPath}`);
-        const started = await startLlamaEngine({ modelPath, threads, gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
+        const started = await startLlamaEngine({ modelPath, threads, batchThreads, maxThreads: physicalCoreCount(), gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
         engine = started;
         const app = createApp({ engine: () => started, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024, limits: { maxTokens: Math.max(config.maxTokens, 1) } });
         request = (path, init) => app.request(path, init);

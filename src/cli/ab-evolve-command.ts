@@ -13,7 +13,6 @@ import { askJudge, JudgeUnavailableError } from "../ab/judge-backend.js";
 import { rankByInformativeness } from "../ab/informativeness.js";
 import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
 import { abHelp, parseAbEvolveConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { AbCommandIo } from "./ab-command.js";
@@ -43,7 +42,8 @@ export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.Pr
       ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
       timeoutSeconds: config.judgeTimeout,
       ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
-      threads: config.threads ?? physicalCoreCount(),
+      threads: config.threads ?? "auto",
+      batchThreads: config.batchThreads ?? "auto",
       gpu: config.gpu,
       models: { modelsDir: config.modelsDir, env, output: io.stderr },
     });

@@ -32,7 +32,8 @@ SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).
   --max-tokens N            per answer (default 512)
   --temperature T           default 0 (greedy)
   --seed N                  sampling seed (default 1)
-  --threads N|auto          CPU threads (default auto: the fastest of 1..physical cores, measured)
+  --threads N|auto          decode threads (env URIAL_THREADS; default auto: a few counts measured, 3 s budget)
+  --batch-threads N|auto    prefill threads (env URIAL_BATCH_THREADS; default auto: every physical core)
   --context-size N          tokens per sequence
   --exemplars NAME          default set (model id 'urial'; default urial-help)
   --exemplars-dir DIR       --system-prompts-dir DIR    as for 'urial serve'
@@ -54,6 +55,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
         temperature: { type: "string" },
         seed: { type: "string" },
         threads: { type: "string" },
+        "batch-threads": { type: "string" },
         "context-size": { type: "string" },
         exemplars: { type: "string" },
         "exemplars-dir": { type: "string" },
@@ -81,13 +83,19 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < 0) throw new UsageError(`--${flag} must be a ${integer ? "whole " : ""}number ≥ 0; got '${raw}'`);
     return value;
   };
+  const threadOption = (flag: string, raw: string | undefined): number | "auto" => {
+    if (raw === undefined || raw === "" || raw === "auto") return "auto";
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024) throw new UsageError(`--${flag} must be auto or a whole number from 1 to 1024; got '${raw}'`);
+    return Number(raw);
+  };
   let settings;
   try {
     settings = {
       maxTokens: number("max-tokens", values["max-tokens"], 512, true)!,
       temperature: number("temperature", values.temperature, 0, false)!,
       seed: number("seed", values.seed, 1, true)!,
-      threads: values.threads === undefined || values.threads === "auto" ? ("auto" as const) : number("threads", values.threads, undefined, true)!,
+      threads: threadOption("threads", values.threads ?? env.URIAL_THREADS),
+      batchThreads: threadOption("batch-threads", values["batch-threads"] ?? env.URIAL_BATCH_THREADS),
       contextSize: number("context-size", values["context-size"], undefined, true),
     };
   } catch (error) {
@@ -106,6 +114,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     const engine = await startLlamaEngine({
       modelPath: localModel,
       threads: settings.threads,
+      batchThreads: settings.batchThreads,
       maxThreads: physicalCoreCount(),
       contextSize: settings.contextSize,
       parallel: 1,

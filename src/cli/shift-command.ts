@@ -8,7 +8,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseShiftConfig, shiftHelp } from "../config/shift-config.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
@@ -68,7 +67,8 @@ export async function runShiftCommand(
     const chatPath = await resolveModelOption(config.chat, models);
 
     runtime = await startScoringRuntime({
-      threads: config.threads ?? physicalCoreCount(),
+      threads: config.threads ?? "auto",
+      batchThreads: config.batchThreads ?? "auto",
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);

@@ -11,6 +11,7 @@ import { createLocalJudge } from "../ab/local-judge.js";
 import type { JudgeBackend, JudgeDescription } from "../ab/judge-backend.js";
 import type { LazyJudge } from "../ab/run-ab.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
+import type { ThreadSetting } from "../engine/resolve-threads.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import { resolveModelOption, type ModelOptionContext } from "./resolve-model-option.js";
@@ -24,7 +25,10 @@ export interface JudgeOption {
   timeoutSeconds: number;
   /** Local judge only. */
   contextSize?: number;
-  threads: number;
+  /** Decode threads, or auto. */
+  threads: ThreadSetting;
+  /** Prefill threads, or auto (the default). */
+  batchThreads?: ThreadSetting;
   gpu: "auto" | "cuda" | "vulkan" | "metal" | false;
   models: ModelOptionContext;
   onLog?: (message: string) => void;
@@ -67,7 +71,7 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     description: { kind: "local", model: path, identity: `local ${identity}` },
     connect: once(async () => {
       option.onLog?.(`loading the judge ${path}`);
-      const runtime = await startScoringRuntime({ threads: option.threads, gpu: option.gpu });
+      const runtime = await startScoringRuntime({ threads: option.threads, batchThreads: option.batchThreads, gpu: option.gpu });
       try {
         const model = await runtime.loadModel({ modelPath: path, ...(option.contextSize !== undefined ? { contextSize: option.contextSize } : {}), lanes: 1 });
         if (model.info.chatTemplate === null) throw new ChatTemplateError(`${path}: the local judge must be a chat model, but this GGUF has no chat template`);

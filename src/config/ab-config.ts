@@ -29,7 +29,8 @@ const judgeSpec = "URL|local";
 const judgeDescription = "an OpenAI-compatible base URL (http://host:port/v1: a hosted model, llama-server, vLLM, another urial) or 'local' (a chat GGUF in this process, --judge-model PATH)";
 
 const shared = {
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N", description: "CPU threads (answers and a local judge)", default: "physical core count" },
+  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "decode threads (answers and a local judge); auto measures a few counts (3 s budget)", default: "auto" },
+  batchThreads: { flag: "batch-threads", env: "URIAL_BATCH_THREADS", value: "N|auto", description: "prefill threads (answers and a local judge); auto uses every physical core", default: "auto" },
   gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
   judgeRetries: { flag: "judge-retries", value: "N", description: "asks again after an unreadable judge reply, this many times; then it is counted as a failure", default: "2" },
   judgeTimeout: { flag: "judge-timeout", value: "SECONDS", description: "longest wait for one judge reply", default: "120" },
@@ -64,6 +65,7 @@ export const abOptions = {
   exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
   systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
   threads: shared.threads,
+  batchThreads: shared.batchThreads,
   gpu: shared.gpu,
   contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence of the answering model", default: "the model's training context, at most 4096" },
 } as const satisfies Record<string, AbOptionSpec>;
@@ -82,6 +84,7 @@ export const abEvolveOptions = {
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
   threads: shared.threads,
+  batchThreads: shared.batchThreads,
   gpu: shared.gpu,
 } as const satisfies Record<string, AbOptionSpec>;
 
@@ -103,6 +106,7 @@ export const abCalibrateOptions = {
   judgeContextSize: shared.judgeContextSize,
   judgeMaxTokens: { ...shared.judgeMaxTokens, description: "longest pairwise verdict (use the run's value to reuse its judgements)", default: "512" },
   threads: shared.threads,
+  batchThreads: shared.batchThreads,
   gpu: shared.gpu,
 } as const satisfies Record<string, AbOptionSpec>;
 
@@ -114,6 +118,8 @@ const whole = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 const judgeValue = z.string().refine((value) => value === "local" || /^https?:\/\/\S+$/.test(value), { error: "must be an http(s) URL or 'local'" });
 const gpu = z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((value) => (value === "off" ? false : value));
+/** `--threads` / `--batch-threads`: auto or a count; unset is auto. */
+const threadSetting = z.union([z.literal("auto"), whole(1, 1024)], { error: "must be auto or a whole number from 1 to 1024" }).optional();
 const seconds = z.coerce.number({ error: "must be a number of seconds" }).min(1, { error: "must be at least 1" }).max(3600, { error: "must be at most 3600" });
 
 const abSchema = z.object({
@@ -143,7 +149,8 @@ const abSchema = z.object({
   exemplars: z.string().min(1),
   exemplarsDir: z.string().min(1),
   systemPromptsDir: z.string().min(1),
-  threads: whole(1, 1024).optional(),
+  threads: threadSetting,
+  batchThreads: threadSetting,
   gpu,
   contextSize: whole(16, 10_000_000).optional(),
 });
@@ -161,7 +168,8 @@ const evolveSchema = z.object({
   judgeRetries: whole(0, 10),
   judgeTimeout: seconds,
   judgeContextSize: whole(16, 10_000_000).optional(),
-  threads: whole(1, 1024).optional(),
+  threads: threadSetting,
+  batchThreads: threadSetting,
   gpu,
 });
 export type AbEvolveConfig = z.output<typeof evolveSchema>;
@@ -182,7 +190,8 @@ const calibrateSchema = z.object({
   judgeTimeout: seconds,
   judgeContextSize: whole(16, 10_000_000).optional(),
   judgeMaxTokens: whole(16, 1_000_000),
-  threads: whole(1, 1024).optional(),
+  threads: threadSetting,
+  batchThreads: threadSetting,
   gpu,
 });
 export type AbCalibrateConfig = z.output<typeof calibrateSchema>;

@@ -56,7 +56,8 @@ export const serveOptions = {
   exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
   systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
   systemMessage: { flag: "system-message", env: "URIAL_SYSTEM_MESSAGE", value: "MODE", description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore", default: "append" },
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "CPU threads; auto measures decode speed for 1 to the physical core count at start-up and uses the fastest", default: "auto" },
+  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "decode threads; auto measures a few counts up to the physical cores at start-up (3 s budget; not with every layer on a GPU) and uses the fastest", default: "auto" },
+  batchThreads: { flag: "batch-threads", env: "URIAL_BATCH_THREADS", value: "N|auto", description: "prefill (prompt) threads; auto uses every physical core", default: "auto" },
   gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
   contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
@@ -121,6 +122,7 @@ const configSchema = z.object({
   systemPromptsDir: z.string().min(1),
   systemMessage: z.enum(["append", "replace", "ignore"], { error: "must be append, replace or ignore" }),
   threads: z.union([z.literal("auto"), positiveInteger(1024)], { error: "must be auto or a whole number from 1 to 1024" }),
+  batchThreads: z.union([z.literal("auto"), positiveInteger(1024)], { error: "must be auto or a whole number from 1 to 1024" }),
   gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
   gpuLayers: z
     .string()
@@ -177,6 +179,7 @@ const defaults: Partial<Record<OptionName, string>> = {
   systemPromptsDir: join(packageRoot, "system-prompts"),
   systemMessage: "append",
   threads: "auto",
+  batchThreads: "auto",
   gpu: "auto",
   gpuLayers: "auto",
   parallel: "2",

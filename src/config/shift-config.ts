@@ -35,7 +35,8 @@ export const shiftOptions = {
   topK: { flag: "top-k", value: "N", description: "alternatives kept per position and model (1–100)", default: "10" },
   temperature: { flag: "temperature", value: "T", description: "chat answer sampling temperature; 0 is greedy", default: "0" },
   seed: { flag: "seed", value: "N", description: "seed for sampling when --temperature > 0", default: "random" },
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N", description: "CPU threads", default: "physical core count" },
+  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "decode threads (chat answers); auto measures a few counts (3 s budget)", default: "auto" },
+  batchThreads: { flag: "batch-threads", env: "URIAL_BATCH_THREADS", value: "N|auto", description: "prefill and scoring threads; auto uses every physical core", default: "auto" },
   gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
   contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per context (prompt + answer), for each model", default: "the model's training context, at most 4096" },
 } as const satisfies Record<string, ShiftOptionSpec>;
@@ -64,7 +65,8 @@ const configSchema = z.object({
   topK: wholeNumber(1, 100),
   temperature: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(10, { error: "must be at most 10" }),
   seed: wholeNumber(0, 2 ** 31 - 1).optional(),
-  threads: wholeNumber(1, 1024).optional(),
+  threads: z.union([z.literal("auto"), wholeNumber(1, 1024)], { error: "must be auto or a whole number from 1 to 1024" }).optional(),
+  batchThreads: z.union([z.literal("auto"), wholeNumber(1, 1024)], { error: "must be auto or a whole number from 1 to 1024" }).optional(),
   gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
   contextSize: wholeNumber(16, 10_000_000).optional(),
 });

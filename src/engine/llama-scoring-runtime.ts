@@ -8,6 +8,10 @@
 import { basename } from "node:path";
 import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
+import { physicalCoreCount } from "../config/physical-core-count.js";
+import { measureDecodeThreads } from "./pick-thread-count.js";
+import { resolveThreads, type ThreadSetting } from "./resolve-threads.js";
+import { ThreadPhases } from "./thread-phases.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
@@ -28,8 +32,16 @@ import { teacherForce } from "./teacher-force.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface ScoringRuntimeOptions {
-  /** CPU threads for evaluation (node-llama-cpp's own default is far too high on small machines). */
-  threads: number;
+  /**
+   * Decode threads, or `"auto"` (measured on the first model loaded, within
+   * the same budget as the server's; see resolve-threads). Always passed:
+   * node-llama-cpp's own default is far too high on small machines.
+   */
+  threads: ThreadSetting;
+  /** Prefill and teacher-forcing threads, or `"auto"` (the default: every physical core). */
+  batchThreads?: ThreadSetting;
+  /** Physical cores. Defaults to this machine's. */
+  cores?: number;
   /** GPU backend. Defaults to `"auto"`; `false` is CPU only. */
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
   /** Receives llama.cpp's warnings and errors. */
@@ -40,13 +52,22 @@ const defaultContextCap = 4096;
 
 /** Starts llama.cpp for scoring; failures are `ModelLoadError`s with one-line messages. */
 export async function startScoringRuntime(options: ScoringRuntimeOptions): Promise<ScoringRuntime> {
-  const llama = await startLlama({ threads: options.threads, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
+  const cores = options.cores ?? physicalCoreCount();
+  // The GPU case is settled per model (its layers); the ceiling covers every candidate either way.
+  const plan = resolveThreads({ threads: options.threads, batchThreads: options.batchThreads }, cores, false);
+  const llama = await startLlama({ threads: plan.ceiling, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new Error(`cannot start llama.cpp (${describe(error)})`);
   });
+  const phases = new ThreadPhases(llama, { decode: plan.decode === "measure" ? cores : plan.decode, batch: plan.batch });
+  let measured = plan.decode !== "measure";
   const models = new Set<ScoringModel>();
   return {
     async loadModel(loadOptions) {
-      const model = await loadScoringModel(llama, options.threads, loadOptions);
+      const model = await loadScoringModel(llama, plan.ceiling, phases, loadOptions);
+      if (!measured) {
+        measured = true;
+        await model.tuneDecodeThreads(plan.candidates, cores);
+      }
       models.add(model);
       return model;
     },
@@ -58,7 +79,7 @@ export async function startScoringRuntime(options: ScoringRuntimeOptions): Promi
   };
 }
 
-async function loadScoringModel(llama: Llama, threads: number, options: LoadScoringModelOptions): Promise<ScoringModel> {
+async function loadScoringModel(llama: Llama, threads: number, phases: ThreadPhases, options: LoadScoringModelOptions): Promise<LlamaScoringModel> {
   const { modelPath } = options;
   await checkModelFile(modelPath);
   const fileInfo = await readGgufFileInfo(modelPath, { readTensorInfo: false, logWarnings: false }).catch((error: unknown) => {
@@ -115,7 +136,7 @@ async function loadScoringModel(llama: Llama, threads: number, options: LoadScor
     await model.dispose();
     throw new ModelLoadError(modelPath, "has no vocabulary in its metadata (tokenizer.ggml.tokens)");
   }
-  return new LlamaScoringModel(info, model, context, lanes, renderer);
+  return new LlamaScoringModel(info, model, context, lanes, renderer, phases);
 }
 
 class LlamaScoringModel implements ScoringModel {
@@ -124,13 +145,15 @@ class LlamaScoringModel implements ScoringModel {
   readonly #context: LlamaContext;
   readonly #lanes: LlamaContextSequence[] = [];
   readonly #renderer: ChatPromptRenderer | undefined;
+  readonly #phases: ThreadPhases;
   #disposed = false;
 
-  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined) {
+  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined, phases: ThreadPhases) {
     this.info = info;
     this.#model = model;
     this.#context = context;
     this.#renderer = renderer;
+    this.#phases = phases;
     for (let lane = 0; lane < lanes; lane += 1) this.#lanes.push(context.getSequence());
   }
 
@@ -170,11 +193,24 @@ class LlamaScoringModel implements ScoringModel {
   }
 
   generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
-    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? []);
+    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? [], this.#phases);
   }
 
   teacherForce(lane: number, context: readonly number[], answer: readonly number[], onPosition: PositionCallback): Promise<TeacherForceResult> {
-    return teacherForce(this.#lane(lane), this.info.vocabularySize, context, answer, onPosition);
+    // One batched pass over context and answer: prefill work.
+    return this.#phases.prefill(() => teacherForce(this.#lane(lane), this.info.vocabularySize, context, answer, onPosition));
+  }
+
+  /** `--threads auto`: the bounded decode sweep on lane 0 (not with every layer on a GPU). */
+  async tuneDecodeThreads(candidates: readonly number[], cores: number): Promise<void> {
+    const onGpu = this.#model.gpuLayers > 0 && this.#model.gpuLayers >= this.#model.fileInsights.totalLayers;
+    if (onGpu || candidates.length <= 1) {
+      this.#phases.setDecode(cores);
+      return;
+    }
+    const prompt = (this.#model.tokenize("Once upon a time, in a small town by the sea", false) as Token[]).slice(0, 12);
+    const sweep = await measureDecodeThreads({ sequence: this.#lane(0), prompt, candidates, setThreads: (count) => this.#phases.setDecode(count) }).catch(() => undefined);
+    this.#phases.setDecode(sweep?.best ?? cores);
   }
 
   async resetLane(lane: number): Promise<void> {
