@@ -15,9 +15,12 @@
  * the most threads down; a candidate clearly slower than the best so far
  * stops the sweep (fewer threads only get slower from there). Each candidate
  * gets an equal share of the budget: one untimed token (the switch), then up
- * to `tokensPerTrial` timed tokens. The sweep ends when the budget is spent
- * (it may overrun by one token); a model whose first token alone takes more
- * than the budget is not measured at all (the caller uses every core).
+ * to `tokensPerTrial` timed tokens. Once the budget is spent, each candidate
+ * not yet tried still gets one token (judged by it alone): a count that is
+ * slow on a busy machine must not use up the time of the ones after it. So
+ * the sweep takes at most the budget plus one token per candidate (at most
+ * log2(cores) + 1 of them); a model whose first token alone takes more than
+ * the budget is not measured at all (the caller uses every core).
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 
@@ -79,6 +82,7 @@ export class ThreadTrialPlan {
   #switchMs: number | undefined;
   #candidateMs = 0;
   #elapsedMs = 0;
+  #overBudget = false;
   #ended: ThreadSweep["ended"] | undefined;
 
   constructor(candidates: readonly number[], budgetMs = autoThreadsBudgetMs, perTrial = tokensPerTrial) {
@@ -113,9 +117,11 @@ export class ThreadTrialPlan {
       this.#samples.set(threads, samples);
     }
     const timed = this.#samples.get(threads)?.length ?? 0;
-    // Another token of this candidate would overrun its share (a token costs about the last one).
-    if (timed >= this.#perTrial || this.#candidateMs + ms > this.#shareMs) this.#nextCandidate(threads);
-    if (this.#ended === undefined && this.#elapsedMs >= this.#budgetMs) this.#ended = "budget";
+    // Another token of this candidate would overrun its share (a token costs about the last one);
+    // past the budget, each remaining candidate gets just its one switch token.
+    if (this.#overBudget || timed >= this.#perTrial || this.#candidateMs + ms > this.#shareMs) this.#nextCandidate(threads);
+    if (this.#elapsedMs >= this.#budgetMs) this.#overBudget = true;
+    if (this.#ended === "all-candidates" && this.#overBudget) this.#ended = "budget";
   }
 
   /** The context cannot take more tokens. */

@@ -61,16 +61,28 @@ describe("ThreadTrialPlan", () => {
     expect(sweep.best).toBe(32);
   });
 
-  it("stays within the budget (plus one token) whatever the candidates and the model's speed", () => {
+  it("stays within the budget plus one token per candidate, whatever the core count and the model's speed", () => {
     for (const msPerToken of [1, 40, 300, 900]) {
       for (const cores of [2, 16, 256]) {
-        const plan = new ThreadTrialPlan(decodeThreadCandidates(cores), 2000, 6);
+        const candidates = decodeThreadCandidates(cores);
+        const plan = new ThreadTrialPlan(candidates, 2000, 6);
         runPlan(plan, () => msPerToken);
         const sweep = plan.result();
-        expect(sweep.elapsedMs, `${cores} cores, ${msPerToken} ms/token`).toBeLessThanOrEqual(2000 + msPerToken + 10);
-        expect(sweep.trials.length).toBeGreaterThan(0);
+        expect(sweep.elapsedMs, `${cores} cores, ${msPerToken} ms/token`).toBeLessThanOrEqual(2000 + candidates.length * msPerToken + 10);
+        // Equal speeds: every candidate is tried, and the fewest threads win the tie.
+        expect(sweep.trials.map((trial) => trial.threads)).toEqual(candidates);
+        expect(sweep.best).toBe(1);
       }
     }
+  });
+
+  it("still tries the fewer-thread counts when many threads use up the budget on a busy machine", () => {
+    // Two spinning threads on a loaded 2-core VM: a second a token; one thread: 5 ms.
+    const plan = new ThreadTrialPlan([2, 1], 3000, 6);
+    runPlan(plan, (threads) => (threads === 2 ? 1000 : 5), 1200);
+    const sweep = plan.result();
+    expect(sweep.trials.map((trial) => trial.threads)).toEqual([2, 1]);
+    expect(sweep.best).toBe(1);
   });
 
   it("judges a candidate too slow for a timed token by its switch token", () => {
