@@ -164,7 +164,8 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     const sequence = context.getSequence();
     const sweep = await measureDecodeThreads({
       sequence,
-      prompt: tokenizePrompt(model, "Once upon a time, in a small town by the sea").filter((token) => token !== model.tokens.bos) as Token[],
+      // A short start, so the first token costs about one decode step.
+      prompt: (model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 8),
       candidates: plan.candidates,
       setThreads: (count) => phases.setDecode(count),
       budgetMs: options.threadsBudgetMs,

@@ -19,8 +19,9 @@
  * not yet tried still gets one token (judged by it alone): a count that is
  * slow on a busy machine must not use up the time of the ones after it. So
  * the sweep takes at most the budget plus one token per candidate (at most
- * log2(cores) + 1 of them); a model whose first token alone takes more than
- * the budget is not measured at all (the caller uses every core).
+ * log2(cores) + 1 of them, fewer with the early stop); a model whose first
+ * token alone takes more than four budgets is not measured at all (the
+ * caller uses every core).
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 
@@ -98,10 +99,15 @@ export class ThreadTrialPlan {
     return this.#ended === undefined ? this.#candidates[this.#index] : undefined;
   }
 
-  /** Records the first token (the prompt); a model slower than the whole budget is not measured. */
+  /**
+   * Records the first token (the prompt). Past the budget already (a large
+   * model, or many threads spinning on a busy machine), each candidate gets
+   * one token; a model slower than four budgets a token is not measured.
+   */
   recordFirstToken(ms: number): void {
     this.#elapsedMs += ms;
-    if (ms > this.#budgetMs) this.#ended = "slow-model";
+    if (ms > 4 * this.#budgetMs) this.#ended = "slow-model";
+    else if (ms > this.#budgetMs) this.#overBudget = true;
   }
 
   /** Records one decoded token's duration, run with `threads`. */

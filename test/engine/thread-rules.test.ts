@@ -95,10 +95,16 @@ describe("ThreadTrialPlan", () => {
     expect(sweep.best).toBe(1);
   });
 
-  it("does not measure a model whose first token takes longer than the whole budget", () => {
+  it("does not measure a model whose first token takes longer than four budgets", () => {
     const plan = new ThreadTrialPlan([8, 4, 2, 1], 3000, 6);
-    expect(runPlan(plan, () => 5000, 3500)).toEqual([]);
+    expect(runPlan(plan, () => 13_000, 12_500)).toEqual([]);
     expect(plan.result()).toMatchObject({ best: undefined, trials: [], ended: "slow-model" });
+  });
+
+  it("gives each count one token when the first token already overran the budget (two threads spinning on a busy VM)", () => {
+    const plan = new ThreadTrialPlan([2, 1], 3000, 6);
+    expect(runPlan(plan, (threads) => (threads === 2 ? 4000 : 30), 5000)).toEqual([2, 1]);
+    expect(plan.result()).toMatchObject({ best: 1, ended: "budget" });
   });
 
   it("has a documented default budget of a few seconds", () => {
