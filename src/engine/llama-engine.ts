@@ -164,8 +164,8 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     const sequence = context.getSequence();
     const sweep = await measureDecodeThreads({
       sequence,
-      // A short start, so the first token costs about one decode step.
-      prompt: (model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 8),
+      // One token to start from, so the first step costs one decode step.
+      prompt: (model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 1),
       candidates: plan.candidates,
       setThreads: (count) => phases.setDecode(count),
       budgetMs: options.threadsBudgetMs,

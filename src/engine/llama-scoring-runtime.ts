@@ -208,7 +208,7 @@ class LlamaScoringModel implements ScoringModel {
       this.#phases.setDecode(cores);
       return;
     }
-    const prompt = (this.#model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 8);
+    const prompt = (this.#model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 1);
     const sweep = await measureDecodeThreads({ sequence: this.#lane(0), prompt, candidates, setThreads: (count) => this.#phases.setDecode(count) }).catch(() => undefined);
     this.#phases.setDecode(sweep?.best ?? cores);
   }

@@ -100,7 +100,7 @@ export class ThreadTrialPlan {
   }
 
   /**
-   * Records the first token (the prompt). Past the budget already (a large
+   * Records the first token (the prompt, run on the fewest threads). Past the budget already (a large
    * model, or many threads spinning on a busy machine), each candidate gets
    * one token; a model slower than four budgets a token is not measured.
    */
@@ -173,7 +173,9 @@ export async function measureDecodeThreads(options: MeasureDecodeThreadsOptions)
   const { sequence } = options;
   const plan = new ThreadTrialPlan(options.candidates, options.budgetMs ?? autoThreadsBudgetMs);
   const room = sequence.contextSize - options.prompt.length - 2;
-  options.setThreads(plan.threads!);
+  // The first step (the prompt) on the fewest threads: its cost is then about one single-thread token,
+  // never many threads spinning on a busy machine (seen: 34 s for one step of 2 threads on a loaded 2-core VM).
+  options.setThreads(Math.min(...options.candidates));
   let last = performance.now();
   let produced = 0;
   try {
