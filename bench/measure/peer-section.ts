@@ -9,7 +9,7 @@
  * own defaults, and with `-t 1`. All servers run round by round, so machine
  * drift hits each alike; ratios come from this one run.
  */
-import { physicalCoreCount } from "../../src/config/physical-core-count.js";
+import { physicalCoreCount } from "../../src/platform/physical-core-count.js";
 import type { LlamaEngineOptions } from "../../src/engine/llama-engine.js";
 import { openAnswerBlock, renderQueryBlock } from "../../src/prompt/render-urial-prompt.js";
 import { startBenchServer, timedChat, type BenchSets, type StreamTiming } from "./bench-server.js";

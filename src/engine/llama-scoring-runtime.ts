@@ -8,13 +8,13 @@
 import { basename } from "node:path";
 import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { measureDecodeThreads } from "./pick-thread-count.js";
 import { resolveThreads, type ThreadSetting } from "./resolve-threads.js";
 import { ThreadPhases } from "./thread-phases.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
-import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { createChatPromptRenderer, type ChatPromptRenderer } from "./render-chat-prompt.js";
 import {
   ChatTemplateError,
@@ -40,8 +40,8 @@ export interface ScoringRuntimeOptions {
   threads: ThreadSetting;
   /** Prefill and teacher-forcing threads, or `"auto"` (the default: every physical core). */
   batchThreads?: ThreadSetting;
-  /** Physical cores. Defaults to this machine's. */
-  cores?: number;
+  /** Physical cores: what auto uses and measures up to. Defaults to this machine's. */
+  maxThreads?: number;
   /** GPU backend. Defaults to `"auto"`; `false` is CPU only. */
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
   /** Receives llama.cpp's warnings and errors. */
@@ -52,7 +52,7 @@ const defaultContextCap = 4096;
 
 /** Starts llama.cpp for scoring; failures are `ModelLoadError`s with one-line messages. */
 export async function startScoringRuntime(options: ScoringRuntimeOptions): Promise<ScoringRuntime> {
-  const cores = options.cores ?? physicalCoreCount();
+  const cores = options.maxThreads ?? physicalCoreCount();
   // The GPU case is settled per model (its layers); the ceiling covers every candidate either way.
   const plan = resolveThreads({ threads: options.threads, batchThreads: options.batchThreads }, cores, false);
   const llama = await startLlama({ threads: plan.ceiling, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
