@@ -1,6 +1,7 @@
 /**
  * @module cli/exemplars-command
- * `urial exemplars list | lint | show`: look after the exemplar library.
+ * `urial exemplars list | lint | show | search`: look after the exemplar library
+ * (`search` is its own command file: it chooses a set by measurement).
  */
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,14 +14,17 @@ import { ModelLoadError } from "../engine/model-file-check.js";
 import { combineSystem } from "../openai/conversation-from-messages.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";
+import { runExemplarsSearchCommand } from "./exemplars-search-command.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
-const help = `Usage: urial exemplars <list | lint | show NAME> [options]
+const help = `Usage: urial exemplars <list | lint | show NAME | search> [options]
 
   list                 the exemplar sets with template, exemplar count and content hash
   lint                 check every set and system prompt; prints file:field: message
                        lines and exits 1 when there is any problem
   show NAME            print the exact prompt set NAME renders for a query
+  search               choose K exemplars from a pool by measured distribution shift
+                       and write them as a set ('urial exemplars search --help')
 
 Options:
   --exemplars-dir DIR         folder of exemplar sets (default: the package's exemplars/; env URIAL_EXEMPLARS_DIR)
@@ -34,6 +38,7 @@ Options:
   -h, --help                  show this help`;
 
 export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === "search") return runExemplarsSearchCommand(argv.slice(1), env);
   let parsed;
   try {
     parsed = parseArgs({

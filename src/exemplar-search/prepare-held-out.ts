@@ -104,7 +104,7 @@ export async function poolFromChat(
     if (text === undefined) {
       const { tokens, stopReason } = await answerWithChat(chat, prompt.query, settings, cache);
       text = chat.detokenize(tokens.filter((token) => !chat.isEndOfGeneration(token))).trim();
-      if (stopReason === "length") onSkip(`${where}: the chat model's answer was cut at --max-tokens ${settings.maxTokens}; kept as it is`);
+      if (stopReason === "length") onSkip(`${where}: the chat model's answer was cut at ${settings.maxTokens} tokens (--pool-max-tokens); kept as it is`);
     }
     if (text.trim().length === 0) {
       onSkip(`${where}: the chat model's answer is empty; left out of the pool`);

@@ -234,6 +234,7 @@ export async function runExemplarSearch(input: SearchInput): Promise<SearchOutco
     closure: closureOf(zeroShot, chosen.scores),
     randomClosure: randoms.map((entry) => closureOf(zeroShot, entry.scores)),
     search: {
+      zeroShotObjective: objectiveOf(searchQueries.map((index) => zeroShot[index]!)),
       evaluations: selection.evaluations,
       budgetLimited: selection.budgetLimited,
       shortBecause: selection.shortBecause,

@@ -112,6 +112,8 @@ export const searchReportSchema = z.object({
   /** Zero-shot → each random set. */
   randomClosure: z.array(closureSchema),
   search: z.object({
+    /** The zero-shot context's objective on the search queries: the level the steps start from below or above. */
+    zeroShotObjective: z.number(),
     evaluations: z.number().int().min(0),
     budgetLimited: z.boolean(),
     /** Why the chosen set has fewer than K exemplars: `pool` too small, or nothing more fit the prefix `budget`. */
