@@ -57,7 +57,7 @@ export function renderSearchReportHtml(report: SearchReport): string {
 <p class="meta">On all ${report.queries.length} held-out queries (${comparison.zeroShot.overall.positions} answer tokens). Closure of the chosen set: ${closureText(closure.relative)}${report.randomClosure.map((entry, index) => `; random set ${index + 1}: ${closureText(entry.relative)}`).join("")}.</p>
 <figure id="splits">${renderSplitBars(contexts.map((context) => ({ label: context.label, split: context.overall })))}</figure>
 <h3>By answer position</h3>
-<figure id="buckets">${renderSplitBars(comparison.zeroShot.byBucket.flatMap((bucket, index) => [
+<figure id="buckets">${renderSplitBars(comparison.zeroShot.byBucket.flatMap((bucket, index) => bucket.positions === 0 ? [] : [
     { label: `zero-shot, ${bucket.bucket}`, split: bucket as Split },
     { label: `chosen, ${bucket.bucket}`, split: comparison.chosen.byBucket[index]! as Split },
   ]))}</figure>
@@ -149,7 +149,7 @@ function renderObjectiveChart(report: SearchReport): string {
   const high = Math.max(reference, ...points) * 1.1 || 1;
   const x = (index: number) => left + (points.length === 1 ? (width - left - right) / 2 : (index / (points.length - 1)) * (width - left - right));
   const y = (value: number) => top + (1 - value / high) * (height - top - bottom);
-  const label = (value: number) => (report.settings.objective === "shifted" ? `${(value * 100).toFixed(0)}%` : value.toFixed(2));
+  const label = (value: number) => (report.settings.objective === "shifted" ? `${(value * 100).toFixed(high < 0.1 ? 1 : 0)}%` : value.toFixed(high < 0.1 ? 3 : 2));
   const parts: string[] = [];
   for (let tick = 0; tick <= 4; tick += 1) {
     const value = (high * tick) / 4;
