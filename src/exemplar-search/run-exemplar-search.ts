@@ -85,8 +85,8 @@ export async function runExemplarSearch(input: SearchInput): Promise<SearchOutco
   const chatSettings: ChatAnswerSettings = { ...input.chatAnswers, identity: input.identity.chat };
   const full = await prepareHeldOut(chat, input.prompts, chatSettings, cache, (index) => input.onProgress?.({ type: "answers", done: index + 1, total: input.prompts.length }));
 
-  const systemOnlyScorer = createSetScorer({ base, answers: full, systemPrompt: input.systemPrompt.text, maxPrefixTokens: Number.POSITIVE_INFINITY, identity: "", cache });
-  const systemTokens = systemOnlyScorer.prefixTokens([]);
+  // Only for counting prefix tokens, before the budget (and so the real scorer) is known.
+  const systemTokens = createSetScorer({ base, answers: full, systemPrompt: input.systemPrompt.text, maxPrefixTokens: Number.POSITIVE_INFINITY, identity: "", cache }).prefixTokens([]);
   const fromFlag = input.maxPrefixTokens !== undefined;
   const maxPrefixTokens = input.maxPrefixTokens ?? base.info.contextSize - longestQueryAndAnswer(base, full) - 4;
   if (systemTokens > maxPrefixTokens) {
@@ -238,7 +238,7 @@ export async function runExemplarSearch(input: SearchInput): Promise<SearchOutco
       evaluations: selection.evaluations,
       budgetLimited: selection.budgetLimited,
       shortBecause: selection.shortBecause,
-      scoredAnswers: scorer.stats.scored + systemOnlyScorer.stats.scored,
+      scoredAnswers: scorer.stats.scored,
       cacheHits: scorer.stats.cacheHits,
       resumedEntries: cache.resumed,
       evaluatedTokens: scorer.stats.evaluatedTokens,
