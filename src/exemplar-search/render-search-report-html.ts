@@ -77,15 +77,20 @@ ${renderQueries(report)}
 `;
 }
 
-/** E.g. "chose geo-1, sum-2 (2 of 9) · shifted share: zero-shot 21.0 % → chosen 3.1 % (random 9.4 %, chat 0.0 %) · closure 85.2 %". */
+/** E.g. "chose a, b (2 of 9) · shifted share: zero-shot 2.5 % → chosen 0.0 % (system prompt alone …, random …, chat 0.0 %) · mean KL: … · closure 100.0 %". */
 export function formatSearchSummary(report: SearchReport): string {
   const { comparison } = report;
   const random = comparison.random.length === 0 ? "" : `, random ${comparison.random.map((context) => formatShare(context.overall.shiftedShare)).join(" / ")}`;
   return [
     `chose ${report.chosen.ids.join(", ") || "no exemplar"} (${report.chosen.ids.length} of ${report.pool.length})`,
     `shifted share: zero-shot ${formatShare(comparison.zeroShot.overall.shiftedShare)} → chosen ${formatShare(comparison.chosen.overall.shiftedShare)} (system prompt alone ${formatShare(comparison.systemOnly.overall.shiftedShare)}${random}, chat ${formatShare(comparison.chat.overall.shiftedShare)})`,
+    `mean KL: zero-shot ${formatKl(comparison.zeroShot.overall.meanKl)} → chosen ${formatKl(comparison.chosen.overall.meanKl)} nats`,
     `closure ${closureText(report.closure.relative)}`,
   ].join(" · ");
+}
+
+function formatKl(value: number | null): string {
+  return value === null ? "–" : value.toFixed(3);
 }
 
 function closureText(relative: number | null): string {
