@@ -12,10 +12,9 @@ import { exemplarSetFileSchema, systemPromptFileSchema } from "../catalog/catalo
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import { formatProblem } from "../catalog/load-catalog.js";
 import { exemplarSearchHelp, parseExemplarSearchConfig, type ExemplarSearchConfig } from "../config/exemplar-search-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { buildExemplarSetFile } from "../exemplar-search/build-exemplar-set-file.js";
 import { poolFromChat } from "../exemplar-search/prepare-held-out.js";
@@ -27,20 +26,12 @@ import { SearchInputError } from "../exemplar-search/search-input-error.js";
 import { checkSameTokenizer } from "../shift/check-same-tokenizer.js";
 import { readPrompts } from "../shift/read-prompts.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
+import { processIo, type CommandIo } from "./command-io.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { createSearchProgress } from "./search-progress.js";
 
-export interface SearchCommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
-
 /** Runs `urial exemplars search` (`argv` after `search`); returns the exit code. */
-export async function runExemplarsSearchCommand(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  io: SearchCommandIo = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
+export async function runExemplarsSearchCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo = processIo): Promise<number> {
   const parsed = parseExemplarSearchConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial exemplars search: ${parsed.message}\n`);
@@ -79,7 +70,7 @@ export async function runExemplarsSearchCommand(
     };
     const chatTemplate = await readChatTemplate(config.chatTemplate);
     runtime = await startScoringRuntime({
-      threads: config.threads ?? physicalCoreCount(),
+      threads: config.threads,
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);
@@ -89,7 +80,9 @@ export async function runExemplarsSearchCommand(
     const chat = await runtime.loadModel({ modelPath: chatPath, contextSize: config.contextSize, lanes: 1, chatTemplate });
     checkSameTokenizer(base, chat);
     if (chat.info.chatTemplate === null) {
-      throw new SearchInputError(`the chat model (${chatPath}) has no chat template in its GGUF metadata; give one with --chat-template (a Jinja template, or a layout such as 'User: {query}\\nAssistant:')`);
+      throw new SearchInputError(
+        `the chat model (${chatPath}) has no chat template in its GGUF metadata; give one with --chat-template (a Jinja template, or a layout such as 'User: {query}\\nAssistant:')`,
+      );
     }
     const cache = await openSearchCache(config.cache === "on" ? join(reportDir, "cache.jsonl") : null);
     if (cache.resumed > 0) io.stderr.write(`resuming: ${cache.resumed} cached entries in ${join(reportDir, "cache.jsonl")}\n`);
@@ -98,7 +91,9 @@ export async function runExemplarsSearchCommand(
     let pool: PoolCandidate[] = filePool;
     if (chatQueries.length > 0) {
       io.stderr.write(`pool: the chat model answers ${chatQueries.length} quer${chatQueries.length === 1 ? "y" : "ies"} from ${config.poolFromChat}\n`);
-      const generated = await poolFromChat(chat, chatQueries, config.poolFromChat!, { ...chatAnswers, maxTokens: config.poolMaxTokens, identity: identity.chat }, cache, (message) => io.stderr.write(`warning: ${message}\n`));
+      const generated = await poolFromChat(chat, chatQueries, config.poolFromChat!, { ...chatAnswers, maxTokens: config.poolMaxTokens, identity: identity.chat }, cache, (message) =>
+        io.stderr.write(`warning: ${message}\n`),
+      );
       const taken = new Set(filePool.map((candidate) => candidate.id));
       for (const candidate of generated) {
         if (taken.has(candidate.id)) throw new SearchInputError(`${candidate.where}: pool id '${candidate.id}' is also used in ${config.pool}; rename one`);
@@ -148,7 +143,10 @@ export async function runExemplarsSearchCommand(
       exemplars: parsedSet.exemplars,
     };
     const longestAnswer = Math.max(1, ...report.queries.map((query) => query.scoredTokens));
-    const lint = lintExemplarSet({ ...set, hash: hashExemplarSet(set), file: config.out }, { tokenize: (text) => base.tokenize(text), contextSize: base.info.contextSize, answerTokens: longestAnswer });
+    const lint = lintExemplarSet(
+      { ...set, hash: hashExemplarSet(set), file: config.out },
+      { tokenize: (text) => base.tokenize(text), contextSize: base.info.contextSize, answerTokens: longestAnswer },
+    );
     for (const problem of lint.problems) io.stderr.write(`warning: ${formatProblem(problem)}\n`);
 
     const jsonPath = join(reportDir, "search.json");
@@ -162,7 +160,9 @@ export async function runExemplarsSearchCommand(
       }
     }
     io.stdout.write(`${formatSearchSummary(report)}\n`);
-    io.stdout.write(`wrote ${config.out} (${chosen.length} exemplars, prefix ${report.chosen.prefixTokens} tokens${lint.problems.length === 0 ? ", lint ok" : `, ${lint.problems.length} lint problem(s)`}), ${jsonPath} and ${htmlPath}\n`);
+    io.stdout.write(
+      `wrote ${config.out} (${chosen.length} exemplars, prefix ${report.chosen.prefixTokens} tokens${lint.problems.length === 0 ? ", lint ok" : `, ${lint.problems.length} lint problem(s)`}), ${jsonPath} and ${htmlPath}\n`,
+    );
     io.stdout.write(`serve it: put ${config.out} in the exemplars folder (and '${systemPrompt.name}' in the system prompts folder), then request model urial/${config.name}\n`);
     return 0;
   } catch (error) {
@@ -180,7 +180,9 @@ async function readSystemPrompt(config: ExemplarSearchConfig): Promise<{ name: s
     text = await readFile(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SearchInputError(`--system-prompt ${config.systemPrompt}: ${code === "ENOENT" ? `no file ${file}` : `cannot read ${file} (${code ?? String(error)})`}; give --system-prompts-dir DIR or another --system-prompt NAME`);
+    throw new SearchInputError(
+      `--system-prompt ${config.systemPrompt}: ${code === "ENOENT" ? `no file ${file}` : `cannot read ${file} (${code ?? String(error)})`}; give --system-prompts-dir DIR or another --system-prompt NAME`,
+    );
   }
   let json: unknown;
   try {

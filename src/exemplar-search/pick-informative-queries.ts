@@ -7,8 +7,8 @@
  * (teacher forcing, no sampling), so disagreement is simply the standard
  * deviation of the query's objective across the probed sets. Pure.
  */
-import { rankByInformativeness } from "../ab/informativeness.js";
-import { standardDeviation } from "../ab/length-controlled-win-rate.js";
+import { rankByInformativeness } from "../ab/offline/informativeness.js";
+import { standardDeviation } from "../ab/statistics/length-controlled-win-rate.js";
 
 export interface QueryDisagreement {
   /** Index of the query in the held-out list. */

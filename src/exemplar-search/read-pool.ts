@@ -64,7 +64,8 @@ export function parsePool(text: string, file: string): PoolCandidate[] {
     if (!result.success) {
       const issue = result.error.issues[0]!;
       const field = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-      const message = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.map((key) => `'${key}'`).join(", ")} (allowed: id, query, answer, thoughts, followUps, style)` : issue.message;
+      const message =
+        issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.map((key) => `'${key}'`).join(", ")} (allowed: id, query, answer, thoughts, followUps, style)` : issue.message;
       throw new SearchInputError(`${where}: ${field}${message}`);
     }
     const id = result.data.id ?? fallbackId;
@@ -120,9 +121,7 @@ export function checkOneTemplate(candidates: readonly PoolCandidate[]): void {
   const withThoughts = candidates.filter((candidate) => candidate.exemplar.thoughts !== undefined);
   if (withThoughts.length > 0 && withThoughts.length < candidates.length) {
     const odd = candidates.find((candidate) => candidate.exemplar.thoughts === undefined)!;
-    throw new SearchInputError(
-      `${odd.where}: has no thoughts, but ${withThoughts[0]!.where} has; a pool is either all principles exemplars (with thoughts) or all URIAL exemplars (without)`,
-    );
+    throw new SearchInputError(`${odd.where}: has no thoughts, but ${withThoughts[0]!.where} has; a pool is either all principles exemplars (with thoughts) or all URIAL exemplars (without)`);
   }
 }
 

@@ -57,10 +57,16 @@ export function renderSearchReportHtml(report: SearchReport): string {
 <p class="meta">On all ${report.queries.length} held-out queries (${comparison.zeroShot.overall.positions} answer tokens). Closure of the chosen set: ${closureText(closure.relative)}${report.randomClosure.map((entry, index) => `; random set ${index + 1}: ${closureText(entry.relative)}`).join("")}.</p>
 <figure id="splits">${renderSplitBars(contexts.map((context) => ({ label: context.label, split: context.overall })))}</figure>
 <h3>By answer position</h3>
-<figure id="buckets">${renderSplitBars(comparison.zeroShot.byBucket.flatMap((bucket, index) => bucket.positions === 0 ? [] : [
-    { label: `zero-shot, ${bucket.bucket}`, split: bucket as Split },
-    { label: `chosen, ${bucket.bucket}`, split: comparison.chosen.byBucket[index]! as Split },
-  ]))}</figure>
+<figure id="buckets">${renderSplitBars(
+    comparison.zeroShot.byBucket.flatMap((bucket, index) =>
+      bucket.positions === 0
+        ? []
+        : [
+            { label: `zero-shot, ${bucket.bucket}`, split: bucket as Split },
+            { label: `chosen, ${bucket.bucket}`, split: comparison.chosen.byBucket[index]! as Split },
+          ],
+    ),
+  )}</figure>
 ${renderContextTable(contexts)}
 <h2>Search path</h2>
 <figure id="objective-chart">${renderObjectiveChart(report)}</figure>
@@ -106,7 +112,9 @@ function renderSplitBars(rows: readonly { label: string; split: Split }[]): stri
   const parts: string[] = [];
   (["unshifted", "marginal", "shifted"] as const).forEach((category, index) => {
     const x = labelWidth + index * 130;
-    parts.push(`<rect x="${x}" y="6" width="12" height="12" fill="${categoryColours[category]}"/><text x="${x + 17}" y="16">${category === "unshifted" ? "unshifted (η = 1)" : category === "marginal" ? "marginal (η 2–3)" : "shifted (η > 3)"}</text>`);
+    parts.push(
+      `<rect x="${x}" y="6" width="12" height="12" fill="${categoryColours[category]}"/><text x="${x + 17}" y="16">${category === "unshifted" ? "unshifted (η = 1)" : category === "marginal" ? "marginal (η 2–3)" : "shifted (η > 3)"}</text>`,
+    );
   });
   rows.forEach((row, index) => {
     const y = top + index * rowHeight;
@@ -158,10 +166,14 @@ function renderObjectiveChart(report: SearchReport): string {
   const parts: string[] = [];
   for (let tick = 0; tick <= 4; tick += 1) {
     const value = (high * tick) / 4;
-    parts.push(`<line class="grid" x1="${left}" x2="${width - right}" y1="${round(y(value))}" y2="${round(y(value))}"/><text x="${left - 6}" y="${round(y(value) + 4)}" text-anchor="end">${label(value)}</text>`);
+    parts.push(
+      `<line class="grid" x1="${left}" x2="${width - right}" y1="${round(y(value))}" y2="${round(y(value))}"/><text x="${left - 6}" y="${round(y(value) + 4)}" text-anchor="end">${label(value)}</text>`,
+    );
   }
   parts.push(`<line class="axis" x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}"/>`);
-  parts.push(`<line class="reference" x1="${left}" x2="${width - right}" y1="${round(y(reference))}" y2="${round(y(reference))}" stroke="#3867a8" stroke-dasharray="5 4"/><text x="${width - right}" y="${round(y(reference) - 4)}" text-anchor="end">zero-shot ${escapeHtml(formatObjective(report, reference))}</text>`);
+  parts.push(
+    `<line class="reference" x1="${left}" x2="${width - right}" y1="${round(y(reference))}" y2="${round(y(reference))}" stroke="#3867a8" stroke-dasharray="5 4"/><text x="${width - right}" y="${round(y(reference) - 4)}" text-anchor="end">zero-shot ${escapeHtml(formatObjective(report, reference))}</text>`,
+  );
   parts.push(`<polyline fill="none" stroke="#c2571a" stroke-width="2" points="${points.map((value, index) => `${round(x(index))},${round(y(value))}`).join(" ")}"/>`);
   report.steps.forEach((step, index) => {
     const name = step.phase === "start" ? "start" : step.phase === "greedy" ? `+${step.step}` : `swap ${step.step}.${(step.position ?? 0) + 1}`;
@@ -188,7 +200,9 @@ function renderSteps(report: SearchReport): string {
   const notes = [
     report.search.shortBecause === "budget" ? `Stopped short of K: no further exemplar fits the prefix budget of ${report.settings.maxPrefixTokens} tokens.` : "",
     report.search.shortBecause === "pool" ? "The pool has fewer than K exemplars." : "",
-    report.search.budgetLimited ? `The evaluation budget (--max-evaluations ${report.settings.maxEvaluations}) cut the search short: greedy steps tried a seeded sample of the candidates, or swaps stopped early.` : "",
+    report.search.budgetLimited
+      ? `The evaluation budget (--max-evaluations ${report.settings.maxEvaluations}) cut the search short: greedy steps tried a seeded sample of the candidates, or swaps stopped early.`
+      : "",
   ].filter((note) => note.length > 0);
   return `<table class="steps"><tr><th>phase</th><th class="number">step</th><th>change</th><th>set</th><th class="number">objective</th><th class="number">candidates tried</th></tr>${rows}</table>${notes.map((note) => `<p class="meta">${escapeHtml(note)}</p>`).join("")}<p class="meta">${report.search.scoredAnswers} answers scored, ${report.search.cacheHits} read from the cache (${report.search.resumedEntries} entries resumed from an earlier run); ${report.search.evaluatedTokens} tokens evaluated, ${report.search.reusedTokens} reused from the KV cache.</p>`;
 }

@@ -14,7 +14,7 @@
  */
 import type { Exemplar } from "../catalog/catalog-schema.js";
 import type { ScoringModel, ScoringModelInfo } from "../engine/scoring-model.js";
-import { seededRandom } from "../ab/seeded-random.js";
+import { seededRandom } from "../ab/statistics/seeded-random.js";
 import type { ShiftPrompt } from "../shift/analyse-prompt.js";
 import { classifyRank } from "../shift/classify-rank.js";
 import { computeClosure } from "../shift/compute-closure.js";
@@ -31,9 +31,7 @@ import { searchFormatVersion, type ContextResult, type ObjectiveName, type Searc
 import { NothingFitsError, selectExemplars, type EvaluatedEvent } from "./select-exemplars.js";
 
 export type SearchProgressEvent =
-  | { type: "answers"; done: number; total: number }
-  | { type: "phase"; phase: "zero-shot" | "probe" | "search" | "compare"; detail: string }
-  | ({ type: "evaluated"; ids: string[] } & EvaluatedEvent);
+  { type: "answers"; done: number; total: number } | { type: "phase"; phase: "zero-shot" | "probe" | "search" | "compare"; detail: string } | ({ type: "evaluated"; ids: string[] } & EvaluatedEvent);
 
 export interface SearchInput {
   base: ScoringModel;

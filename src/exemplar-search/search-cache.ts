@@ -8,7 +8,7 @@
  * depends on — model fingerprints, context size, the exact context and
  * answer tokens, generation settings — so a changed input is a new key.
  */
-import { cacheKey, JsonlCache } from "../ab/jsonl-cache.js";
+import { cacheKey, JsonlCache } from "../ab/offline/jsonl-cache.js";
 
 export interface CachedAnswer {
   kind: "answer";

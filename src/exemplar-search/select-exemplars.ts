@@ -154,7 +154,10 @@ export async function selectExemplars(options: SelectionOptions): Promise<Select
         budgetLimited = true;
         break;
       }
-      const outside = shuffle(range(poolSize).filter((candidate) => !set.includes(candidate)), random);
+      const outside = shuffle(
+        range(poolSize).filter((candidate) => !set.includes(candidate)),
+        random,
+      );
       const candidates: CandidateResult[] = [];
       let best: { candidate: number; objective: number } | null = null;
       for (const candidate of outside) {
@@ -204,5 +207,7 @@ function shuffle<T>(items: readonly T[], random: () => number): T[] {
 
 /** `count` items of `items` chosen at random, kept in their original order. */
 function sample(items: readonly number[], count: number, random: () => number): number[] {
-  return shuffle(items, random).slice(0, count).sort((a, b) => a - b);
+  return shuffle(items, random)
+    .slice(0, count)
+    .sort((a, b) => a - b);
 }

@@ -32,11 +32,44 @@ describe("parseExemplarSearchConfig", () => {
 
   it("takes -k N, the budget flags and the models from URIAL_* variables", () => {
     const result = parseExemplarSearchConfig(
-      ["--pool-from-chat", "seed.txt", "--queries", "q.jsonl", "--out", "s.json", "-k", "2", "--objective", "kl", "--informative", "4", "--max-prefix-tokens", "900", "--max-evaluations", "50", "--swap-passes", "0", "--cache", "off"],
+      [
+        "--pool-from-chat",
+        "seed.txt",
+        "--queries",
+        "q.jsonl",
+        "--out",
+        "s.json",
+        "-k",
+        "2",
+        "--objective",
+        "kl",
+        "--informative",
+        "4",
+        "--max-prefix-tokens",
+        "900",
+        "--max-evaluations",
+        "50",
+        "--swap-passes",
+        "0",
+        "--cache",
+        "off",
+      ],
       { URIAL_MODEL: "base.gguf", URIAL_CHAT_MODEL: "chat.gguf", URIAL_THREADS: "1" },
     );
     if (!result.ok || result.help) throw new Error(result.ok ? "help" : result.message);
-    expect(result.config).toMatchObject({ base: "base.gguf", chat: "chat.gguf", k: 2, objective: "kl", informative: 4, maxPrefixTokens: 900, maxEvaluations: 50, swapPasses: 0, cache: "off", threads: 1, poolFromChat: "seed.txt" });
+    expect(result.config).toMatchObject({
+      base: "base.gguf",
+      chat: "chat.gguf",
+      k: 2,
+      objective: "kl",
+      informative: 4,
+      maxPrefixTokens: 900,
+      maxEvaluations: 50,
+      swapPasses: 0,
+      cache: "off",
+      threads: 1,
+      poolFromChat: "seed.txt",
+    });
   });
 
   it.each([
@@ -48,7 +81,7 @@ describe("parseExemplarSearchConfig", () => {
     [[...required.slice(0, -2), "--out", "exemplars/My Set.json"], "--out exemplars/My Set.json: the file name is the set's name, which must be lowercase"],
     [[...required, "--name", "other"], "--name other must equal the file name of --out (my-set.json)"],
     [[...required, "--informative", "x"], "--informative must be a whole number; got 'x'"],
-    [[...required, "--bogus"], "Unknown option '--bogus'"],
+    [[...required, "--bogus"], "unknown option '--bogus'"],
   ])("rejects %j", (argv, message) => {
     const result = parseExemplarSearchConfig(argv, {});
     expect(result.ok).toBe(false);

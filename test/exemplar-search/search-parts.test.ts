@@ -9,18 +9,13 @@ import { aggregate } from "../../src/exemplar-search/run-exemplar-search.js";
 import { SearchInputError } from "../../src/exemplar-search/search-input-error.js";
 import { droppedMassBound, sparseKlDivergence, sparsifyDistribution } from "../../src/exemplar-search/sparse-distribution.js";
 import { klDivergence } from "../../src/shift/kl-divergence.js";
-import { seededRandom } from "../../src/ab/seeded-random.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
 
 const urialAnswer = ["Good question! Here is the short of it.", "", "1. **First**: one.", "2. **Second**: two.", "", "In short, one and two."];
 
 describe("parsePool", () => {
   it("reads JSONL exemplars (answers as lines), numbers missing ids by line and records style problems", () => {
-    const text = [
-      JSON.stringify({ id: "urial", query: "What is 2 plus 2?", answer: urialAnswer }),
-      "",
-      "# a comment",
-      JSON.stringify({ query: "What is 3 plus 3?", answer: "6." }),
-    ].join("\n");
+    const text = [JSON.stringify({ id: "urial", query: "What is 2 plus 2?", answer: urialAnswer }), "", "# a comment", JSON.stringify({ query: "What is 3 plus 3?", answer: "6." })].join("\n");
     const pool = parsePool(text, "pool.jsonl");
     expect(pool.map((candidate) => [candidate.id, candidate.source, candidate.where])).toEqual([
       ["urial", "pool", "pool.jsonl:1"],
@@ -32,7 +27,16 @@ describe("parsePool", () => {
   });
 
   it("reads an exemplar-set file as a pool", () => {
-    const pool = parsePool(JSON.stringify({ name: "x", exemplars: [{ id: "a", query: "Q?", answer: urialAnswer }, { query: "R?", answer: "r", style: "free" }] }), "set.json");
+    const pool = parsePool(
+      JSON.stringify({
+        name: "x",
+        exemplars: [
+          { id: "a", query: "Q?", answer: urialAnswer },
+          { query: "R?", answer: "r", style: "free" },
+        ],
+      }),
+      "set.json",
+    );
     expect(pool.map((candidate) => [candidate.id, candidate.where, candidate.styleProblems])).toEqual([
       ["a", "set.json:exemplars.0", []],
       ["exemplar-2", "set.json:exemplars.1", []],
@@ -68,7 +72,15 @@ describe("pickInformativeQueries", () => {
   });
 
   it("ignores sets that did not fit (null) and keeps all queries when asked for more than there are", () => {
-    const picked = pickInformativeQueries([[0.1, 0.3], [null, null], [0.3, 0.3]], 2, 5);
+    const picked = pickInformativeQueries(
+      [
+        [0.1, 0.3],
+        [null, null],
+        [0.3, 0.3],
+      ],
+      2,
+      5,
+    );
     expect(picked.kept).toEqual([0, 1]);
     expect(picked.disagreement[1]!.informativeness).toBe(0);
   });

@@ -4,7 +4,7 @@
  * seeded sampling, ties and the edge cases.
  */
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../src/ab/seeded-random.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
 import { NothingFitsError, selectExemplars, type EvaluatedEvent, type SetObjective } from "../../src/exemplar-search/select-exemplars.js";
 
 /** An objective that ignores order, from a table of set keys ("" for the empty set, "0,2" for {0, 2}). */
@@ -55,7 +55,13 @@ describe("selectExemplars", () => {
     expect(greedyOnly.set).toEqual([0, 1]);
     expect(greedyOnly.objective).toBe(4);
 
-    const result = await selectExemplars({ poolSize: 4, k: 2, evaluate: tableObjective({ "": 10, "0": 5, "1": 6, "2": 6, "3": 8, "0,1": 4, "0,2": 4, "0,3": 4, "1,2": 1 }, 7), swapPasses: 3, random: seededRandom(1) });
+    const result = await selectExemplars({
+      poolSize: 4,
+      k: 2,
+      evaluate: tableObjective({ "": 10, "0": 5, "1": 6, "2": 6, "3": 8, "0,1": 4, "0,2": 4, "0,3": 4, "1,2": 1 }, 7),
+      swapPasses: 3,
+      random: seededRandom(1),
+    });
     expect(result.set).toEqual([2, 1]);
     expect(result.objective).toBe(1);
     const swap = result.steps.find((step) => step.phase === "swap")!;
