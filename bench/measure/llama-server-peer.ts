@@ -7,8 +7,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { createServer } from "node:net";
 import type { StreamTiming } from "./bench-server.js";
+import { preparePeerLibraries } from "./peer-libraries.js";
 
 export interface PeerServer {
   url: string;
@@ -40,9 +42,22 @@ async function freePort(): Promise<number> {
  */
 export async function startPeerServer(path: string, modelPath: string, contextPerSlot: number, parallel: number, args: string[], timeoutMs = 120_000): Promise<PeerServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(path, ["-m", modelPath, "--host", "127.0.0.1", "--port", String(port), "-c", String(contextPerSlot * parallel), "-np", String(parallel), "--no-webui", ...args], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  // The peer folder's wrapper: run its binary with the library links repaired
+  // (the shared copy lost them); any other path is run as it is.
+  const folder = dirname(path);
+  const wrapped = basename(path) === "llama-server.sh" && existsSync(join(folder, "llama-server"));
+  const libraries = wrapped ? preparePeerLibraries(folder) : undefined;
+  const command = libraries ? join(libraries.dir, "llama-server") : path;
+  const env = libraries ? { ...process.env, LD_LIBRARY_PATH: libraries.dir } : process.env;
+  const child: ChildProcess = spawn(
+    command,
+    ["-m", modelPath, "--host", "127.0.0.1", "--port", String(port), "-c", String(contextPerSlot * parallel), "-np", String(parallel), "--no-webui", ...args],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env,
+    },
+  );
+  child.once("exit", () => libraries?.cleanup());
   let log = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
@@ -51,7 +66,10 @@ export async function startPeerServer(path: string, modelPath: string, contextPe
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await fetch(`${url}/health`).then((response) => response.status, () => 0);
+    const status = await fetch(`${url}/health`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) break;
     const gone = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 250))]);
     if (gone !== undefined || Date.now() > deadline) {
