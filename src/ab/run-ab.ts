@@ -13,6 +13,7 @@ import type { AnswerRequest } from "./answer-with-app.js";
 import { askJudge, type JudgeAnswer, type JudgeBackend } from "./judge-backend.js";
 import { aspectJudgePrompt, judgePromptVersion, pairwiseJudgePrompt, type JudgeTurn } from "./judge-prompts.js";
 import { judgeAspects } from "./judge-aspects.js";
+import { aspectScoresSchema, pairVerdictSchema } from "./judge-output-schema.js";
 import { cacheKey, type JsonlCache } from "./jsonl-cache.js";
 import { informativeness } from "./informativeness.js";
 import { mapLimit } from "./map-limit.js";
@@ -122,7 +123,7 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
         if (answer.error !== null) continue;
         const key = judgeKey("scores", scoreTokens, conversation, answer.content);
         scoreKeys.set(answerSlot(variant.id, item.id, sample), key);
-        tasks.push({ key, label: `scores · ${variant.id} · ${item.id}`, ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens }) });
+        tasks.push({ key, label: `scores · ${variant.id} · ${item.id}`, ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens, schema: aspectScoresSchema }) });
       }
     }
     const baseline = variants[0]!;
@@ -134,7 +135,7 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
         for (const [order, a, b] of [["baseline", first.content, second.content], ["candidate", second.content, first.content]] as const) {
           const key = pairOrderKey(options.judge.identity, pairTokens, conversation, a, b);
           orderKeys.set(`${answerSlot(candidate.id, item.id, sample)}\u0000${order}`, key);
-          tasks.push({ key, label: `pair · ${candidate.id} vs ${baseline.id} · ${item.id}`, ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens }) });
+          tasks.push({ key, label: `pair · ${candidate.id} vs ${baseline.id} · ${item.id}`, ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens, schema: pairVerdictSchema }) });
         }
       }
     }
@@ -194,7 +195,8 @@ export function pairOrderKey(identity: string, maxTokens: number, conversation: 
 
 /** The cache key of a judgement by the judge with `identity` (the prompt version included). */
 export function judgementKey(identity: string, ...parts: unknown[]): string {
-  return cacheKey("urial-ab/judge/1", judgePromptVersion, identity, ...parts);
+  // 2: replies are constrained to the reply's JSON schema where the judge supports it.
+  return cacheKey("urial-ab/judge/2", judgePromptVersion, identity, ...parts);
 }
 
 function answerSlot(variant: string, item: string, sample: number): string {

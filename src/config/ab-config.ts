@@ -55,6 +55,8 @@ export const abOptions = {
   limit: { flag: "limit", value: "N", description: "use only the first N prompts of the suite", default: "all" },
   informative: { flag: "informative", value: "K", description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl" },
   bootstrap: { flag: "bootstrap", value: "N", description: "bootstrap resamples per interval", default: "2000" },
+  maxFailures: { flag: "max-failures", value: "SHARE", description: "exit 3 when more than this share of the answers, or of the judgements, failed (0–1)", default: "0.05" },
+  failBelow: { flag: "fail-below", value: "RATE", description: "exit 4 unless every candidate's win rate is above RATE with 95 % confidence (the lower bound of its interval is at least RATE); e.g. 0.5: ship only a candidate distinguishably better than the baseline" },
   judgeParallel: { flag: "judge-parallel", value: "N", description: "judge requests in flight at once", default: "4 (URL judge), 1 (local)" },
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
@@ -114,6 +116,7 @@ const whole = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 const judgeValue = z.string().refine((value) => value === "local" || /^https?:\/\/\S+$/.test(value), { error: "must be an http(s) URL or 'local'" });
 const gpu = z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((value) => (value === "off" ? false : value));
+const share = z.coerce.number({ error: "must be a number from 0 to 1" }).min(0, { error: "must be from 0 to 1" }).max(1, { error: "must be from 0 to 1" });
 const seconds = z.coerce.number({ error: "must be a number of seconds" }).min(1, { error: "must be at least 1" }).max(3600, { error: "must be at most 3600" });
 
 const abSchema = z.object({
@@ -135,6 +138,8 @@ const abSchema = z.object({
   limit: whole(1, 1_000_000).optional(),
   informative: whole(1, 1_000_000).optional(),
   bootstrap: whole(100, 1_000_000),
+  maxFailures: share,
+  failBelow: share.optional(),
   judgeParallel: whole(1, 64).optional(),
   judgeRetries: whole(0, 10),
   judgeTimeout: seconds,
@@ -200,6 +205,7 @@ export function parseAbConfig(argv: readonly string[], env: Readonly<Record<stri
     temperature: "0",
     maxTokens: "512",
     bootstrap: "2000",
+    maxFailures: "0.05",
     exemplars: "urial-help",
     exemplarsDir: join(packageRoot, "exemplars"),
     systemPromptsDir: join(packageRoot, "system-prompts"),
@@ -269,9 +275,13 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
       "Offline A/B test of exemplar sets: each variant answers every prompt of the suite through the",
       "server's pipeline (fixed seeds); a judge model scores every answer on six aspects (1–5) and",
       "compares each candidate with the baseline (the first variant) in both orders. Writes",
-      "DIR/results.json, DIR/report.md and DIR/report.html with win/tie/loss and win rates (bootstrap",
-      "95 % intervals), the length-controlled win rate, aspect means, answer length, refusal and",
-      "clean-ending rates. Answers and judgements are cached in DIR/cache: a rerun only does new work.",
+      "DIR/results.json, DIR/report.md and DIR/report.html with a verdict per candidate, win/tie/loss",
+      "shares (Wilson intervals), the win rate and length-controlled win rate (paired bootstrap), aspect",
+      "means, and judge-free style metrics (opener, list, closing, clean ending, refusal, median length).",
+      "Answers and judgements are cached in DIR/cache: a rerun only does new work.",
+      "",
+      "Exit codes: 0 done (and every gate passed); 1 bad input, model or judge; 2 bad flag;",
+      "3 more than --max-failures of the answers or judgements failed; 4 a candidate missed --fail-below.",
     ],
     evolve: ["Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]", "", "Writes a new suite: the run's prompts plus a harder version of each of the K most informative ones."],
     calibrate: [

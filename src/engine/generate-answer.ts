@@ -4,8 +4,10 @@
  * without repetition penalties or truncation (the analysis wants the model's
  * own most likely answer), stopping at an end-of-generation token, at one of
  * the chat template's stop texts, or when the budget or the context runs out.
+ * With a grammar only what it allows is sampled, and a JSON answer ends as
+ * soon as it parses (the grammar would only add whitespace).
  */
-import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
 
@@ -16,6 +18,7 @@ export async function generateAnswer(
   prompt: readonly number[],
   options: GenerateAnswerOptions,
   stopTexts: readonly string[],
+  grammarEvaluationState?: LlamaGrammarEvaluationState,
 ): Promise<GeneratedAnswer> {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   if (prompt.length >= sequence.contextSize) {
@@ -34,6 +37,7 @@ export async function generateAnswer(
     topP: 1,
     minP: 0,
     yieldEogToken: true,
+    ...(grammarEvaluationState !== undefined ? { grammarEvaluationState } : {}),
   });
   for await (const token of evaluation) {
     tokens.push(token);
@@ -42,6 +46,7 @@ export async function generateAnswer(
       const cut = cutAtStopText(model, tokens, stopTexts);
       if (cut !== undefined) return { tokens: cut, stopReason: "stop" };
     }
+    if (grammarEvaluationState !== undefined && isCompleteJson(model.detokenize(tokens as Token[], false))) return { tokens, stopReason: "stop" };
     if (tokens.length >= maxTokens) break;
   }
   return { tokens, stopReason: "length" };
@@ -60,4 +65,16 @@ function cutAtStopText(model: LlamaModel, tokens: readonly number[], stopTexts: 
   let keep = tokens.length - 1;
   while (keep > 0 && model.detokenize(tokens.slice(0, keep) as Token[], true).length > at) keep -= 1;
   return tokens.slice(0, keep);
+}
+
+/** A whole JSON value (the grammar's output is done once it parses). */
+function isCompleteJson(text: string): boolean {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith("}") && !trimmed.endsWith("]")) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,8 @@
  * override, greedy generation and one-pass teacher forcing.
  */
 import { basename } from "node:path";
-import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import { toGrammarSchema } from "./json-schema-for-grammar.js";
 import { startLlama } from "./start-llama.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
@@ -115,7 +116,7 @@ async function loadScoringModel(llama: Llama, threads: number, options: LoadScor
     await model.dispose();
     throw new ModelLoadError(modelPath, "has no vocabulary in its metadata (tokenizer.ggml.tokens)");
   }
-  return new LlamaScoringModel(info, model, context, lanes, renderer);
+  return new LlamaScoringModel(info, model, context, lanes, renderer, llama);
 }
 
 class LlamaScoringModel implements ScoringModel {
@@ -124,10 +125,14 @@ class LlamaScoringModel implements ScoringModel {
   readonly #context: LlamaContext;
   readonly #lanes: LlamaContextSequence[] = [];
   readonly #renderer: ChatPromptRenderer | undefined;
+  readonly #llama: Llama;
+  /** Grammars by schema text; a judge asks with two schemas over and over. */
+  readonly #grammars = new Map<string, Promise<LlamaGrammar>>();
   #disposed = false;
 
-  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined) {
+  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined, llama: Llama) {
     this.info = info;
+    this.#llama = llama;
     this.#model = model;
     this.#context = context;
     this.#renderer = renderer;
@@ -169,8 +174,22 @@ class LlamaScoringModel implements ScoringModel {
     return this.#renderer.render(query);
   }
 
-  generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
-    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? []);
+  async generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
+    const sequence = this.#lane(lane);
+    const grammar = options.jsonSchema === undefined ? undefined : await this.#grammarFor(options.jsonSchema);
+    const state = grammar === undefined ? undefined : new LlamaGrammarEvaluationState({ model: this.#model, grammar });
+    return generateAnswer(sequence, this.#model, prompt, options, this.#renderer?.stopTexts ?? [], state);
+  }
+
+  #grammarFor(schema: object): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.#grammars.get(key);
+    if (grammar === undefined) {
+      grammar = this.#llama.createGrammarForJsonSchema(toGrammarSchema(schema) as never).then((built) => built as LlamaGrammar);
+      grammar.catch(() => this.#grammars.delete(key));
+      this.#grammars.set(key, grammar);
+    }
+    return grammar;
   }
 
   teacherForce(lane: number, context: readonly number[], answer: readonly number[], onPosition: PositionCallback): Promise<TeacherForceResult> {

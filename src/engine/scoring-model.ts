@@ -38,6 +38,11 @@ export interface GenerateAnswerOptions {
   temperature?: number;
   /** Seed for sampling when `temperature` > 0. */
   seed?: number;
+  /**
+   * Constrains the answer to JSON matching this schema (a grammar); the
+   * answer ends as soon as the JSON is complete.
+   */
+  jsonSchema?: object;
 }
 
 export interface GeneratedAnswer {
