@@ -15,6 +15,7 @@ import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
 import { createShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { formatShiftSummary } from "../shift/format-shift-summary.js";
+import { formatChatAnswerStyle, summarizeChatAnswerStyle } from "../shift/chat-answer-style.js";
 import { readPrompts } from "../shift/read-prompts.js";
 import { renderReportHtml } from "../shift/render-report-html.js";
 import { runShift } from "../shift/run-shift.js";
@@ -98,6 +99,7 @@ export async function runShiftCommand(
     await writeFile(jsonPath, `${JSON.stringify(report)}\n`);
     await writeFile(htmlPath, renderReportHtml(report));
     io.stdout.write(`${formatShiftSummary(report.summary)}\n`);
+    io.stdout.write(`${formatChatAnswerStyle(summarizeChatAnswerStyle(report.prompts))}\n`);
     io.stdout.write(`wrote ${jsonPath} and ${htmlPath}\n`);
     return 0;
   } catch (error) {

@@ -136,7 +136,9 @@ describe("the reports", () => {
     const markdown = renderAbReportMarkdown(results());
     expect(markdown).toContain("# A/B report: urial/b vs urial/a\n");
     expect(markdown).toContain("Judged by model 'gpt-judge' at http://127.0.0.1:9/v1 (judge prompt urial-ab-judge/1).");
-    expect(markdown).toMatch(/\| urial\/b \| 3 \| 2 \(66\.7 % \[[\d.]+–[\d.]+\]\) \| 0 \(0\.0 % \[0\.0–0\.0\]\) \| 1 \(33\.3 % \[/);
+    // Wilson intervals: 2/3 is [20.8–93.9], and 0 ties of 3 is [0.0–56.1], never a zero-width [0.0–0.0].
+    expect(markdown).toContain("| urial/b | 3 | 2 (66.7 % [20.8–93.9]) | 0 (0.0 % [0.0–56.1]) | 1 (33.3 % [6.1–79.2]) |");
+    expect(markdown).not.toMatch(/\[([\d.]+)–\1\]/);
     expect(markdown).toContain("| 1 / 1 |");
     expect(markdown).toContain("Counted, never dropped: 1 aspect-score judgements and 1 pairwise orders could not be read after 2 retries");
     expect(markdown).toContain("| advice |");
