@@ -6,7 +6,11 @@
  * at least 95 % of the time whatever the distribution (exact below 1,000
  * values, the normal approximation of the binomial above). Below 6 values
  * no such pair exists: the bounds are null rather than a range that claims
- * more than it can.
+ * more than it can. Ties can make the two order statistics equal (six
+ * answers of 3 characters among ten); the bounds then move out to the
+ * nearest different values — wider, so still at least 95 % — and when all
+ * values are the same there is no spread to estimate from: null bounds,
+ * never a zero-width interval.
  */
 import { emptyInterval, z95, type Interval } from "./interval.js";
 import { quantileOfSorted } from "./quantile.js";
@@ -19,7 +23,16 @@ export function medianInterval(values: readonly number[]): Interval {
   const median = quantileOfSorted(sorted, 0.5);
   const k = lowerRank(n);
   if (k < 1) return { value: median, low: null, high: null, n };
-  return { value: median, low: sorted[k - 1]!, high: sorted[n - k]!, n };
+  let low = sorted[k - 1]!;
+  let high = sorted[n - k]!;
+  if (low === high) {
+    const below = sorted.filter((value) => value < low).at(-1);
+    const above = sorted.find((value) => value > high);
+    if (below === undefined && above === undefined) return { value: median, low: null, high: null, n };
+    low = below ?? low;
+    high = above ?? high;
+  }
+  return { value: median, low, high, n };
 }
 
 /** The largest k with P(Binomial(n, ½) ≤ k − 1) ≤ 0.025 (0 when even k = 1 is too wide a claim). */

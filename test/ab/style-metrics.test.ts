@@ -53,6 +53,9 @@ describe("medianInterval", () => {
     expect(medianInterval(values)).toEqual({ value: 105, low: 60, high: 150, n: 20 });
     expect(medianInterval([3, 1, 2, 5, 4])).toEqual({ value: 3, low: null, high: null, n: 5 });
     expect(medianInterval([])).toEqual({ value: null, low: null, high: null, n: 0 });
+    // Ties: the bounds move out to the nearest different values; all equal: no interval, never a zero-width one.
+    expect(medianInterval([1, 3, 3, 3, 3, 3, 3, 3, 3, 9])).toEqual({ value: 3, low: 1, high: 9, n: 10 });
+    expect(medianInterval([4, 4, 4, 4, 4, 4, 4])).toEqual({ value: 4, low: null, high: null, n: 7 });
     // Large n: the normal approximation of the binomial tail.
     const many = medianInterval(Array.from({ length: 5000 }, (_, index) => index));
     expect(many.low).toBe(2429);
