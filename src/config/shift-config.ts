@@ -10,6 +10,7 @@ import { readOptionValues } from "./read-option-values.js";
 import { z } from "zod";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { packageRoot } from "./serve-config.js";
+import { publishedPairNames, type PublishedPairName } from "../shift/published-splits.js";
 
 interface ShiftOptionSpec {
   flag: string;
@@ -38,6 +39,7 @@ export const shiftOptions = {
   threads: { flag: "threads", env: "URIAL_THREADS", value: "N", description: "CPU threads", default: "physical core count" },
   gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
   contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per context (prompt + answer), for each model", default: "the model's training context, at most 4096" },
+  published: { flag: "published", value: "PAIR", description: "print this run's split beside the one URIAL's paper published for PAIR: llama-2-7b (77.7 / 14.5 / 7.8 %) or mistral-7b (82.2 / 12.5 / 5.2 %)" },
 } as const satisfies Record<string, ShiftOptionSpec>;
 
 type OptionName = keyof typeof shiftOptions;
@@ -67,6 +69,7 @@ const configSchema = z.object({
   threads: wholeNumber(1, 1024).optional(),
   gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
   contextSize: wholeNumber(16, 10_000_000).optional(),
+  published: z.enum(publishedPairNames as [PublishedPairName, ...PublishedPairName[]], { error: `must be ${publishedPairNames.join(" or ")}` }).optional(),
 });
 
 export type ShiftConfig = z.output<typeof configSchema>;

@@ -44,7 +44,8 @@ async function shift(out: string, flags: string[]) {
 
 describe.skipIf(!styleshotPairExists)(styleshotSuiteTitle("urial shift on the styleshot pair", true), () => {
   it("sees the chat twin's answers shifted at their start zero-shot, and URIAL closing that shift", async () => {
-    const run = await shift("pair", ["--base", styleshotBasePath, "--chat", styleshotChatPath, "--exemplars", "urial-help", "--max-tokens", "256"]);
+    // The README's reproduction command, on local files: --published sets the paper's split beside this run's.
+    const run = await shift("pair", ["--base", styleshotBasePath, "--chat", styleshotChatPath, "--exemplars", "urial-help", "--max-tokens", "256", "--published", "llama-2-7b"]);
     expect(run.code, run.stderr).toBe(0);
     const { summary } = run.report!;
     const [zeroShotStart, , , zeroShotLate] = summary.zeroShot.byBucket;
@@ -59,6 +60,8 @@ describe.skipIf(!styleshotPairExists)(styleshotSuiteTitle("urial shift on the st
     expect(summary.urial.overall.shiftedShare!).toBeLessThan(summary.zeroShot.overall.shiftedShare!);
     // The chat twin answers in URIAL style, which is what the base is being read against.
     expect(run.stdout).toMatch(/^chat answers \(10\): full URIAL style 100\.0 % \[72\.2–100\.0\]/m);
+    expect(run.stdout).toContain("| published (Lin et al. 2023) | 77.7 % | 14.5 % | 7.8 % |");
+    expect(run.stdout).toMatch(/^\| this run, zero-shot base \| \d+\.\d % \| \d+\.\d % \| \d+\.\d % \|$/m);
   }, 900_000);
 
   it("finds the base model 100 % unshifted against its own greedy answers in the zero-shot layout", async () => {
