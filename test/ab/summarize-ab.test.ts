@@ -13,6 +13,8 @@ import { formatAbSummary } from "../../src/ab/format-ab.js";
 import { judgeAspects } from "../../src/ab/judge-aspects.js";
 import { lengthControlledWinRate } from "../../src/ab/length-controlled-win-rate.js";
 import { combineOrders } from "../../src/ab/pair-preference.js";
+import { checkAbGates } from "../../src/ab/ab-gates.js";
+import { formatVerdict } from "../../src/ab/ab-verdict.js";
 import { renderAbReportHtml } from "../../src/ab/render-ab-report-html.js";
 import { renderAbReportMarkdown } from "../../src/ab/render-ab-report-md.js";
 import { summarizeAb } from "../../src/ab/summarize-ab.js";
@@ -165,6 +167,32 @@ describe.skipIf(!chromiumExists)(browserSuiteTitle("report.html in Chromium"), (
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it("leads with a verdict per candidate and the gates, and fits its key tables in a 1280-pixel page", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const run = results();
+    run.gates = checkAbGates(run, { maxFailures: 0.05, failBelow: 0.5 });
+    await page.setContent(renderAbReportHtml(run));
+    const verdicts = (await page.textContent("#verdicts"))!;
+    expect(verdicts).toContain(formatVerdict(run.summary.comparisons[0]!));
+    expect(verdicts).toContain("CI gates (exit code 3)");
+    // The verdicts come before any table.
+    expect(await page.evaluate(`document.querySelector("#verdicts").compareDocumentPosition(document.querySelector("table")) & Node.DOCUMENT_POSITION_FOLLOWING`)).toBeTruthy();
+    // Browser-side code as text: the test's TypeScript has no DOM types.
+    const overflow = (await page.evaluate(`({
+      page: document.documentElement.scrollWidth,
+      tables: ["#comparisons", "#style", "#style-differences", "#variants"].map((selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return [selector, box.right, box.width];
+      }),
+    })`)) as { page: number; tables: [string, number, number][] };
+    expect(overflow.page).toBeLessThanOrEqual(1280);
+    for (const [selector, right, width] of overflow.tables) {
+      expect(width, selector).toBeGreaterThan(100);
+      expect(right, selector).toBeLessThanOrEqual(1280);
+    }
+    await page.close();
   });
 
   it("filters the answers by category and makes no network request", async () => {
