@@ -22,7 +22,7 @@ import { fixturePath, styleshotBaseExists, styleshotBasePath, styleshotSuiteTitl
 let dir = "";
 let judge: ScriptedJudge;
 let unreadable: ScriptedJudge;
-const limitMs = 880_000;
+const limitMs = 580_000;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "urial-ab-style-"));

@@ -62,7 +62,7 @@ describe.skipIf(!styleshotPairExists)(styleshotSuiteTitle("urial shift on the st
     expect(run.stdout).toMatch(/^chat answers \(10\): full URIAL style 100\.0 % \[72\.2–100\.0\]/m);
     expect(run.stdout).toContain("| published (Lin et al. 2023) | 77.7 % | 14.5 % | 7.8 % |");
     expect(run.stdout).toMatch(/^\| this run, zero-shot base \| \d+\.\d % \| \d+\.\d % \| \d+\.\d % \|$/m);
-  }, 900_000);
+  }, 600_000);
 
   it("finds the base model 100 % unshifted against its own greedy answers in the zero-shot layout", async () => {
     const layout = renderUrialPrompt({ system: "", exemplars: [], history: [], query: "{query}", template: "urial" }).text;
@@ -72,5 +72,5 @@ describe.skipIf(!styleshotPairExists)(styleshotSuiteTitle("urial shift on the st
     expect(summary.positions).toBe(48 * questions.length);
     expect(summary.zeroShot.overall).toMatchObject({ unshifted: summary.positions, marginal: 0, shifted: 0, unshiftedShare: 1 });
     for (const prompt of prompts) for (const position of prompt.positions) expect(position.zeroShot.kl).toBeLessThan(1e-4);
-  }, 900_000);
+  }, 600_000);
 });

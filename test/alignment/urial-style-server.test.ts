@@ -79,7 +79,7 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("URIAL gives the style
     // Streaming changes nothing about the text: the same greedy answer both ways.
     const again = await ask("urial/urial-help", [{ role: "user", content: worldQuestions[1] }], false);
     expect(again.text).toBe(urial[1]!.text);
-  }, 900_000);
+  }, 600_000);
 
   it("almost never answers in that style zero-shot, in the bare Query/Answer layout of /v1/completions", async () => {
     const zeroShot: Answer[] = [];
@@ -98,7 +98,7 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("URIAL gives the style
     const urialStyle = compareStyle(styled(urial), style).find((entry) => entry.share === "urialStyle")!;
     expect(urialStyle.verdict).toBe("higher");
     expect(urialStyle.difference.low!).toBeGreaterThan(0.5);
-  }, 900_000);
+  }, 600_000);
 
   it("keeps the style over several turns", async () => {
     expect(urial.length).toBe(worldQuestions.length);
@@ -120,5 +120,5 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("URIAL gives the style
     }
     if (process.env.URIAL_TEST_VERBOSE) console.log("MULTI", styled(answers).counts, "\n" + show(answers));
     expect(styled(answers).counts.urialStyle, show(answers)).toBe(followUps.length);
-  }, 900_000);
+  }, 600_000);
 });
