@@ -97,7 +97,8 @@ describe("urial ab usage", () => {
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with a judge over HTTP"), () => {
   const out = () => join(dir, "run");
-  const args = () => ["--suite", suite, "--variants", "urial/tiny,urial/tiny-two", "--judge", judge.url, "--out", out(), "--model", testModelPath, "--judge-parallel", "2", "--bootstrap", "500", ...fixtureFlags, ...engineFlags];
+  // This judge is unreadable on purpose, beyond the default --max-failures (exit 3, tested in test/alignment/urial-ab.test.ts): tolerate it here.
+  const args = () => ["--suite", suite, "--variants", "urial/tiny,urial/tiny-two", "--judge", judge.url, "--out", out(), "--model", testModelPath, "--judge-parallel", "2", "--bootstrap", "500", "--max-failures", "1", ...fixtureFlags, ...engineFlags];
   let results: AbResults;
   let firstRequests = 0;
 
@@ -109,7 +110,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with 
     expect(result.stderr).toContain("[urial] loading ");
     expect(result.stderr).toContain("answers: 8 in all, 0 cached, 8 to generate\n");
     expect(result.stderr).toMatch(/answers 8\/8 \(\d+\.\d s\)\n/);
-    expect(result.stdout).toMatch(/^urial\/tiny-two vs urial\/tiny: win \d+ · tie \d+ · loss \d+ \(\d+ pairs\) · win rate /);
+    expect(result.stdout).toMatch(/^urial\/tiny-two vs urial\/tiny: win \d+ · tie \d+ · loss \d+ \(\d+ pairs\) · win rate /m);
     expect(result.stdout).toContain("work: 8 answers generated, 0 cached;");
 
     results = JSON.parse(await readFile(join(out(), "results.json"), "utf8")) as AbResults;
@@ -274,12 +275,12 @@ describe.skipIf(!testModelExists || !existsSync(chatModelPath))(modelSuiteTitle(
     const one = join(dir, "one.jsonl");
     await writeFile(one, `${JSON.stringify({ id: "dog", category: "story", query: "Tell me about a dog." })}\n`);
     const out = join(dir, "local");
-    const result = await ab(["--suite", one, "--variants", "urial/tiny,urial/tiny-two", "--judge", "local", "--judge-model", chatModelPath, "--judge-context-size", "2048", "--judge-max-tokens", "48", "--judge-retries", "0", "--out", out, "--model", testModelPath, "--bootstrap", "200", ...fixtureFlags, ...engineFlags]);
+    const result = await ab(["--suite", one, "--variants", "urial/tiny,urial/tiny-two", "--judge", "local", "--judge-model", chatModelPath, "--judge-context-size", "2048", "--judge-max-tokens", "48", "--judge-retries", "0", "--max-failures", "1", "--out", out, "--model", testModelPath, "--bootstrap", "200", ...fixtureFlags, ...engineFlags]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`[urial] loading the judge ${chatModelPath}`);
     const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as AbResults;
-    expect(results.judge).toEqual({ kind: "local", model: chatModelPath, promptVersion: "urial-ab-judge/1" });
-    // A 260K-parameter story model writes stories, not JSON: every judgement is a counted failure with its reply kept.
+    expect(results.judge).toEqual({ kind: "local", model: chatModelPath, promptVersion: "urial-ab-judge/1", output: "grammar" });
+    // Under the reply's grammar a story model writes JSON, but 48 tokens cut most replies short: those are counted failures with their reply kept.
     const [prompt] = results.prompts;
     const judgements = [...Object.values(prompt!.scores).flat(), ...prompt!.pairs.flatMap((pair) => pair.orders)];
     expect(judgements.length).toBeGreaterThan(0);
