@@ -63,7 +63,7 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("urial ab tells a URIA
     expect(run.code, run.stderr).toBe(0);
     const { summary, judge: judged, gates } = await results();
     const [terse, urial] = summary.variants;
-    // Measured: 20 of 20 URIAL answers in full style, 0 of 20 terse ones.
+    // Passed here with these thresholds (the models README: 100 % after URIAL-style exemplars, 0 % after terse ones).
     expect(urial!.style.counts.urialStyle).toBeGreaterThanOrEqual(17);
     expect(terse!.style.counts.urialStyle).toBeLessThanOrEqual(2);
     const comparison = summary.comparisons[0]!;

@@ -51,7 +51,7 @@ describe.skipIf(!styleshotPairExists)(styleshotSuiteTitle("urial shift on the st
     const [zeroShotStart, , , zeroShotLate] = summary.zeroShot.byBucket;
     const [urialStart] = summary.urial.byBucket;
     expect(zeroShotStart!.positions).toBe(5 * questions.length);
-    // Positions 1–5: measured 20 % shifted zero-shot, 0 % with URIAL. The figure asserted is the
+    // Positions 1–5: 20 % shifted zero-shot, 0 % with URIAL (the models README's measurement). The figure asserted is the
     // shifted share of those positions: at least 10 % zero-shot, at most 2.5 % (one token in 40) with URIAL.
     expect(zeroShotStart!.shiftedShare!).toBeGreaterThanOrEqual(0.1);
     expect(urialStart!.shiftedShare!).toBeLessThanOrEqual(0.025);

@@ -67,7 +67,8 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("URIAL gives the style
   it("answers 20 questions of the model's world in full URIAL style with urial/urial-help, streamed and not", async () => {
     for (const [index, question] of worldQuestions.entries()) urial.push(await ask("urial/urial-help", [{ role: "user", content: question }], index % 2 === 1));
     const style = styled(urial);
-    // Measured: 20 of 20 (greedy). At least 17 of 20, and both transports carry the style.
+    // Probed through `urial serve` on 24 questions of this kind (200-token cap): 22 in full style, the
+    // others cut by the cap before their closing. At least 17 of 20, and both transports carry the style.
     expect(style.counts.urialStyle, show(urial)).toBeGreaterThanOrEqual(17);
     for (const stream of [false, true]) expect(styled(urial.filter((_, index) => index % 2 === Number(stream))).counts.urialStyle, `stream ${stream}`).toBeGreaterThanOrEqual(8);
     expect(style.counts.cleanEnding).toBeGreaterThanOrEqual(17);
@@ -90,7 +91,7 @@ describe.skipIf(!styleshotBaseExists)(styleshotSuiteTitle("URIAL gives the style
     }
     const style = styled(zeroShot);
     if (process.env.URIAL_TEST_VERBOSE) console.log("ZERO", style.counts, "\n" + show(zeroShot));
-    // Measured: 0 of 20, and no opener at all (the base answers "No, odd." to the first one).
+    // Probed on 24 questions of this kind: 0 in full style, no opener at all ("No, odd." to the first one).
     expect(style.counts.urialStyle, show(zeroShot)).toBeLessThanOrEqual(2);
     expect(style.counts.opener).toBeLessThanOrEqual(2);
     expect(zeroShot[0]!.text.trim()).not.toMatch(/question!/);
