@@ -3,17 +3,20 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
-import { serve, type ServerType } from "@hono/node-server";
+import { join } from "node:path";
+import { packageRoot } from "../platform/package-root.js";
+import { VotesLog } from "../votes/votes-log.js";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import { listen, type ListeningServer } from "../server/listen.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -24,8 +27,8 @@ import { createRequestLogger } from "../telemetry/request-logger.js";
 import { ServerMetrics } from "../telemetry/server-metrics.js";
 import { connectRemoteEngine } from "./connect-remote-engine.js";
 import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
-import { ExperimentError } from "../ab/experiment-error.js";
-import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import { ExperimentError } from "../ab/online/experiment-error.js";
+import type { ExperimentRegistry } from "../ab/online/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -45,7 +48,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
   let apiKeys: string[];
   try {
-    if (config.upstream !== undefined) parseUpstreamUrl(config.upstream);
+    for (const url of config.upstream ?? []) parseUpstreamUrl(url);
     apiKeys = await loadApiKeys(config.apiKey, config.apiKeysFile);
   } catch (error) {
     if (error instanceof ApiKeyError || error instanceof UpstreamUrlError) {
@@ -133,12 +136,14 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     ...(experiments !== undefined ? { experiments } : {}),
     catalog,
+    votesLog: new VotesLog(config.votesLog),
+    playgroundDir: join(packageRoot, "playground"),
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 
-  let server: ServerType;
+  let server: ListeningServer;
   try {
     server = await listen(app.fetch, config.host, config.port);
   } catch (error) {
@@ -148,7 +153,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log(
-    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
+    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream.join(", ")}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
   );
 
   let stopping = false;
@@ -183,6 +188,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
         parallel: config.parallel,
         maxQueue: config.maxQueue,
         timeoutMs: Math.round(config.upstreamTimeout * 1000),
+        healthIntervalMs: Math.round(config.upstreamHealthInterval * 1000),
         tokenizer: config.upstreamTokenizer,
         onNotice: log,
       },
@@ -234,11 +240,13 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
-        engine = undefined;
-        await loaded.dispose();
-        throw error;
-      });
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
+        async (error: unknown) => {
+          engine = undefined;
+          await loaded.dispose();
+          throw error;
+        },
+      );
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;
@@ -263,13 +271,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     return 1;
   }
   return stopped;
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }
 
 /** A percentage that updates in place on a TTY; one line otherwise. */

@@ -26,9 +26,7 @@ export interface SamplingOptions {
 }
 
 /** A grammar the output must follow. */
-export type OutputConstraint =
-  | { type: "json_object" }
-  | { type: "json_schema"; schema: Record<string, unknown> };
+export type OutputConstraint = { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };
 
 export interface GenerateOptions {
   /** Upper bound on generated tokens; the engine also stops when the context is full. */
@@ -49,6 +47,13 @@ export interface GenerateOptions {
    * (the remote engine) send this text; the local engine uses the tokens.
    */
   promptText?: string;
+  /**
+   * How many leading characters of `promptText` are the exemplar set's fixed
+   * prefix (system prompt and exemplars). An engine with several upstream
+   * replicas sends prompts with the same prefix to the same replica, where
+   * that prefix is cached. 0 or undefined: none known.
+   */
+  promptPrefixChars?: number;
 }
 
 /** One alternative token at a position. */
@@ -120,6 +125,39 @@ export interface EngineInfo {
 export interface EngineStatus {
   busySequences: number;
   queued: number;
+  /** Set while the engine cannot serve at all (a remote engine whose upstreams are all down): why. */
+  unavailable?: string;
+  /** A remote engine's upstream replicas, in the order they were given. */
+  upstreams?: UpstreamReplicaStatus[];
+}
+
+/** One upstream replica of a remote engine: its health, load and counts since start-up. */
+export interface UpstreamReplicaStatus {
+  /** Its `/v1` base URL. */
+  url: string;
+  /** `up`: serving; `down`: failed its last health check or request (see `reason`). */
+  state: "up" | "down";
+  /** Why it is down (null while up). */
+  reason: string | null;
+  /** Requests it serves now, and at most (`--parallel`). */
+  inFlight: number;
+  capacity: number;
+  /**
+   * Requests sent to it, by how it was chosen: `affinity` (their prefix's
+   * replica), `spill` (that one was saturated), `overload` (all were),
+   * `unhealthy` (none was up, tried anyway).
+   */
+  requests: { affinity: number; spill: number; overload: number; unhealthy: number };
+  /** Requests it failed (before or after their first token). */
+  errors: number;
+  /** Requests that failed here before their first token and were retried on another replica. */
+  failedOver: number;
+  /** Requests it took over that way from another replica (also counted in `requests`). */
+  tookOver: number;
+  /** Token counts from its `usage` (cached: `prompt_tokens_details.cached_tokens`). */
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
 }
 
 export interface Engine {
@@ -175,8 +213,10 @@ export class UnsupportedFeatureError extends Error {
 }
 
 /**
- * Thrown by an engine whose exact prompt count is known only at generation
- * (the remote engine) when the prompt and the requested tokens do not fit.
+ * The prompt and the requested tokens do not fit the context: thrown by the
+ * answer pipeline's budget check, and by an engine whose exact prompt count
+ * is known only at generation (the remote engine). One class, so the client
+ * gets one `context_length_exceeded` message.
  */
 export class PromptTooLongError extends Error {
   constructor(
@@ -186,6 +226,10 @@ export class PromptTooLongError extends Error {
     readonly wanted: number,
     /** The request field to blame. */
     readonly param: string | null = null,
+    /** `wanted` is the request's max_tokens (false: the 1 token any answer needs). */
+    readonly requested = false,
+    /** Counted by a remote upstream's tokenizer, not this process's. */
+    readonly countedByUpstream = false,
   ) {
     super(`the prompt has ${promptTokens} tokens; with ${wanted} more it does not fit a context of ${contextSize}`);
     this.name = "PromptTooLongError";

@@ -13,7 +13,7 @@ import type { AppDeps } from "./app-deps.js";
 import { respondWithError } from "./error-response.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { requestLifecycle } from "./middleware/request-lifecycle.js";
-import { requestLimits } from "./request-limits.js";
+import { resolveRequestLimits } from "../answer/request-limits.js";
 import { requestId } from "./request-id.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { tokenizeRoute } from "./routes/tokenize.js";
@@ -24,6 +24,10 @@ import { getModelRoute, listModelsRoute } from "./routes/models.js";
 import { shiftRoute } from "./routes/shift.js";
 import { getExperimentRoute, listExperimentsRoute } from "./routes/experiments.js";
 import { feedbackRoute } from "./routes/feedback.js";
+import { chatPromptRoute } from "./routes/chat-prompt.js";
+import { listExemplarSetsRoute } from "./routes/exemplar-sets.js";
+import { listVotesRoute, postVoteRoute } from "./routes/votes.js";
+import { playgroundRoute } from "./routes/playground.js";
 
 /** Headers a browser client may read from responses (with CORS on). */
 const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "x-urial-experiment", "x-urial-variant", "retry-after"];
@@ -37,7 +41,7 @@ export function createApp(deps: AppDeps): Hono {
     "*",
     requestLifecycle({
       tracker,
-      timeoutMs: requestLimits(deps).requestTimeoutMs,
+      timeoutMs: resolveRequestLimits(deps.limits).requestTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);
@@ -52,7 +56,22 @@ export function createApp(deps: AppDeps): Hono {
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
         allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["authorization", "content-type", "x-request-id", "x-urial-variant", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
+        allowHeaders: [
+          "authorization",
+          "content-type",
+          "x-request-id",
+          "x-urial-variant",
+          "openai-organization",
+          "openai-project",
+          "x-stainless-arch",
+          "x-stainless-lang",
+          "x-stainless-os",
+          "x-stainless-package-version",
+          "x-stainless-retry-count",
+          "x-stainless-runtime",
+          "x-stainless-runtime-version",
+          "x-stainless-timeout",
+        ],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),
@@ -63,16 +82,16 @@ export function createApp(deps: AppDeps): Hono {
     for (const path of ["/v1/*", "/tokenize", "/metrics"]) app.use(path, auth);
   }
   const limitBody = bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ApiError({
-          status: 413,
-          type: "invalid_request_error",
-          message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
-          code: "request_too_large",
-        });
-      },
-    });
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw new ApiError({
+        status: 413,
+        type: "invalid_request_error",
+        message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
+        code: "request_too_large",
+      });
+    },
+  });
   app.use("/v1/*", limitBody);
   app.use("/tokenize", limitBody);
   app.get("/health", healthRoute(deps));
@@ -84,6 +103,14 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/v1/feedback", feedbackRoute(deps));
   app.get("/v1/experiments", listExperimentsRoute(deps));
   app.get("/v1/experiments/:id", getExperimentRoute(deps));
+  app.post("/v1/chat/prompt", chatPromptRoute(deps));
+  app.get("/v1/exemplar-sets", listExemplarSetsRoute(deps));
+  app.post("/v1/votes", postVoteRoute(deps));
+  app.get("/v1/votes", listVotesRoute(deps));
+  if (deps.playgroundDir !== undefined) {
+    const playground = playgroundRoute(deps.playgroundDir);
+    for (const path of ["/", "/playground", "/playground/*"]) app.get(path, playground);
+  }
   app.post("/tokenize", tokenizeRoute(deps));
   app.get("/metrics", metricsRoute(metrics));
   app.notFound((c) => {

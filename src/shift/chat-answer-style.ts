@@ -5,9 +5,9 @@
  * request, carry a list, close with a summary — the same metrics `urial ab`
  * reports per variant, so the two can be set side by side. Pure.
  */
-import { detectAnswerStyle } from "../ab/answer-style.js";
-import { formatPercentInterval } from "../ab/format-ab.js";
-import { summarizeStyle, styleShareLabels, type StyleMetrics } from "../ab/style-metrics.js";
+import { detectAnswerStyle } from "../ab/style/answer-style.js";
+import { formatPercentInterval } from "../ab/report/format-ab.js";
+import { summarizeStyle, styleShareLabels, type StyleMetrics } from "../ab/style/style-metrics.js";
 import type { PromptShift } from "./shift-schema.js";
 
 /** The style metrics of the run's chat answers (a given answer counts as ended cleanly). */

@@ -8,12 +8,12 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { askJudge, JudgeUnavailableError } from "../../src/ab/judge-backend.js";
-import { aspectScoresSchema, pairVerdictSchema } from "../../src/ab/judge-output-schema.js";
-import { pairwiseJudgePrompt } from "../../src/ab/judge-prompts.js";
-import { createLocalJudge } from "../../src/ab/local-judge.js";
-import { connectOpenAiJudge } from "../../src/ab/openai-judge.js";
-import { parseAspectScores, parsePairVerdict } from "../../src/ab/parse-judgement.js";
+import { askJudge, JudgeUnavailableError } from "../../src/ab/judge/judge-backend.js";
+import { aspectScoresSchema, pairVerdictSchema } from "../../src/ab/judge/judge-output-schema.js";
+import { pairwiseJudgePrompt } from "../../src/ab/judge/judge-prompts.js";
+import { createLocalJudge } from "../../src/ab/judge/local-judge.js";
+import { connectOpenAiJudge } from "../../src/ab/judge/openai-judge.js";
+import { parseAspectScores, parsePairVerdict } from "../../src/ab/judge/parse-judgement.js";
 import { startScoringRuntime } from "../../src/engine/llama-scoring-runtime.js";
 import { chatModelPath, pairSuiteTitle, scoringSettings } from "../shift/support/shift-test-models.js";
 
@@ -63,7 +63,9 @@ describe("a URL judge's output", () => {
     const server = endpoint(() => ({ status: 400, json: { error: { message: "the model does not exist" } } }));
     const judge = await connectOpenAiJudge({ url: "http://judge.test/v1", model: "m", fetch: server.fetch });
     await expect(askJudge(judge, messages, parsePairVerdict, ask)).rejects.toThrow(JudgeUnavailableError);
-    await expect(askJudge(judge, messages, parsePairVerdict, ask)).rejects.toThrow(/refused the request \(HTTP 400: the model does not exist\) \(with response_format: HTTP 400: the model does not exist\)/);
+    await expect(askJudge(judge, messages, parsePairVerdict, ask)).rejects.toThrow(
+      /refused the request \(HTTP 400: the model does not exist\) \(with response_format: HTTP 400: the model does not exist\)/,
+    );
   });
 });
 

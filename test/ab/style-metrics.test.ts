@@ -6,13 +6,13 @@
  * them.
  */
 import { describe, expect, it } from "vitest";
-import { detectAnswerStyle } from "../../src/ab/answer-style.js";
-import { widenDegenerate } from "../../src/ab/bounded-interval.js";
-import { lowerRank, medianInterval } from "../../src/ab/median-interval.js";
-import { proportionDifference, sideOf } from "../../src/ab/proportion-difference.js";
-import { compareStyle } from "../../src/ab/style-difference.js";
-import { StyleTally, summarizeStyle } from "../../src/ab/style-metrics.js";
-import { wilsonInterval } from "../../src/ab/wilson-interval.js";
+import { detectAnswerStyle } from "../../src/ab/style/answer-style.js";
+import { widenDegenerate } from "../../src/ab/statistics/bounded-interval.js";
+import { lowerRank, medianInterval } from "../../src/ab/statistics/median-interval.js";
+import { proportionDifference, sideOf } from "../../src/ab/statistics/proportion-difference.js";
+import { compareStyle } from "../../src/ab/style/style-difference.js";
+import { StyleTally, summarizeStyle } from "../../src/ab/style/style-metrics.js";
+import { wilsonInterval } from "../../src/ab/statistics/wilson-interval.js";
 
 const urialAnswer = [
   "Good question! A number is even when it splits into two equal whole parts.",
@@ -30,7 +30,8 @@ describe("detectAnswerStyle", () => {
 
   it("finds none of it in a terse answer, and each part on its own", () => {
     expect(detectAnswerStyle("No, odd.")).toEqual({ opener: false, list: false, numberedList: false, closing: false, refusal: false, urialStyle: false });
-    for (const opener of ["Sure! Here you go.", "Great question! …", "Glad you asked! …", "Of course. …", "Hi! Certainly, …", "What a good question."]) expect(detectAnswerStyle(opener).opener, opener).toBe(true);
+    for (const opener of ["Sure! Here you go.", "Great question! …", "Glad you asked! …", "Of course. …", "Hi! Certainly, …", "What a good question."])
+      expect(detectAnswerStyle(opener).opener, opener).toBe(true);
     for (const plain of ["Yes, it is.", "Surely not.", "The question is hard.", "Good morning."]) expect(detectAnswerStyle(plain).opener, plain).toBe(false);
     const bullets = detectAnswerStyle("- Meaning: a port\n- Kind: a place");
     expect(bullets).toMatchObject({ list: true, numberedList: false });

@@ -34,7 +34,21 @@ async function shift(out: string, flags: string[]) {
   let stdout = "";
   let stderr = "";
   const code = await runShiftCommand(
-    ["--prompts", join(dir, "prompts.jsonl"), "--out", join(dir, out), "--exemplars-dir", projectCatalog.exemplarsDir, "--system-prompts-dir", projectCatalog.systemPromptsDir, "--threads", "1", "--gpu", "off", ...flags],
+    [
+      "--prompts",
+      join(dir, "prompts.jsonl"),
+      "--out",
+      join(dir, out),
+      "--exemplars-dir",
+      projectCatalog.exemplarsDir,
+      "--system-prompts-dir",
+      projectCatalog.systemPromptsDir,
+      "--threads",
+      "1",
+      "--gpu",
+      "off",
+      ...flags,
+    ],
     {},
     { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text), isTTY: false } },
   );

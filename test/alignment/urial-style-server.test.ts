@@ -13,9 +13,9 @@
 import type { Hono } from "hono";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { detectAnswerStyle } from "../../src/ab/answer-style.js";
-import { compareStyle } from "../../src/ab/style-difference.js";
-import { summarizeStyle } from "../../src/ab/style-metrics.js";
+import { detectAnswerStyle } from "../../src/ab/style/answer-style.js";
+import { compareStyle } from "../../src/ab/style/style-difference.js";
+import { summarizeStyle } from "../../src/ab/style/style-metrics.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import type { Engine } from "../../src/engine/engine.js";
 import { startLlamaEngine } from "../../src/engine/llama-engine.js";

@@ -14,7 +14,17 @@ import { parseShiftConfig } from "../../src/config/shift-config.js";
 import { formatPublishedComparison, publishedSplits } from "../../src/shift/published-splits.js";
 import { repositoryRoot } from "../support/run-cli.js";
 
-const split = (unshifted: number, marginal: number, shifted: number) => ({ positions: 1000, unshifted: 0, marginal: 0, shifted: 0, unshiftedShare: unshifted, marginalShare: marginal, shiftedShare: shifted, meanKl: null, meanRank: null });
+const split = (unshifted: number, marginal: number, shifted: number) => ({
+  positions: 1000,
+  unshifted: 0,
+  marginal: 0,
+  shifted: 0,
+  unshiftedShare: unshifted,
+  marginalShare: marginal,
+  shiftedShare: shifted,
+  meanKl: null,
+  meanRank: null,
+});
 
 async function shift(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = "";
@@ -32,7 +42,12 @@ async function readmeCommands(): Promise<string[][]> {
     .replace(/\\\n\s*/g, " ")
     .split("\n")
     .filter((line) => line.startsWith("urial shift "))
-    .map((line) => line.replace(/^urial shift /, "").trim().split(/\s+/));
+    .map((line) =>
+      line
+        .replace(/^urial shift /, "")
+        .trim()
+        .split(/\s+/),
+    );
 }
 
 describe("the published splits", () => {
@@ -49,7 +64,9 @@ describe("the published splits", () => {
       | difference (points) | −2.7 | +0.5 | +2.2 |
       | this run, URIAL base | 90.0 % | 7.0 % | 3.0 % |"
     `);
-    expect(formatPublishedComparison("mistral-7b", split(0.822, 0.125, 0.052), split(0.9, 0.07, 0.03))).toContain("| published (Lin et al. 2023) | 82.2 % | 12.5 % | 5.2 % |\n| difference (points) | +0.0 | +0.0 | +0.0 |");
+    expect(formatPublishedComparison("mistral-7b", split(0.822, 0.125, 0.052), split(0.9, 0.07, 0.03))).toContain(
+      "| published (Lin et al. 2023) | 82.2 % | 12.5 % | 5.2 % |\n| difference (points) | +0.0 | +0.0 | +0.0 |",
+    );
   });
 });
 

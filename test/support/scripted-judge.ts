@@ -58,13 +58,15 @@ export async function startScriptedJudge(options: ScriptedJudgeOptions = {}): Pr
     if (path === "/v1/models" && request.method === "GET") return json(200, { object: "list", data: (options.models ?? ["scripted-judge"]).map((id) => ({ id, object: "model" })) });
     if (path !== "/v1/chat/completions" || request.method !== "POST") return json(404, { error: { message: `no route ${path}` } });
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-    if (body.response_format !== undefined && options.responseFormat === "refuse") return json(400, { error: { message: "Unrecognized request argument supplied: response_format", type: "invalid_request_error", param: "response_format" } });
+    if (body.response_format !== undefined && options.responseFormat === "refuse")
+      return json(400, { error: { message: "Unrecognized request argument supplied: response_format", type: "invalid_request_error", param: "response_format" } });
     const messages = body.messages as { role: string; content: string }[];
     const user = messages.find((message) => message.role === "user")?.content ?? "";
     const kind = user.includes("<answer_a>") ? "pair" : user.includes("<answer>") ? "scores" : user.includes("<prompt>") ? "evolve" : "other";
     requests.push({ kind, user, body });
     const isRetry = user.includes("could not be read");
-    const reply = (content: string) => json(200, { id: "chatcmpl-judge", object: "chat.completion", created: 1, model: body.model, choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+    const reply = (content: string) =>
+      json(200, { id: "chatcmpl-judge", object: "chat.completion", created: 1, model: body.model, choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
     const unreadable = options.unreadable?.({ kind, user });
     if (unreadable === "always") return reply("I think the first one is better, honestly.");
     if (unreadable === "once" && !isRetry) return reply('{"reason": "cut off');
