@@ -6,7 +6,10 @@
  * only when an answer is not cached), judgements from the judge (connected
  * only when one is not cached) — and writes DIR/results.json, report.md and
  * report.html. `urial ab evolve` and `urial ab calibrate` are dispatched from
- * here. Exit codes: 0 done, 1 bad input, model or judge, 2 bad flag.
+ * here. Exit codes: 0 done (every gate passed), 1 bad input, model or judge,
+ * 2 bad flag, 3 more answers or judgements failed than `--max-failures`
+ * allows, 4 a candidate missed `--fail-below` (see `ab/ab-gates`); the
+ * reports are written in every case from 0 to 4 where the run finished.
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -15,8 +18,9 @@ import { AnswerFailedError, answerVariant, UnknownVariantError, type AnswerReque
 import type { AnswerDeps } from "../answer/answer-deps.js";
 import { PrefixTokenCache } from "../answer/prefix-token-cache.js";
 import { buildAbResults } from "../ab/offline/build-ab-results.js";
+import { checkAbGates } from "../ab/offline/ab-gates.js";
 import { formatAbSummary } from "../ab/report/format-ab.js";
-import { JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { JudgeUnavailableError, type JudgeBackend } from "../ab/judge/judge-backend.js";
 import { JsonlCache } from "../ab/offline/jsonl-cache.js";
 import { renderAbReportHtml } from "../ab/report/render-ab-report-html.js";
 import { renderAbReportMarkdown } from "../ab/report/render-ab-report-md.js";
@@ -87,6 +91,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const modelPath = await resolveModelOption(config.model, models);
     const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
+    let judgeBackend: JudgeBackend | undefined;
     const judge = await openJudge({
       judge: config.judge,
       ...(config.judgeModel !== undefined ? { model: config.judgeModel } : {}),
@@ -138,7 +143,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         maxTokens: config.maxTokens,
         modelIdentity,
         generate,
-        judge,
+        judge: { identity: judge.identity, connect: async () => (judgeBackend = await judge.connect()) },
         answers,
         judgements,
         judgeRetries: config.judgeRetries,
@@ -155,7 +160,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
       outcome,
       variants,
       model: { path: modelPath, identity: modelIdentity },
-      judge: judge.description,
+      judge: { ...judge.description, output: judgeBackend?.outputConstraint ?? "untried" },
       settings: {
         suite: config.suite,
         samples: config.samples,
@@ -167,6 +172,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         informative: config.informative ?? null,
       },
     });
+    results.gates = checkAbGates(results, { maxFailures: config.maxFailures, ...(config.failBelow !== undefined ? { failBelow: config.failBelow } : {}) });
     const files = [
       ["results.json", `${JSON.stringify(results, null, 1)}\n`],
       ["report.md", renderAbReportMarkdown(results)],
@@ -195,7 +201,12 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     io.stdout.write(
       `work: ${work.generated} answers generated, ${work.answersCached} cached; ${work.judgeCalls} judgements asked, ${work.judgementsCached} cached\nwrote ${files.map(([name]) => join(out, name!)).join(", ")}\n`,
     );
-    return 0;
+    io.stdout.write(`${results.gates.lines.join("\n")}\n`);
+    if (results.gates.exitCode !== 0)
+      io.stderr.write(
+        `urial ab: exit ${results.gates.exitCode}: ${results.gates.exitCode === 3 ? "too many answers or judgements failed (--max-failures)" : "a candidate's win rate is below --fail-below"}\n`,
+      );
+    return results.gates.exitCode;
   } catch (error) {
     const known = [AbInputError, SuiteError, CatalogError, ModelLoadError, JudgeUnavailableError, UnknownVariantError, ChatTemplateError, AnswerFailedError];
     if (known.some((kind) => error instanceof kind)) {

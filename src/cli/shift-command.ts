@@ -14,6 +14,8 @@ import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { createShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { formatShiftSummary } from "../shift/format-shift-summary.js";
+import { formatChatAnswerStyle, summarizeChatAnswerStyle } from "../shift/chat-answer-style.js";
+import { formatPublishedComparison } from "../shift/published-splits.js";
 import { readPrompts } from "../shift/read-prompts.js";
 import { renderReportHtml } from "../shift/render-report-html.js";
 import { runShift } from "../shift/run-shift.js";
@@ -88,6 +90,8 @@ export async function runShiftCommand(argv: readonly string[], env: NodeJS.Proce
     await writeFile(jsonPath, `${JSON.stringify(report)}\n`);
     await writeFile(htmlPath, renderReportHtml(report));
     io.stdout.write(`${formatShiftSummary(report.summary)}\n`);
+    io.stdout.write(`${formatChatAnswerStyle(summarizeChatAnswerStyle(report.prompts))}\n`);
+    if (config.published !== undefined) io.stdout.write(`${formatPublishedComparison(config.published, report.summary.zeroShot.overall, report.summary.urial.overall)}\n`);
     io.stdout.write(`wrote ${jsonPath} and ${htmlPath}\n`);
     return 0;
   } catch (error) {

@@ -70,6 +70,19 @@ export const abOptions = {
     description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl",
   },
   bootstrap: { flag: "bootstrap", value: "N", description: "bootstrap resamples per interval", default: "2000", defaultValue: "2000" },
+  maxFailures: {
+    flag: "max-failures",
+    value: "SHARE",
+    description: "exit 3 when more than this share of the answers, or of the judgements, failed (0–1)",
+    default: "0.05",
+    defaultValue: "0.05",
+  },
+  failBelow: {
+    flag: "fail-below",
+    value: "RATE",
+    description:
+      "exit 4 unless every candidate's win rate is above RATE with 95 % confidence (the lower bound of its interval is at least RATE); e.g. 0.5: ship only a candidate distinguishably better than the baseline",
+  },
   judgeParallel: { flag: "judge-parallel", value: "N", description: "judge requests in flight at once", default: "4 (URL judge), 1 (local)" },
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
@@ -129,6 +142,7 @@ const whole = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 const judgeValue = z.string().refine((value) => value === "local" || /^https?:\/\/\S+$/.test(value), { error: "must be an http(s) URL or 'local'" });
 const gpu = gpuSchema;
+const share = z.coerce.number({ error: "must be a number from 0 to 1" }).min(0, { error: "must be from 0 to 1" }).max(1, { error: "must be from 0 to 1" });
 const seconds = z.coerce.number({ error: "must be a number of seconds" }).min(1, { error: "must be at least 1" }).max(3600, { error: "must be at most 3600" });
 
 const abSchema = z.object({
@@ -160,6 +174,8 @@ const abSchema = z.object({
   limit: whole(1, 1_000_000).optional(),
   informative: whole(1, 1_000_000).optional(),
   bootstrap: whole(100, 1_000_000),
+  maxFailures: share,
+  failBelow: share.optional(),
   judgeParallel: whole(1, 64).optional(),
   judgeRetries: whole(0, 10),
   judgeTimeout: seconds,
@@ -267,9 +283,13 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
       "Offline A/B test of exemplar sets: each variant answers every prompt of the suite through the",
       "server's pipeline (fixed seeds); a judge model scores every answer on six aspects (1–5) and",
       "compares each candidate with the baseline (the first variant) in both orders. Writes",
-      "DIR/results.json, DIR/report.md and DIR/report.html with win/tie/loss and win rates (bootstrap",
-      "95 % intervals), the length-controlled win rate, aspect means, answer length, refusal and",
-      "clean-ending rates. Answers and judgements are cached in DIR/cache: a rerun only does new work.",
+      "DIR/results.json, DIR/report.md and DIR/report.html with a verdict per candidate, win/tie/loss",
+      "shares (Wilson intervals), the win rate and length-controlled win rate (paired bootstrap), aspect",
+      "means, and judge-free style metrics (opener, list, closing, clean ending, refusal, median length).",
+      "Answers and judgements are cached in DIR/cache: a rerun only does new work.",
+      "",
+      "Exit codes: 0 done (and every gate passed); 1 bad input, model or judge; 2 bad flag;",
+      "3 more than --max-failures of the answers or judgements failed; 4 a candidate missed --fail-below.",
     ],
     evolve: [
       "Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]",

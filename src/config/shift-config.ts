@@ -21,6 +21,7 @@ import {
   threadsSchema,
   wholeNumber,
 } from "./shared-options.js";
+import { publishedPairNames, type PublishedPairName } from "../shift/published-splits.js";
 
 /** The flags of `urial shift`, in help order. */
 export const shiftOptions = {
@@ -56,6 +57,11 @@ export const shiftOptions = {
   threads: threadsOption,
   gpu: gpuOption,
   contextSize: { ...contextSizeOption, description: "tokens per context (prompt + answer), for each model" },
+  published: {
+    flag: "published",
+    value: "PAIR",
+    description: "print this run's split beside the one URIAL's paper published for PAIR: llama-2-7b (77.7 / 14.5 / 7.8 %) or mistral-7b (82.2 / 12.5 / 5.2 %)",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 const configSchema = z.object({
@@ -76,6 +82,7 @@ const configSchema = z.object({
   threads: threadsSchema,
   gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
+  published: z.enum(publishedPairNames as [PublishedPairName, ...PublishedPairName[]], { error: `must be ${publishedPairNames.join(" or ")}` }).optional(),
 });
 
 export type ShiftConfig = z.output<typeof configSchema>;

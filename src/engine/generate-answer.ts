@@ -5,8 +5,10 @@
  * own most likely answer), stopping at an end-of-generation token, at one of
  * the chat template's stop texts, when the budget or the context runs out, or
  * when its signal aborts. `onToken` sees the tokens so far after each one.
+ * With a grammar only what it allows is sampled, and a JSON answer ends as
+ * soon as it parses (the grammar would only add whitespace).
  */
-import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
 import type { ThreadPhases } from "./thread-phases.js";
@@ -19,6 +21,7 @@ export async function generateAnswer(
   options: GenerateAnswerOptions,
   stopTexts: readonly string[],
   phases?: ThreadPhases,
+  grammarEvaluationState?: LlamaGrammarEvaluationState,
 ): Promise<GeneratedAnswer> {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   if (prompt.length >= sequence.contextSize) {
@@ -43,6 +46,7 @@ export async function generateAnswer(
     topP: 1,
     minP: 0,
     yieldEogToken: true,
+    ...(grammarEvaluationState !== undefined ? { grammarEvaluationState } : {}),
   });
   const aborted = () => options.signal?.aborted === true;
   if (aborted()) return { tokens, stopReason: "length", cachedTokens: kept };
@@ -54,6 +58,7 @@ export async function generateAnswer(
       if (cut !== undefined) return { tokens: cut, stopReason: "stop", cachedTokens: kept };
     }
     options.onToken?.(tokens);
+    if (grammarEvaluationState !== undefined && isCompleteJson(model.detokenize(tokens as Token[], false))) return { tokens, stopReason: "stop" };
     if (tokens.length >= maxTokens || aborted()) break;
   }
   return { tokens, stopReason: "length", cachedTokens: kept };
@@ -72,4 +77,16 @@ function cutAtStopText(model: LlamaModel, tokens: readonly number[], stopTexts: 
   let keep = tokens.length - 1;
   while (keep > 0 && model.detokenize(tokens.slice(0, keep) as Token[], true).length > at) keep -= 1;
   return tokens.slice(0, keep);
+}
+
+/** A whole JSON value (the grammar's output is done once it parses). */
+function isCompleteJson(text: string): boolean {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith("}") && !trimmed.endsWith("]")) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
 }

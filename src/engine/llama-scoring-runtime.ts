@@ -6,7 +6,8 @@
  * override, greedy generation and one-pass teacher forcing.
  */
 import { basename } from "node:path";
-import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import { toGrammarSchema } from "./json-schema-for-grammar.js";
 import { startLlama } from "./start-llama.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { measureDecodeThreads } from "./pick-thread-count.js";
@@ -137,7 +138,7 @@ async function loadScoringModel(llama: Llama, threads: number, phases: ThreadPha
     await model.dispose();
     throw new ModelLoadError(modelPath, "has no vocabulary in its metadata (tokenizer.ggml.tokens)");
   }
-  return new LlamaScoringModel(info, model, context, lanes, renderer, phases);
+  return new LlamaScoringModel(info, model, context, lanes, renderer, phases, llama);
 }
 
 class LlamaScoringModel implements ScoringModel {
@@ -147,10 +148,14 @@ class LlamaScoringModel implements ScoringModel {
   readonly #lanes: LlamaContextSequence[] = [];
   readonly #renderer: ChatPromptRenderer | undefined;
   readonly #phases: ThreadPhases;
+  readonly #llama: Llama;
+  /** Grammars by schema text; a judge asks with two schemas over and over. */
+  readonly #grammars = new Map<string, Promise<LlamaGrammar>>();
   #disposed = false;
 
-  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined, phases: ThreadPhases) {
+  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined, phases: ThreadPhases, llama: Llama) {
     this.info = info;
+    this.#llama = llama;
     this.#model = model;
     this.#context = context;
     this.#renderer = renderer;
@@ -193,8 +198,22 @@ class LlamaScoringModel implements ScoringModel {
     return this.#renderer.render(query, context);
   }
 
-  generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
-    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? [], this.#phases);
+  async generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
+    const sequence = this.#lane(lane);
+    const grammar = options.jsonSchema === undefined ? undefined : await this.#grammarFor(options.jsonSchema);
+    const state = grammar === undefined ? undefined : new LlamaGrammarEvaluationState({ model: this.#model, grammar });
+    return generateAnswer(sequence, this.#model, prompt, options, this.#renderer?.stopTexts ?? [], this.#phases, state);
+  }
+
+  #grammarFor(schema: object): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.#grammars.get(key);
+    if (grammar === undefined) {
+      grammar = this.#llama.createGrammarForJsonSchema(toGrammarSchema(schema) as never).then((built) => built as LlamaGrammar);
+      grammar.catch(() => this.#grammars.delete(key));
+      this.#grammars.set(key, grammar);
+    }
+    return grammar;
   }
 
   teacherForce(lane: number, context: readonly number[], answer: readonly number[], onPosition: PositionCallback): Promise<TeacherForceResult> {

@@ -47,6 +47,11 @@ export interface GenerateAnswerOptions {
   temperature?: number;
   /** Seed for sampling when `temperature` > 0. */
   seed?: number;
+  /**
+   * Constrains the answer to JSON matching this schema (a grammar); the
+   * answer ends as soon as the JSON is complete.
+   */
+  jsonSchema?: object;
   /** Receives the answer's tokens so far after each new token (for streaming). */
   onToken?: (tokens: readonly number[]) => void;
   /** Stops generation (the answer so far is returned with `stopReason` `length`). */

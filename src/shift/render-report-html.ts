@@ -9,6 +9,7 @@
 import { pageHead } from "../report-page/page-head.js";
 import { escapeHtml, jsonForScript } from "../report-page/escape-html.js";
 import { formatShare, formatShiftSummary } from "./format-shift-summary.js";
+import { formatChatAnswerStyle, summarizeChatAnswerStyle } from "./chat-answer-style.js";
 import { renderPositionChart, renderSplitChart } from "./render-shift-charts.js";
 import { reportScript } from "./report-script.js";
 import { reportStyle } from "./report-style.js";
@@ -23,6 +24,7 @@ export function renderReportHtml(report: ShiftReport): string {
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="summary" id="summary">${escapeHtml(formatShiftSummary(summary))}</p>
+<p class="summary" id="chat-style">${escapeHtml(formatChatAnswerStyle(summarizeChatAnswerStyle(report.prompts)))} <span class="muted">(judge-free: read from the answer text; 95 % Wilson intervals)</span></p>
 <p class="meta">Base <code>${escapeHtml(models.base.path)}</code> · chat <code>${escapeHtml(models.chat.path)}</code> (template: ${models.chat.chatTemplate === "gguf" ? "from the GGUF" : "override"}) · URIAL exemplar set <code>${escapeHtml(settings.exemplarSet.name)}@${escapeHtml(settings.exemplarSet.version)}</code> · top-${settings.topK} · up to ${settings.maxTokens} answer tokens${settings.temperature === 0 ? ", greedy" : `, temperature ${settings.temperature}, seed ${settings.seed ?? "random"}`} · ${escapeHtml(report.createdAt)}</p>
 <p class="meta">Each chat-model answer token is read by the base model, teacher-forced after the query alone (<b>zero-shot</b>) and after the URIAL system prompt and exemplars (<b>URIAL</b>). η is the base model's rank of the chat model's token over the whole vocabulary: <b>unshifted</b> η = 1, <b>marginal</b> η 2–3, <b>shifted</b> η &gt; 3. <b>Closure</b> is the part of the zero-shot shifted share that the URIAL context removes.</p>
 </header>

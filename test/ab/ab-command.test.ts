@@ -124,6 +124,7 @@ describe("urial ab usage", () => {
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with a judge over HTTP"), () => {
   const out = () => join(dir, "run");
+  // This judge is unreadable on purpose, beyond the default --max-failures (exit 3, tested in test/alignment/urial-ab.test.ts): tolerate it here.
   const args = () => [
     "--suite",
     suite,
@@ -139,6 +140,8 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with 
     "2",
     "--bootstrap",
     "500",
+    "--max-failures",
+    "1",
     ...fixtureFlags,
     ...engineFlags,
   ];
@@ -153,7 +156,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with 
     expect(result.stderr).toContain("[urial] loading ");
     expect(result.stderr).toContain("answers: 8 in all, 0 cached, 8 to generate\n");
     expect(result.stderr).toMatch(/answers 8\/8 \(\d+\.\d s\)\n/);
-    expect(result.stdout).toMatch(/^urial\/tiny-two vs urial\/tiny: win \d+ · tie \d+ · loss \d+ \(\d+ pairs\) · win rate /);
+    expect(result.stdout).toMatch(/^urial\/tiny-two vs urial\/tiny: win \d+ · tie \d+ · loss \d+ \(\d+ pairs\) · win rate /m);
     expect(result.stdout).toContain("work: 8 answers generated, 0 cached;");
 
     results = JSON.parse(await readFile(join(out(), "results.json"), "utf8")) as AbResults;
@@ -333,6 +336,8 @@ describe.skipIf(!testModelExists || !existsSync(chatModelPath))(modelSuiteTitle(
       "48",
       "--judge-retries",
       "0",
+      "--max-failures",
+      "1",
       "--out",
       out,
       "--model",
@@ -345,8 +350,8 @@ describe.skipIf(!testModelExists || !existsSync(chatModelPath))(modelSuiteTitle(
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`[urial] loading the judge ${chatModelPath}`);
     const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as AbResults;
-    expect(results.judge).toEqual({ kind: "local", model: chatModelPath, promptVersion: "urial-ab-judge/1" });
-    // A 260K-parameter story model writes stories, not JSON: every judgement is a counted failure with its reply kept.
+    expect(results.judge).toEqual({ kind: "local", model: chatModelPath, promptVersion: "urial-ab-judge/1", output: "grammar" });
+    // Under the reply's grammar a story model writes JSON, but 48 tokens cut most replies short: those are counted failures with their reply kept.
     const [prompt] = results.prompts;
     const judgements = [...Object.values(prompt!.scores).flat(), ...prompt!.pairs.flatMap((pair) => pair.orders)];
     expect(judgements.length).toBeGreaterThan(0);

@@ -16,6 +16,8 @@ import { combineOrders } from "../../src/ab/judge/pair-preference.js";
 import { renderAbReportHtml } from "../../src/ab/report/render-ab-report-html.js";
 import { renderAbReportMarkdown } from "../../src/ab/report/render-ab-report-md.js";
 import { summarizeAb } from "../../src/ab/offline/summarize-ab.js";
+import { checkAbGates } from "../../src/ab/offline/ab-gates.js";
+import { formatVerdict } from "../../src/ab/report/ab-verdict.js";
 import { browserSuiteTitle, chromiumExists, launchChromium } from "../shift/support/chromium.js";
 
 const A = "urial/a";
@@ -156,7 +158,9 @@ describe("the reports", () => {
     const markdown = renderAbReportMarkdown(results());
     expect(markdown).toContain("# A/B report: urial/b vs urial/a\n");
     expect(markdown).toContain("Judged by model 'gpt-judge' at http://127.0.0.1:9/v1 (judge prompt urial-ab-judge/1).");
-    expect(markdown).toMatch(/\| urial\/b \| 3 \| 2 \(66\.7 % \[[\d.]+–[\d.]+\]\) \| 0 \(0\.0 % \[0\.0–0\.0\]\) \| 1 \(33\.3 % \[/);
+    // Wilson intervals: 2/3 is [20.8–93.9], and 0 ties of 3 is [0.0–56.1], never a zero-width [0.0–0.0].
+    expect(markdown).toContain("| urial/b | 3 | 2 (66.7 % [20.8–93.9]) | 0 (0.0 % [0.0–56.1]) | 1 (33.3 % [6.1–79.2]) |");
+    expect(markdown).not.toMatch(/\[([\d.]+)–\1\]/);
     expect(markdown).toContain("| 1 / 1 |");
     expect(markdown).toContain("Counted, never dropped: 1 aspect-score judgements and 1 pairwise orders could not be read after 2 retries");
     expect(markdown).toContain("| advice |");
@@ -183,6 +187,32 @@ describe.skipIf(!chromiumExists)(browserSuiteTitle("report.html in Chromium"), (
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it("leads with a verdict per candidate and the gates, and fits its key tables in a 1280-pixel page", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const run = results();
+    run.gates = checkAbGates(run, { maxFailures: 0.05, failBelow: 0.5 });
+    await page.setContent(renderAbReportHtml(run));
+    const verdicts = (await page.textContent("#verdicts"))!;
+    expect(verdicts).toContain(formatVerdict(run.summary.comparisons[0]!));
+    expect(verdicts).toContain("CI gates (exit code 3)");
+    // The verdicts come before any table.
+    expect(await page.evaluate(`document.querySelector("#verdicts").compareDocumentPosition(document.querySelector("table")) & Node.DOCUMENT_POSITION_FOLLOWING`)).toBeTruthy();
+    // Browser-side code as text: the test's TypeScript has no DOM types.
+    const overflow = (await page.evaluate(`({
+      page: document.documentElement.scrollWidth,
+      tables: ["#comparisons", "#style", "#style-differences", "#variants"].map((selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return [selector, box.right, box.width];
+      }),
+    })`)) as { page: number; tables: [string, number, number][] };
+    expect(overflow.page).toBeLessThanOrEqual(1280);
+    for (const [selector, right, width] of overflow.tables) {
+      expect(width, selector).toBeGreaterThan(100);
+      expect(right, selector).toBeLessThanOrEqual(1280);
+    }
+    await page.close();
   });
 
   it("filters the answers by category and makes no network request", async () => {

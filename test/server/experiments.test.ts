@@ -368,6 +368,39 @@ describe("feedback and statistics", () => {
   });
 });
 
+describe("judge-free style per variant", () => {
+  it("reports each variant's opener, list, closing, clean-ending and refusal shares with Wilson intervals, and survives a restart", async () => {
+    const styled = "Sure! Here is how.\n\n1. **First**: one.\n2. **Second**: two.\n\nIn short, that is it.";
+    // The set with the exemplar about a dog (tiny-two) gets the terse answer.
+    const first = build({ script: ({ promptText }) => (promptText.includes("Tell me about a dog.") ? "No." : styled) });
+    for (let n = 0; n < 6; n += 1) {
+      for (const variant of ["one", "two"]) await (await chat(first.app, { messages: [{ role: "user", content: `Question ${n}?` }], stream: n % 2 === 0 }, { "x-urial-variant": variant })).text();
+    }
+    const line = requestLines(first.log).find((entry) => entry.variant === "one")!;
+    expect(line.style).toEqual({ opener: true, list: true, closing: true, refusal: false, urial_style: true, chars: styled.length });
+    expect(line).not.toHaveProperty("output");
+    const stats = (await (await first.app.request("/v1/experiments/tiny-ab")).json()) as { variants: { name: string; style: Record<string, unknown> }[] };
+    const [one, two] = stats.variants;
+    expect(one!.style).toEqual({
+      answers: 6,
+      urial_style: wilsonInterval(6, 6),
+      opener: wilsonInterval(6, 6),
+      list: wilsonInterval(6, 6),
+      closing: wilsonInterval(6, 6),
+      clean_ending: wilsonInterval(6, 6),
+      refusal: wilsonInterval(0, 6),
+      // Six answers of one length: no spread to estimate from, so no interval rather than a zero-width one.
+      median_chars: { value: styled.length, low: null, high: null, n: 6 },
+    });
+    expect(two!.style).toMatchObject({ answers: 6, urial_style: wilsonInterval(0, 6), opener: wilsonInterval(0, 6), median_chars: { value: 3, n: 6 } });
+    // 6 of 6 is not certainty: the interval reaches well below 100 %.
+    expect((one!.style.urial_style as { low: number }).low).toBeLessThan(0.7);
+    const restarted = new ExperimentRegistry({ experiments });
+    restarted.replay(first.log, restarted.currentHashes(catalog));
+    expect(restarted.stats("tiny-ab", catalog)!.variants.map((variant) => variant.style)).toEqual(stats.variants.map((variant) => variant.style));
+  });
+});
+
 describe("variants stay warm under interleaved traffic", () => {
   /** Sends A, B, A, B, … with a new query each time and returns each response's cached_tokens. */
   async function interleave(parallel: number): Promise<{ variant: string; cached: number; prefix: number }[]> {

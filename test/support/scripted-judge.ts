@@ -3,8 +3,10 @@
  * A scripted OpenAI-compatible judge on 127.0.0.1: `GET /v1/models` and
  * `POST /v1/chat/completions`. It reads the prompts `urial ab` sends and
  * answers by rule — pairwise: the longer answer wins (equal length: tie;
- * or the shorter, or always A); aspect scores: 1 + (answer length mod 5) —
- * unless a rule says to reply with something unreadable. Every request is
+ * or the shorter, or always A, or the one with a numbered list); aspect
+ * scores: 1 + (answer length mod 5) — unless a rule says to reply with
+ * something unreadable. It accepts `response_format` (or, like an endpoint
+ * without structured output, refuses it with a 400). Every request is
  * recorded.
  */
 import { createServer, type Server } from "node:http";
@@ -21,8 +23,14 @@ export interface ScriptedJudgeOptions {
   models?: string[];
   /** `always`: reply unreadably to every attempt of this request; `once`: only to its first attempt (a retry is read). */
   unreadable?: (request: { kind: JudgeRequestRecord["kind"]; user: string }) => "always" | "once" | undefined;
-  /** `pair` verdicts: the longer answer wins (default), the shorter one, or always A (a position-biased judge). */
-  pairRule?: "longer" | "shorter" | "first";
+  /**
+   * `pair` verdicts: the longer answer wins (default), the shorter one, always
+   * A (a position-biased judge), or the one laid out as a numbered list (a
+   * judge that prefers structured answers; both or neither: a tie).
+   */
+  pairRule?: "longer" | "shorter" | "first" | "structured";
+  /** `refuse`: answer 400 to a request with `response_format`, as endpoints without structured output do. Defaults to `accept`. */
+  responseFormat?: "accept" | "refuse";
 }
 
 export interface ScriptedJudge {
@@ -50,6 +58,8 @@ export async function startScriptedJudge(options: ScriptedJudgeOptions = {}): Pr
     if (path === "/v1/models" && request.method === "GET") return json(200, { object: "list", data: (options.models ?? ["scripted-judge"]).map((id) => ({ id, object: "model" })) });
     if (path !== "/v1/chat/completions" || request.method !== "POST") return json(404, { error: { message: `no route ${path}` } });
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    if (body.response_format !== undefined && options.responseFormat === "refuse")
+      return json(400, { error: { message: "Unrecognized request argument supplied: response_format", type: "invalid_request_error", param: "response_format" } });
     const messages = body.messages as { role: string; content: string }[];
     const user = messages.find((message) => message.role === "user")?.content ?? "";
     const kind = user.includes("<answer_a>") ? "pair" : user.includes("<answer>") ? "scores" : user.includes("<prompt>") ? "evolve" : "other";
@@ -64,7 +74,10 @@ export async function startScriptedJudge(options: ScriptedJudgeOptions = {}): Pr
       const a = between(user, "<answer_a>", "</answer_a>");
       const b = between(user, "<answer_b>", "</answer_b>");
       const longer = a.length > b.length ? "A" : b.length > a.length ? "B" : "tie";
-      const winner = options.pairRule === "first" ? "A" : options.pairRule === "shorter" ? (longer === "A" ? "B" : longer === "B" ? "A" : "tie") : longer;
+      const listed = (text: string) => /^1\. .+\n2\. /m.test(text);
+      const structured = listed(a) === listed(b) ? "tie" : listed(a) ? "A" : "B";
+      const winner =
+        options.pairRule === "first" ? "A" : options.pairRule === "structured" ? structured : options.pairRule === "shorter" ? (longer === "A" ? "B" : longer === "B" ? "A" : "tie") : longer;
       return reply(`Here is my verdict:\n\`\`\`json\n${JSON.stringify({ reason: `A has ${a.length} characters, B has ${b.length}.`, winner })}\n\`\`\``);
     }
     if (kind === "scores") {

@@ -8,6 +8,7 @@
  */
 import { retryNote, type JudgeMessages } from "./judge-prompts.js";
 import { JudgeParseError } from "./parse-judgement.js";
+import type { JudgeOutputSchema } from "./judge-output-schema.js";
 
 /** Who judged, as reports state it. */
 export interface JudgeDescription {
@@ -24,12 +25,24 @@ export interface JudgeRequest extends JudgeMessages {
   temperature: number;
   seed: number;
   maxTokens: number;
+  /** The reply's JSON schema: a backend constrains its output to it where it can (the reply is parsed and checked either way). */
+  schema?: JudgeOutputSchema;
 }
+
+/**
+ * How a backend's replies were constrained: `grammar` (a local judge),
+ * `json_schema` (a URL judge's `response_format`), `none` (the endpoint
+ * refused `response_format`, so replies are only parsed), `untried` (no
+ * request with a schema yet).
+ */
+export type JudgeOutputConstraint = "grammar" | "json_schema" | "none" | "untried";
 
 export interface JudgeBackend {
   readonly description: JudgeDescription;
   /** The judge's reply text; throws `JudgeUnavailableError` when the judge cannot be reached. */
   complete(request: JudgeRequest): Promise<string>;
+  /** How replies to requests with a schema were constrained so far. */
+  readonly outputConstraint?: JudgeOutputConstraint;
   dispose(): Promise<void>;
 }
 
@@ -59,6 +72,8 @@ export interface AskOptions {
   retries: number;
   maxTokens: number;
   seed: number;
+  /** The reply's schema, passed to the backend to constrain its output. */
+  schema?: JudgeOutputSchema;
 }
 
 /** Asks, parses, retries; attempt 1 is greedy, later ones sample (temperature 0.5, another seed). */
@@ -68,7 +83,14 @@ export async function askJudge<Value>(backend: JudgeBackend, messages: JudgeMess
   for (let attempt = 1; attempt <= options.retries + 1; attempt += 1) {
     const user = attempt === 1 ? messages.user : messages.user + retryNote(problem);
     try {
-      raw = await backend.complete({ system: messages.system, user, temperature: attempt === 1 ? 0 : 0.5, seed: options.seed + attempt - 1, maxTokens: options.maxTokens });
+      raw = await backend.complete({
+        system: messages.system,
+        user,
+        temperature: attempt === 1 ? 0 : 0.5,
+        seed: options.seed + attempt - 1,
+        maxTokens: options.maxTokens,
+        ...(options.schema !== undefined ? { schema: options.schema } : {}),
+      });
     } catch (error) {
       if (error instanceof JudgeInputError) return { ok: false, attempts: attempt, error: error.message, raw: "" };
       throw error;

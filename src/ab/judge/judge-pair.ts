@@ -6,6 +6,7 @@
  */
 import type { PairOrder } from "../offline/ab-results.js";
 import { askJudge, type JudgeAnswer, type JudgeBackend } from "./judge-backend.js";
+import { pairVerdictSchema } from "./judge-output-schema.js";
 import { pairwiseJudgePrompt, type JudgeTurn } from "./judge-prompts.js";
 import type { JsonlCache } from "../offline/jsonl-cache.js";
 import { combineOrders } from "./pair-preference.js";
@@ -36,7 +37,12 @@ export async function judgePair(
     const key = pairOrderKey(judge.identity, options.maxTokens, pair.conversation, a, b);
     let judgement = cache.get(key) as JudgeAnswer<PairVerdict> | undefined;
     if (judgement === undefined) {
-      judgement = await askJudge(await judge.backend(), pairwiseJudgePrompt(pair.conversation, a, b), parsePairVerdict, { retries: options.retries, seed: options.seed, maxTokens: options.maxTokens });
+      judgement = await askJudge(await judge.backend(), pairwiseJudgePrompt(pair.conversation, a, b), parsePairVerdict, {
+        retries: options.retries,
+        seed: options.seed,
+        maxTokens: options.maxTokens,
+        schema: pairVerdictSchema,
+      });
       await cache.set(key, judgement);
       calls += 1;
     }

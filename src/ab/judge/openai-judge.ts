@@ -4,9 +4,12 @@
  * llama-server, another urial server): `POST {url}/chat/completions`. A busy
  * or failing endpoint (429, 5xx, no connection) is retried a few times with
  * backoff; then, or at once for other HTTP errors (401, 404, …), the judge is
- * unavailable and the run stops.
+ * unavailable and the run stops. A request with a schema asks for
+ * `response_format: {type: "json_schema"}`; an endpoint that refuses it
+ * (400/422 where the same request without it is accepted) is asked without
+ * it from then on — its replies are still parsed and checked, as before.
  */
-import { JudgeUnavailableError, type JudgeBackend, type JudgeRequest } from "./judge-backend.js";
+import { JudgeUnavailableError, type JudgeBackend, type JudgeOutputConstraint, type JudgeRequest } from "./judge-backend.js";
 
 export interface OpenAiJudgeOptions {
   /** Base URL; `http://host:port` gets `/v1` appended, a URL with a path is used as it is. */
@@ -50,7 +53,9 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
   const attempts = options.attempts ?? 4;
   const backoffMs = options.backoffMs ?? 500;
 
-  const send = async (path: string, init: RequestInit): Promise<unknown> => {
+  /** Thrown for a 400/422 when the caller may try the request in another form. */
+  class RefusedRequest extends Error {}
+  const send = async (path: string, init: RequestInit, refusable = false): Promise<unknown> => {
     let last = "";
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       let response: Response;
@@ -70,6 +75,7 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
         }
       }
       last = `HTTP ${response.status}: ${errorMessage(text)}`;
+      if (refusable && (response.status === 400 || response.status === 422)) throw new RefusedRequest(last);
       if (response.status !== 429 && response.status < 500) throw new JudgeUnavailableError(`${base}${path} refused the request (${last})`);
       await pause(backoffMs * 2 ** (attempt - 1), attempt < attempts);
     }
@@ -86,8 +92,12 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
     model = first;
   }
   const judgeModel = model;
+  let constraint: JudgeOutputConstraint = "untried";
   return {
     description: { kind: "remote", model: judgeModel, url: base, identity: `remote ${base} ${judgeModel}` },
+    get outputConstraint() {
+      return constraint;
+    },
     async complete(request: JudgeRequest): Promise<string> {
       const body = {
         model: judgeModel,
@@ -99,7 +109,25 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
         seed: request.seed,
         max_tokens: request.maxTokens,
       };
-      const reply = (await send("/chat/completions", { method: "POST", body: JSON.stringify(body) })) as { choices?: { message?: { content?: unknown } }[] };
+      const post = (payload: object, refusable = false) => send("/chat/completions", { method: "POST", body: JSON.stringify(payload) }, refusable);
+      let reply: { choices?: { message?: { content?: unknown } }[] };
+      if (request.schema !== undefined && constraint !== "none") {
+        const constrained = { ...body, response_format: { type: "json_schema", json_schema: { name: request.schema.name, strict: true, schema: request.schema.schema } } };
+        try {
+          reply = (await post(constrained, constraint === "untried")) as typeof reply;
+          constraint = "json_schema";
+        } catch (error) {
+          if (!(error instanceof RefusedRequest)) throw error;
+          // Refused with response_format: accepted without it means the endpoint does not support it.
+          try {
+            reply = (await post(body)) as typeof reply;
+          } catch (second) {
+            if (second instanceof JudgeUnavailableError) throw new JudgeUnavailableError(`${second.message} (with response_format: ${error.message})`);
+            throw second;
+          }
+          constraint = "none";
+        }
+      } else reply = (await post(body)) as typeof reply;
       const content = reply.choices?.[0]?.message?.content;
       return typeof content === "string" ? content : "";
     },

@@ -8,8 +8,11 @@
 import type { JudgeAspect } from "../judge/judge-aspects.js";
 import type { Interval } from "../statistics/interval.js";
 import type { AspectScores } from "../judge/parse-judgement.js";
-import type { JudgeDescription } from "../judge/judge-backend.js";
+import type { JudgeDescription, JudgeOutputConstraint } from "../judge/judge-backend.js";
+import type { AbGateOutcome } from "./ab-gates.js";
 import type { SuiteMessage } from "../../suite/read-suite.js";
+import type { StyleMetrics } from "../style/style-metrics.js";
+import type { StyleShareDifference } from "../style/style-difference.js";
 
 /** A variant of an offline run: a chat model id and the set behind it. */
 export interface AbVariant {
@@ -89,9 +92,12 @@ export interface VariantSummary {
   /** Answer characters. */
   length: Interval;
   completionTokens: Interval;
+  /** Share of answers that refuse (Wilson interval). */
   refusalRate: Interval;
-  /** Answers the model ended itself (EOS or the block's end), not cut by the budget or a repetition/leak rule. */
+  /** Answers the model ended itself (EOS or the block's end), not cut by the budget or a repetition/leak rule (Wilson interval). */
   cleanEndingRate: Interval;
+  /** Judge-free style metrics of the answers (see `ab/style-metrics`). */
+  style: StyleMetrics;
   /** Mean 1–5 score per aspect, and `overall` (the mean of the six). */
   aspects: Record<JudgeAspect | "overall", Interval>;
   scoreFailures: number;
@@ -114,6 +120,10 @@ export interface ComparisonSummary {
   lossShare: Interval;
   /** Mean preference (a tie counts half). */
   winRate: Interval;
+  /** `better`/`worse`: the win rate's interval lies wholly above/below ½; else not distinguishable from a coin flip. */
+  winRateVerdict: "better" | "worse" | "indistinguishable";
+  /** Each style share, candidate − baseline, with whether the difference is distinguishable from chance. */
+  style: StyleShareDifference[];
   /** AlpacaEval-2-style length-controlled win rate. */
   lengthControlled: { winRate: Interval; lengthSlope: number | null; lengthScale: number | null };
   /** Share of judged pairs whose two orders agreed (position consistency of the judge). */
@@ -141,7 +151,8 @@ export interface AbResults {
   version: 1;
   createdAt: string;
   model: { path: string; identity: string };
-  judge: Omit<JudgeDescription, "identity"> & { promptVersion: string };
+  /** `output`: how this run's judge replies were constrained (`untried`: every judgement came from the cache). */
+  judge: Omit<JudgeDescription, "identity"> & { promptVersion: string; output?: JudgeOutputConstraint };
   settings: {
     suite: string;
     samples: number;
@@ -158,4 +169,6 @@ export interface AbResults {
   /** The most informative prompts, best first (all prompts when `--informative` was not given). */
   informative: { id: string; category: string; informativeness: number | null }[];
   work: { generated: number; answersCached: number; judgeCalls: number; judgementsCached: number };
+  /** The CI gates and how the run fared (`urial ab` sets them; absent in older files). */
+  gates?: AbGateOutcome;
 }

@@ -5,7 +5,7 @@
  * prompts ranked by informativeness.
  */
 import type { AbResults, AbVariant } from "./ab-results.js";
-import type { JudgeDescription } from "../judge/judge-backend.js";
+import type { JudgeDescription, JudgeOutputConstraint } from "../judge/judge-backend.js";
 import { judgePromptVersion } from "../judge/judge-prompts.js";
 import { rankByInformativeness } from "./informativeness.js";
 import type { AbRunOutcome } from "./run-ab.js";
@@ -15,7 +15,8 @@ export interface BuildAbResultsInput {
   outcome: AbRunOutcome;
   variants: readonly AbVariant[];
   model: { path: string; identity: string };
-  judge: JudgeDescription;
+  /** `output`: how the judge's replies were constrained in this run. */
+  judge: JudgeDescription & { output?: JudgeOutputConstraint };
   settings: AbResults["settings"];
   createdAt?: Date;
 }

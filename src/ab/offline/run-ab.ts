@@ -13,6 +13,7 @@ import type { AnswerRequest } from "./answer-variant.js";
 import { askJudge, type JudgeAnswer, type JudgeBackend } from "../judge/judge-backend.js";
 import { aspectJudgePrompt, judgePromptVersion, pairwiseJudgePrompt, type JudgeTurn } from "../judge/judge-prompts.js";
 import { judgeAspects } from "../judge/judge-aspects.js";
+import { aspectScoresSchema, pairVerdictSchema } from "../judge/judge-output-schema.js";
 import { cacheKey, type JsonlCache } from "./jsonl-cache.js";
 import { informativeness } from "./informativeness.js";
 import { mapLimit } from "./map-limit.js";
@@ -124,7 +125,7 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
         tasks.push({
           key,
           label: `scores · ${variant.id} · ${item.id}`,
-          ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens }),
+          ask: (judge) => askJudge(judge, aspectJudgePrompt(conversation, answer.content), parseAspectScores, { ...ask, maxTokens: scoreTokens, schema: aspectScoresSchema }),
         });
       }
     }
@@ -143,7 +144,7 @@ export async function runAb(options: RunAbOptions): Promise<AbRunOutcome> {
           tasks.push({
             key,
             label: `pair · ${candidate.id} vs ${baseline.id} · ${item.id}`,
-            ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens }),
+            ask: (judge) => askJudge(judge, pairwiseJudgePrompt(conversation, a, b), parsePairVerdict, { ...ask, maxTokens: pairTokens, schema: pairVerdictSchema }),
           });
         }
       }
@@ -208,7 +209,8 @@ export function pairOrderKey(identity: string, maxTokens: number, conversation: 
 
 /** The cache key of a judgement by the judge with `identity` (the prompt version included). */
 export function judgementKey(identity: string, ...parts: unknown[]): string {
-  return cacheKey("urial-ab/judge/1", judgePromptVersion, identity, ...parts);
+  // 2: replies are constrained to the reply's JSON schema where the judge supports it.
+  return cacheKey("urial-ab/judge/2", judgePromptVersion, identity, ...parts);
 }
 
 function answerSlot(variant: string, item: string, sample: number): string {

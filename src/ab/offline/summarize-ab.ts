@@ -1,9 +1,14 @@
 /**
  * @module ab/offline/summarize-ab
- * The statistics of an offline run, from its answers and judgements. Every
- * interval is a percentile bootstrap over prompts (samples of one prompt stay
- * together), each statistic drawing from its own seeded stream, so a report
- * is reproducible and adding a statistic changes no other.
+ * The statistics of an offline run, from its answers and judgements.
+ * Shares of answers and of verdicts (refusals, clean endings, the style
+ * metrics, win/tie/loss shares) have Wilson score intervals, well behaved on
+ * 0/n and small n. Means (win rate, length-controlled win rate, scores,
+ * lengths) have percentile-bootstrap intervals over prompts (samples of one
+ * prompt stay together, so pairs stay paired), each statistic drawing from
+ * its own seeded stream, so a report is reproducible and adding a statistic
+ * changes no other; a bounded mean whose bootstrap collapses to zero width
+ * gets the scaled Wilson interval instead (`ab/statistics/bounded-interval`).
  */
 import type { AbAnswer, AbPromptResult, AbSummary, ComparisonSummary, PairJudgement, VariantSummary } from "./ab-results.js";
 import { endedCleanly, isRefusal } from "./answer-quality.js";
@@ -12,6 +17,12 @@ import type { Interval } from "../statistics/interval.js";
 import { judgeAspects, type JudgeAspect } from "../judge/judge-aspects.js";
 import { lengthControlledWinRate } from "../statistics/length-controlled-win-rate.js";
 import { seededRandom } from "../statistics/seeded-random.js";
+import { sideOf } from "../statistics/proportion-difference.js";
+import { detectAnswerStyle } from "../style/answer-style.js";
+import { compareStyle } from "../style/style-difference.js";
+import { summarizeStyle, type StyleMetrics } from "../style/style-metrics.js";
+import { widenDegenerate } from "../statistics/bounded-interval.js";
+import { wilsonInterval } from "../statistics/wilson-interval.js";
 
 export interface SummarizeOptions {
   /** Bootstrap resamples per statistic. Defaults to 2000. */
@@ -27,6 +38,7 @@ export function summarizeAb(prompts: readonly AbPromptResult[], variants: readon
   const interval = <Value>(label: string, extract: (prompt: AbPromptResult) => readonly Value[], statistic: (values: readonly Value[]) => number): Interval =>
     bootstrapInterval(prompts, (sample) => statistic(sample.flatMap(extract)), { resamples, random: seededRandom(seed ^ hashLabel(label)) });
   const meanOf = (label: string, extract: (prompt: AbPromptResult) => readonly number[]) => interval(label, extract, mean);
+  const styles = new Map<string, StyleMetrics>();
 
   const summaries: VariantSummary[] = variants.map((variant) => {
     const answersOf = (prompt: AbPromptResult): AbAnswer[] => (prompt.answers[variant] ?? []).filter((answer) => answer.error === null);
@@ -36,21 +48,38 @@ export function summarizeAb(prompts: readonly AbPromptResult[], variants: readon
         return [aspect === "overall" ? mean(judgeAspects.map((each) => judgement.scores[each].score)) : judgement.scores[aspect].score];
       });
     const all = prompts.flatMap((prompt) => prompt.answers[variant] ?? []);
+    const given = all.filter((answer) => answer.error === null);
+    const style = summarizeStyle(given.map((answer) => ({ style: detectAnswerStyle(answer.content), chars: answer.content.length, cleanEnding: endedCleanly(answer) })));
+    styles.set(variant, style);
+    const scoreCount = (aspect: JudgeAspect | "overall") => prompts.reduce((sum, prompt) => sum + scoreOf(prompt, aspect).length, 0);
     return {
       variant,
       answers: all.length,
       errors: all.filter((answer) => answer.error !== null).length,
       length: meanOf(`${variant}/length`, (prompt) => answersOf(prompt).map((answer) => answer.content.length)),
       completionTokens: meanOf(`${variant}/tokens`, (prompt) => answersOf(prompt).flatMap((answer) => (answer.completionTokens === null ? [] : [answer.completionTokens]))),
-      refusalRate: meanOf(`${variant}/refusal`, (prompt) => answersOf(prompt).map((answer) => (isRefusal(answer.content) ? 1 : 0))),
-      cleanEndingRate: meanOf(`${variant}/clean`, (prompt) => answersOf(prompt).map((answer) => (endedCleanly(answer) ? 1 : 0))),
-      aspects: Object.fromEntries([...judgeAspects, "overall" as const].map((aspect) => [aspect, meanOf(`${variant}/${aspect}`, (prompt) => scoreOf(prompt, aspect))])) as VariantSummary["aspects"],
+      refusalRate: wilsonInterval(given.filter((answer) => isRefusal(answer.content)).length, given.length),
+      cleanEndingRate: wilsonInterval(given.filter((answer) => endedCleanly(answer)).length, given.length),
+      style,
+      aspects: Object.fromEntries(
+        [...judgeAspects, "overall" as const].map((aspect) => [
+          aspect,
+          widenDegenerate(
+            meanOf(`${variant}/${aspect}`, (prompt) => scoreOf(prompt, aspect)),
+            { min: 1, max: 5 },
+            scoreCount(aspect),
+          ),
+        ]),
+      ) as VariantSummary["aspects"],
       scoreFailures: prompts.reduce((sum, prompt) => sum + (prompt.scores[variant] ?? []).filter((judgement) => judgement !== null && !judgement.ok).length, 0),
     };
   });
 
   const baseline = variants[0]!;
-  const comparisons: ComparisonSummary[] = variants.slice(1).map((candidate) => summarizeComparison(prompts, baseline, candidate, interval));
+  const comparisons: ComparisonSummary[] = variants.slice(1).map((candidate) => ({
+    ...summarizeComparison(prompts, baseline, candidate, interval),
+    style: compareStyle(styles.get(candidate)!, styles.get(baseline)!),
+  }));
 
   let retried = 0;
   let scoreFailures = 0;
@@ -84,17 +113,22 @@ export function summarizeAb(prompts: readonly AbPromptResult[], variants: readon
 
 type IntervalOf = <Value>(label: string, extract: (prompt: AbPromptResult) => readonly Value[], statistic: (values: readonly Value[]) => number) => Interval;
 
-function summarizeComparison(prompts: readonly AbPromptResult[], baseline: string, candidate: string, interval: IntervalOf): ComparisonSummary {
+function summarizeComparison(prompts: readonly AbPromptResult[], baseline: string, candidate: string, interval: IntervalOf): Omit<ComparisonSummary, "style"> {
   const judged = (prompt: AbPromptResult): PairJudgement[] => prompt.pairs.filter((pair) => pair.candidate === candidate && pair.preference !== null);
   const all = prompts.flatMap((prompt) => prompt.pairs.filter((pair) => pair.candidate === candidate));
   const pairs = all.filter((pair) => pair.preference !== null);
-  const share = (verdict: PairJudgement["verdict"]) => (values: readonly PairJudgement[]) =>
-    values.length === 0 ? Number.NaN : values.filter((pair) => pair.verdict === verdict).length / values.length;
   const label = `${baseline}→${candidate}`;
   const lengthControlled = (values: readonly PairJudgement[]) => (values.length === 0 ? Number.NaN : lengthControlledWinRate(values.map(toLengthPair)).winRate);
   const fit = pairs.length > 0 ? lengthControlledWinRate(pairs.map(toLengthPair)) : undefined;
   const agreeing = pairs.filter((pair) => pair.orders.length === 2 && pair.orders.every((order) => order.ok) && sameVerdict(pair)).length;
   const categories = [...new Set(prompts.map((prompt) => prompt.category))];
+  const preference = { min: 0, max: 1 };
+  const winRate = widenDegenerate(
+    interval(`${label}/rate`, judged, (values) => mean(values.map((pair) => pair.preference!))),
+    preference,
+    pairs.length,
+  );
+  const side = sideOf(winRate, 0.5);
   return {
     baseline,
     candidate,
@@ -104,22 +138,27 @@ function summarizeComparison(prompts: readonly AbPromptResult[], baseline: strin
     wins: pairs.filter((pair) => pair.verdict === "win").length,
     ties: pairs.filter((pair) => pair.verdict === "tie").length,
     losses: pairs.filter((pair) => pair.verdict === "loss").length,
-    winShare: interval(`${label}/win`, judged, share("win")),
-    tieShare: interval(`${label}/tie`, judged, share("tie")),
-    lossShare: interval(`${label}/loss`, judged, share("loss")),
-    winRate: interval(`${label}/rate`, judged, (values) => mean(values.map((pair) => pair.preference!))),
+    winShare: wilsonInterval(pairs.filter((pair) => pair.verdict === "win").length, pairs.length),
+    tieShare: wilsonInterval(pairs.filter((pair) => pair.verdict === "tie").length, pairs.length),
+    lossShare: wilsonInterval(pairs.filter((pair) => pair.verdict === "loss").length, pairs.length),
+    winRate,
+    winRateVerdict: side === "above" ? "better" : side === "below" ? "worse" : "indistinguishable",
     lengthControlled: {
-      winRate: interval(`${label}/lc`, judged, lengthControlled),
+      winRate: widenDegenerate(interval(`${label}/lc`, judged, lengthControlled), preference, pairs.length),
       lengthSlope: fit?.lengthSlope ?? null,
       lengthScale: fit?.lengthScale ?? null,
     },
     orderAgreement: pairs.length > 0 ? agreeing / pairs.length : null,
     byCategory: categories.map((category) => {
       const inCategory = prompts.filter((prompt) => prompt.category === category);
-      const rate = bootstrapInterval(inCategory, (sample) => mean(sample.flatMap(judged).map((pair) => pair.preference!)), {
-        resamples: 1000,
-        random: seededRandom(hashLabel(`${label}/${category}`)),
-      });
+      const rate = widenDegenerate(
+        bootstrapInterval(inCategory, (sample) => mean(sample.flatMap(judged).map((pair) => pair.preference!)), {
+          resamples: 1000,
+          random: seededRandom(hashLabel(`${label}/${category}`)),
+        }),
+        preference,
+        inCategory.flatMap(judged).length,
+      );
       return { category, pairs: inCategory.flatMap(judged).length, winRate: rate };
     }),
   };

@@ -16,6 +16,8 @@ import { VariantStats, type VariantStatsBody, type Votes } from "./experiment-st
 import type { FeedbackRequest } from "./feedback-schema.js";
 import { hashPrompt, toRequestOutcome, type FeedbackOutcome, type OutcomeEntry, type RequestOutcome } from "./outcome-entry.js";
 import { hashVariant, resolveVariantSet } from "./variant-set.js";
+import { detectAnswerStyle } from "../style/answer-style.js";
+import { toOutcomeStyle } from "./style-body.js";
 
 /** The header that picks a variant by name, for QA. */
 export const variantOverrideHeader = "x-urial-variant";
@@ -50,6 +52,8 @@ export interface ExperimentAssignment {
   answerChars: number;
   /** Each choice's text; collected only when text logging is on. */
   output: string[] | undefined;
+  /** The first choice's text, for its style (not logged unless text logging is on). */
+  firstText: string;
   messages: unknown;
 }
 
@@ -171,6 +175,7 @@ export class ExperimentRegistry {
       promptHash: hashPrompt(messages),
       answerChars: 0,
       output: this.#logText ? [] : undefined,
+      firstText: "",
       messages: this.#logText ? messages : undefined,
     };
   }
@@ -185,6 +190,7 @@ export class ExperimentRegistry {
     for await (const event of events) {
       if (assignment !== undefined && event.type === "delta" && typeof event.text === "string") {
         assignment.answerChars += event.text.length;
+        if (event.index === 0) assignment.firstText += event.text;
         if (assignment.output !== undefined) assignment.output[event.index] = (assignment.output[event.index] ?? "") + event.text;
       }
       yield event;
@@ -204,6 +210,7 @@ export class ExperimentRegistry {
       exemplarSet: `${assignment.set.name}@${assignment.set.version}`,
       promptHash: assignment.promptHash,
       answerChars: assignment.answerChars,
+      style: toOutcomeStyle(detectAnswerStyle(assignment.firstText), assignment.firstText.length),
       ...(assignment.output !== undefined ? { text: { messages: assignment.messages, output: assignment.output.map((text) => text ?? "") } } : {}),
     });
     this.#count(outcome);

@@ -3,13 +3,16 @@
  * Per-variant statistics of a live experiment, updated one outcome at a
  * time: traffic, errors, latency and time to first token (mean with a 95 %
  * Student-t interval, p50, p95), answer length, prefix-cache reuse, finish reasons,
- * and feedback rates with Wilson intervals. A vote that is changed replaces
+ * feedback rates with Wilson intervals, and the judge-free style metrics of
+ * the first answers (`ab/style-metrics`). A vote that is changed replaces
  * the earlier one.
  */
 import { wilsonInterval } from "../statistics/wilson-interval.js";
 import type { Interval } from "../statistics/interval.js";
 import { RunningStats } from "../statistics/running-stats.js";
 import type { RequestOutcome } from "./outcome-entry.js";
+import { StyleTally } from "../style/style-metrics.js";
+import { toStyleBody, type StyleBody } from "./style-body.js";
 
 /** A request's current votes. */
 export interface Votes {
@@ -47,6 +50,8 @@ export interface VariantStatsBody {
   finish_reasons: { stop: number; length: number };
   /** Share of answers cut by the token budget (`finish_reason: length`). */
   truncated_rate: Interval;
+  /** Judge-free style of the first answers: opener, list, closing, full URIAL style, clean ending, refusal, median length. */
+  style: StyleBody;
   feedback: {
     ratings: number;
     /** Thumbs up over all ratings. */
@@ -74,6 +79,7 @@ export class VariantStats {
   positive = 0;
   preferences = 0;
   preferred = 0;
+  readonly style = new StyleTally();
 
   /** Counts one finished request. */
   addOutcome(outcome: RequestOutcome): void {
@@ -91,6 +97,12 @@ export class VariantStats {
     this.cachedTokens += outcome.cached_tokens ?? 0;
     if (outcome.finish_reason === "stop") this.finishStop += 1;
     else if (outcome.finish_reason === "length") this.finishLength += 1;
+    if (outcome.style !== undefined) {
+      const { urial_style: urialStyle, chars, ...flags } = outcome.style;
+      // The model ended the answer itself: not the budget, a repetition or leak cut, or a client stop string.
+      const cleanEnding = outcome.finish_reason === "stop" && (outcome.cut === null || outcome.cut === "block");
+      this.style.add({ style: { ...flags, urialStyle }, chars, cleanEnding });
+    }
   }
 
   /** Replaces a request's earlier votes (`previous`) with `next`. */
@@ -134,6 +146,7 @@ export class VariantStats {
       cached_prompt_share: this.promptTokens > 0 ? this.cachedTokens / this.promptTokens : null,
       finish_reasons: { stop: this.finishStop, length: this.finishLength },
       truncated_rate: wilsonInterval(this.finishLength, finished),
+      style: toStyleBody(this.style.metrics()),
       feedback: {
         ratings: this.ratings,
         positive_rate: wilsonInterval(this.positive, this.ratings),

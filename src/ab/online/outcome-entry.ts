@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RequestRecord } from "../../telemetry/request-record.js";
+import type { OutcomeStyle } from "./style-body.js";
 
 /** One request of an experiment, as logged. */
 export interface RequestOutcome {
@@ -42,6 +43,8 @@ export interface RequestOutcome {
   choices: number;
   /** The error code the client got, if any. */
   error: string | null;
+  /** The judge-free style of the first answer (successful requests; absent in older logs). */
+  style?: OutcomeStyle;
   /** With text logging only: the request's messages. */
   messages?: unknown;
   /** With text logging only: each choice's answer text. */
@@ -73,6 +76,8 @@ export interface OutcomeContext {
   exemplarSet: string;
   promptHash: string;
   answerChars: number;
+  /** The first answer's style (successful requests). */
+  style?: OutcomeStyle;
   /** Present only when text logging is on. */
   text?: { messages: unknown; output: string[] };
 }
@@ -103,6 +108,7 @@ export function toRequestOutcome(record: RequestRecord, context: OutcomeContext)
     cut: first?.cut ?? null,
     choices: record.finishes.length,
     error: record.error === undefined ? null : (record.error.code ?? record.error.type),
+    ...(context.style !== undefined && record.error === undefined && (record.status ?? 0) < 400 ? { style: context.style } : {}),
     ...(context.text !== undefined ? { messages: context.text.messages, output: context.text.output } : {}),
   };
 }

@@ -16,6 +16,15 @@ table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.number { white-space: normal; }
+td.number small { color: var(--muted); font-size: 11px; }
+td.distinct { font-weight: 600; }
+#verdicts ul { margin: 10px 0 4px; padding-left: 20px; }
+#verdicts li.verdict { font-size: 15px; margin: 2px 0; }
+#verdicts li.better { color: var(--win); }
+#verdicts li.worse { color: var(--loss); }
+ul.gates li.fail { color: var(--loss); font-weight: 600; }
+p.gates { margin: 6px 0 0; }
 .aspect-chart .grid { stroke: #eee; }
 .aspect-chart .axis, .aspect-chart .value, .aspect-chart .legend { font-size: 11px; fill: #444; }
 .aspect-chart .label { font-size: 12px; fill: #222; }

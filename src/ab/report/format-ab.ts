@@ -6,6 +6,8 @@
  */
 import type { AbResults, ComparisonSummary } from "../offline/ab-results.js";
 import type { Interval } from "../statistics/interval.js";
+import { formatVerdict } from "./ab-verdict.js";
+import { styleShareLabels } from "../style/style-metrics.js";
 
 /** A share with its interval, in percent. */
 export function formatPercentInterval(interval: Interval): string {
@@ -32,15 +34,35 @@ export function describeJudge(judge: AbResults["judge"]): string {
   return judge.kind === "remote" ? `model '${judge.model}' at ${judge.url}` : `local chat model ${judge.model}`;
 }
 
+/** How the judge's replies were constrained, in one sentence. */
+export function describeJudgeOutput(output: AbResults["judge"]["output"]): string {
+  switch (output) {
+    case "grammar":
+      return "Judge replies were generated under the reply's JSON grammar.";
+    case "json_schema":
+      return "Judge replies were constrained with response_format (JSON schema).";
+    case "none":
+      return "The judge's endpoint refused response_format: replies were parsed and checked, not constrained.";
+    case "untried":
+      return "Every judgement came from the cache.";
+    case undefined:
+      return "";
+  }
+}
+
 /** One line per comparison, for the terminal. */
 export function formatAbSummary(results: AbResults): string {
-  const lines = results.summary.comparisons.map(
-    (comparison) =>
-      `${comparison.candidate} vs ${comparison.baseline}: ${formatVerdicts(comparison)} (${comparison.pairs} pairs) · win rate ${formatPercentInterval(comparison.winRate)} · length-controlled ${formatPercentInterval(comparison.lengthControlled.winRate)}`,
+  const lines = results.summary.comparisons.map((comparison) => formatVerdict(comparison));
+  lines.push(
+    ...results.summary.comparisons.map(
+      (comparison) =>
+        `${comparison.candidate} vs ${comparison.baseline}: ${formatVerdicts(comparison)} (${comparison.pairs} pairs) · win rate ${formatPercentInterval(comparison.winRate)} · length-controlled ${formatPercentInterval(comparison.lengthControlled.winRate)}`,
+    ),
   );
   for (const variant of results.summary.variants) {
     lines.push(
       `${variant.variant}: overall ${formatMeanInterval(variant.aspects.overall)} · ${variant.length.value === null ? "–" : Math.round(variant.length.value)} chars · refusals ${formatPercentInterval(variant.refusalRate)} · clean endings ${formatPercentInterval(variant.cleanEndingRate)}`,
+      `${variant.variant} style: ${(["urialStyle", "opener", "list", "closing"] as const).map((share) => `${styleShareLabels[share]} ${formatPercentInterval(variant.style[share])}`).join(" · ")} · median ${variant.style.medianChars.value === null ? "–" : Math.round(variant.style.medianChars.value)} chars`,
     );
   }
   const failures = results.summary.failures;

@@ -13,9 +13,10 @@ import { abReportScript } from "./ab-report-script.js";
 import { abReportStyle } from "./ab-report-style.js";
 import { endedCleanly, isRefusal } from "../offline/answer-quality.js";
 import { escapeHtml } from "../../report-page/escape-html.js";
-import { describeJudge, formatMeanInterval, formatPercentInterval } from "./format-ab.js";
+import { describeJudge, describeJudgeOutput, formatMeanInterval, formatPercentInterval } from "./format-ab.js";
 import { judgeAspects } from "../judge/judge-aspects.js";
 import { renderAspectChart } from "./render-aspect-chart.js";
+import { intervalCell, renderStyleHtml, renderVerdictsHtml } from "./render-ab-style-html.js";
 
 /** Renders the whole page. */
 export function renderAbReportHtml(results: AbResults): string {
@@ -28,11 +29,14 @@ export function renderAbReportHtml(results: AbResults): string {
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta" id="judge">Judged by ${escapeHtml(describeJudge(results.judge))} (judge prompt ${escapeHtml(results.judge.promptVersion)}).</p>
-<p class="meta">Answers by <code>${escapeHtml(results.model.path)}</code> through the URIAL server pipeline · suite <code>${escapeHtml(settings.suite)}</code>: ${results.prompts.length} prompts × ${settings.samples} sample${settings.samples === 1 ? "" : "s"}, seed ${settings.seed}, temperature ${settings.temperature}, at most ${settings.maxTokens} tokens · 95 % bootstrap intervals over prompts (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}) · ${escapeHtml(results.createdAt)}</p>
+<p class="meta">Answers by <code>${escapeHtml(results.model.path)}</code> through the URIAL server pipeline · suite <code>${escapeHtml(settings.suite)}</code>: ${results.prompts.length} prompts × ${settings.samples} sample${settings.samples === 1 ? "" : "s"}, seed ${settings.seed}, temperature ${settings.temperature}, at most ${settings.maxTokens} tokens · shares with 95 % Wilson intervals, means with 95 % bootstrap intervals over prompts (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}) · ${escapeHtml(describeJudgeOutput(results.judge.output))} ${escapeHtml(results.createdAt)}</p>
+${renderVerdictsHtml(results)}
 </header>
 <main>
 <h2>Pairwise: each candidate against ${escapeHtml(variants[0] ?? "")}</h2>
 ${renderComparisons(results)}
+<h2>Style (judge-free)</h2>
+${renderStyleHtml(results)}
 <h2>Variants</h2>
 ${renderVariants(results)}
 <h2>Aspect scores (1–5)</h2>
@@ -52,7 +56,7 @@ ${results.prompts.map((prompt) => renderPrompt(prompt, results)).join("\n")}
 function renderComparisons(results: AbResults): string {
   const rows = results.summary.comparisons.map(
     (comparison) =>
-      `<tr data-candidate="${escapeHtml(comparison.candidate)}"><td>${escapeHtml(comparison.candidate)}</td><td class="number">${comparison.pairs}</td><td class="number">${comparison.wins} · ${formatPercentInterval(comparison.winShare)}</td><td class="number">${comparison.ties} · ${formatPercentInterval(comparison.tieShare)}</td><td class="number">${comparison.losses} · ${formatPercentInterval(comparison.lossShare)}</td><td class="number">${formatPercentInterval(comparison.winRate)}</td><td class="number">${formatPercentInterval(comparison.lengthControlled.winRate)}</td><td class="number">${comparison.orderAgreement === null ? "–" : `${(comparison.orderAgreement * 100).toFixed(1)} %`}</td><td class="number">${comparison.failedPairs} / ${comparison.skippedPairs}</td></tr>`,
+      `<tr data-candidate="${escapeHtml(comparison.candidate)}"><td>${escapeHtml(comparison.candidate)}</td><td class="number">${comparison.pairs}</td>${intervalCell(`${comparison.wins} · ${formatPercentInterval(comparison.winShare)}`)}${intervalCell(`${comparison.ties} · ${formatPercentInterval(comparison.tieShare)}`)}${intervalCell(`${comparison.losses} · ${formatPercentInterval(comparison.lossShare)}`)}${intervalCell(formatPercentInterval(comparison.winRate), comparison.winRateVerdict === "indistinguishable" ? "number" : "number distinct")}${intervalCell(formatPercentInterval(comparison.lengthControlled.winRate))}<td class="number">${comparison.orderAgreement === null ? "–" : `${(comparison.orderAgreement * 100).toFixed(1)} %`}</td><td class="number">${comparison.failedPairs} / ${comparison.skippedPairs}</td></tr>`,
   );
   const byCategory = results.summary.comparisons.length === 0 ? "" : renderByCategory(results);
   return `<div class="wide"><table id="comparisons"><tr><th>candidate</th><th class="number">pairs</th><th class="number">win</th><th class="number">tie</th><th class="number">loss</th><th class="number">win rate</th><th class="number">length-controlled</th><th class="number">order agreement</th><th class="number">failed / skipped</th></tr>${rows.join("")}</table></div>
@@ -67,7 +71,7 @@ function renderByCategory(results: AbResults): string {
       `<tr><td>${escapeHtml(category)}</td>${comparisons
         .map((comparison) => {
           const entry = comparison.byCategory.find((each) => each.category === category);
-          return `<td class="number">${entry === undefined ? "–" : `${formatPercentInterval(entry.winRate)} (${entry.pairs})`}</td>`;
+          return entry === undefined ? `<td class="number">–</td>` : intervalCell(`${formatPercentInterval(entry.winRate)} (${entry.pairs})`.replace(/^(\S+ %)( \[[^\]]+\])? \((\d+)\)$/, "$1 ($3)$2"));
         })
         .join("")}</tr>`,
   );
@@ -77,7 +81,7 @@ function renderByCategory(results: AbResults): string {
 function renderVariants(results: AbResults): string {
   const rows = results.summary.variants.map(
     (variant) =>
-      `<tr><td>${escapeHtml(variant.variant)}</td><td class="number">${variant.answers}</td><td class="number">${variant.errors}</td><td class="number">${formatMeanInterval(variant.length, 0)}</td><td class="number">${formatMeanInterval(variant.completionTokens, 1)}</td><td class="number">${formatPercentInterval(variant.refusalRate)}</td><td class="number">${formatPercentInterval(variant.cleanEndingRate)}</td><td class="number">${formatMeanInterval(variant.aspects.overall)}</td><td class="number">${variant.scoreFailures}</td></tr>`,
+      `<tr><td>${escapeHtml(variant.variant)}</td><td class="number">${variant.answers}</td><td class="number">${variant.errors}</td>${intervalCell(formatMeanInterval(variant.length, 0))}${intervalCell(formatMeanInterval(variant.completionTokens, 1))}${intervalCell(formatPercentInterval(variant.refusalRate))}${intervalCell(formatPercentInterval(variant.cleanEndingRate))}${intervalCell(formatMeanInterval(variant.aspects.overall))}<td class="number">${variant.scoreFailures}</td></tr>`,
   );
   return `<table id="variants"><tr><th>variant</th><th class="number">answers</th><th class="number">errors</th><th class="number">length (chars)</th><th class="number">tokens</th><th class="number">refusal rate</th><th class="number">clean endings</th><th class="number">overall score</th><th class="number">unreadable scores</th></tr>${rows.join("")}</table>`;
 }

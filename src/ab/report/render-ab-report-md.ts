@@ -4,8 +4,9 @@
  * wiki. Pure.
  */
 import type { AbResults } from "../offline/ab-results.js";
-import { describeJudge, formatMeanInterval, formatPercentInterval } from "./format-ab.js";
+import { describeJudge, describeJudgeOutput, formatMeanInterval, formatPercentInterval } from "./format-ab.js";
 import { judgeAspects } from "../judge/judge-aspects.js";
+import { renderStyleMarkdown, renderVerdictMarkdown } from "./render-ab-style-md.js";
 
 /** Renders the whole Markdown report. */
 export function renderAbReportMarkdown(results: AbResults): string {
@@ -15,8 +16,9 @@ export function renderAbReportMarkdown(results: AbResults): string {
   const lines: string[] = [
     `# A/B report: ${variants.slice(1).join(", ")} vs ${variants[0]}`,
     "",
-    `Judged by ${describeJudge(results.judge)} (judge prompt ${results.judge.promptVersion}). Answers by \`${results.model.path}\` through the URIAL server pipeline. Suite \`${settings.suite}\`: ${results.prompts.length} prompts × ${settings.samples} sample${settings.samples === 1 ? "" : "s"}, seed ${settings.seed}, temperature ${settings.temperature}, at most ${settings.maxTokens} tokens. Intervals are 95 % percentile-bootstrap intervals over prompts (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}). ${results.createdAt}.`,
+    `Judged by ${describeJudge(results.judge)} (judge prompt ${results.judge.promptVersion}). Answers by \`${results.model.path}\` through the URIAL server pipeline. Suite \`${settings.suite}\`: ${results.prompts.length} prompts × ${settings.samples} sample${settings.samples === 1 ? "" : "s"}, seed ${settings.seed}, temperature ${settings.temperature}, at most ${settings.maxTokens} tokens. Shares have 95 % Wilson score intervals; means (win rates, scores, lengths) 95 % percentile-bootstrap intervals over prompts (${settings.bootstrap.resamples} resamples, seed ${settings.bootstrap.seed}), widened to the Wilson interval of the scaled mean where every observation is the same.${results.judge.output === undefined ? "" : ` ${describeJudgeOutput(results.judge.output)}`} ${results.createdAt}.`,
     "",
+    ...renderVerdictMarkdown(results),
     "## Pairwise: each candidate against the baseline",
     "",
     "Each pair is judged twice, the answers swapped; the pair's preference is the mean of the two orders (1 win, ½ tie, 0 loss), a win when it is above ½, a loss below. The win rate is the mean preference (a tie counts half). The length-controlled win rate is the win rate a logistic fit of preference on the (normalised) length difference predicts at equal length (AlpacaEval 2).",
@@ -28,6 +30,7 @@ export function renderAbReportMarkdown(results: AbResults): string {
         `| ${cell(comparison.candidate)} | ${comparison.pairs} | ${comparison.wins} (${formatPercentInterval(comparison.winShare)}) | ${comparison.ties} (${formatPercentInterval(comparison.tieShare)}) | ${comparison.losses} (${formatPercentInterval(comparison.lossShare)}) | ${formatPercentInterval(comparison.winRate)} | ${formatPercentInterval(comparison.lengthControlled.winRate)} | ${comparison.orderAgreement === null ? "–" : `${(comparison.orderAgreement * 100).toFixed(1)} %`} | ${comparison.failedPairs} / ${comparison.skippedPairs} |`,
     ),
     "",
+    ...renderStyleMarkdown(results),
     "## Variants",
     "",
     "| variant | answers | errors | length (chars) | tokens | refusal rate | clean endings | overall score (1–5) | unreadable scores |",
