@@ -55,7 +55,7 @@ export async function prefillPrompt(sequence: LlamaContextSequence, prompt: read
     }
   }
 
-  const saveAt = store && key && kept < prefix && !store.has(key) ? prefix : undefined;
+  const saveAt = store && key && kept < prefix && store.shouldSave(key) ? prefix : undefined;
   await evaluateRange(sequence, prompt, kept, saveAt ?? last, options);
   if (store && key && saveAt !== undefined) {
     await store.save(key, prefixTokens, (path) => sequence.saveStateToFile(path));
