@@ -201,7 +201,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("prefix-state corruption (real
     expect(after.restored).toBe(0);
   });
 
-  it("a bad file that cannot be deleted (folder turned read-only) costs one line; the answer is unchanged"), async () => {
+  it("a bad file that cannot be deleted (folder turned read-only) costs one line; the answer is unchanged", async () => {
     const dir = await folderWithGoodState();
     truncateSync(join(dir, stateName), Math.floor(goodState.length / 2));
     const { engine, notices } = await start(dir);
