@@ -117,10 +117,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("prefix-state corruption (real
     const dir = mkdtempSync(join(tmpdir(), "urial-corrupt-"));
     const first = await start(dir);
     expect((await answer(first.engine)).text).toBe(cold.text);
-    [stateName] = filesEnding(dir, ".state");
-    [recordName] = filesEnding(dir, ".json");
-    goodState = readFileSync(join(dir, stateName!));
-    goodRecord = readFileSync(join(dir, recordName!), "utf8");
+    stateName = filesEnding(dir, ".state")[0]!;
+    recordName = filesEnding(dir, ".json")[0]!;
+    goodState = readFileSync(join(dir, stateName));
+    goodRecord = readFileSync(join(dir, recordName), "utf8");
     const record = JSON.parse(goodRecord) as { stateBytes: number; stateSha256: string };
     expect(record.stateBytes).toBe(goodState.length);
     expect(record.stateSha256).toMatch(/^[0-9a-f]{64}$/);
