@@ -41,17 +41,17 @@ describe("startExperiments", () => {
     // A request and a vote, as the server would log them.
     const hash = first.currentHashes(catalog)("e", "two")!;
     const outcome: RequestOutcome = {
-      type: "request", time: new Date().toISOString(), request_id: "req_1", experiment: "e", variant: "two", variant_hash: hash, assigned_by: "user", model: "urial/ab/e",
+      type: "request", time: new Date().toISOString(), request_id: "req_1", response_id: "chatcmpl-1", experiment: "e", variant: "two", variant_hash: hash, assigned_by: "user", model: "urial/ab/e",
       exemplar_set: "tiny-two@1.0.0", prompt_hash: "0", status: 200, stream: false, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 2, answer_chars: 20, ttft_ms: 3, latency_ms: 9,
       finish_reason: "stop", cut: null, choices: 1, error: null,
     };
-    await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", variant_hash: "stale" })}\nnot json\n`);
+    await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", response_id: "chatcmpl-2", variant_hash: "stale" })}\nnot json\n`);
     notices.length = 0;
     const second = await startExperiments({ file: file("exp.json"), catalog, log, parallel: 3, notice: (message) => notices.push(message) });
     expect(notices).toHaveLength(2);
     expect(notices[1]).toBe(`experiment outcomes go to ${log.path}; 1 earlier requests and 0 votes read back, 2 lines skipped (other variants or unreadable)`);
     expect(second.stats("e", catalog)!.variants.find((variant) => variant.name === "two")).toMatchObject({ requests: 1, variant_hash: hash });
-    expect(second.feedback({ request_id: "req_1", rating: 1 })).toMatchObject({ experiment: "e", variant: "two", rating: 1 });
+    expect(second.feedback({ response_id: "chatcmpl-1", rating: 1 })).toMatchObject({ request_id: "req_1", experiment: "e", variant: "two", rating: 1 });
   });
 
   it("stops with the file and the field when the file names a set the catalog lacks", async () => {

@@ -20,6 +20,8 @@ import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
 import type { AppDeps } from "../app-deps.js";
 import { selectChatSet } from "../select-chat-set.js";
 import { readJsonBody } from "../read-json-body.js";
+import { checkJsonSchemaBounds } from "../../openai/json-schema-bounds.js";
+import { untilAborted } from "../../lifecycle/until-aborted.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
 import { respondWithSse } from "../sse.js";
@@ -64,8 +66,10 @@ export function chatCompletionsRoute(deps: AppDeps) {
     }));
     const includeReasoning = request.include_reasoning === true;
 
+    const responseId = newResponseId("chatcmpl");
+    record.responseId = responseId;
     const identity: ResponseIdentity = {
-      id: newResponseId("chatcmpl"),
+      id: responseId,
       created: Math.floor(Date.now() / 1000),
       model: request.model,
       systemFingerprint: `fp_${set.hash}`,
@@ -74,10 +78,10 @@ export function chatCompletionsRoute(deps: AppDeps) {
     c.header("x-urial-exemplar-set", `${set.name}@${set.version}`);
     if (conversation.clientSystem.trim().length > 0) c.header("x-urial-system-message", deps.systemMessageMode === "ignore" ? "ignored" : deps.systemMessageMode === "replace" ? "replaced" : "appended");
 
-    if (constraint) await engine.prepareConstraint(constraint);
     const clientSignal = c.req.raw.signal;
     // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
     const signal = c.get("requestSignal");
+    if (constraint) await untilAborted(engine.prepareConstraint(constraint), signal);
     const slot = await engine.acquire(prompt, signal);
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
     record.usage = usage;
@@ -159,5 +163,8 @@ function outputConstraint(request: ChatRequest): OutputConstraint | undefined {
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { type: "json_object" };
   const schema = format.json_schema.schema;
-  return schema ? { type: "json_schema", schema } : { type: "json_object" };
+  if (!schema) return { type: "json_object" };
+  const tooLarge = checkJsonSchemaBounds(schema);
+  if (tooLarge) throw tooLarge;
+  return { type: "json_schema", schema };
 }
