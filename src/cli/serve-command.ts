@@ -14,6 +14,7 @@ import { ModelLoadError } from "../engine/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import { defaultAllowedHosts } from "../server/middleware/browser-guard.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -127,6 +128,10 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     },
     apiKeys,
     ...(config.corsOrigin !== undefined ? { corsOrigins: config.corsOrigin } : {}),
+    ...(() => {
+      const allowedHosts = defaultAllowedHosts(config.host, config.allowedHost);
+      return allowedHosts !== undefined ? { allowedHosts } : {};
+    })(),
     tracker,
     metrics,
     onRequestDone: createRequestLogger({ format: logFormat, includePrompts: config.logPrompts, write: (line) => process.stdout.write(`${line}\n`) }),

@@ -72,7 +72,8 @@ export const serveOptions = {
   shutdownTimeout: { flag: "shutdown-timeout", env: "URIAL_SHUTDOWN_TIMEOUT", value: "SECONDS", description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped", default: "20" },
   apiKey: { flag: "api-key", env: "URIAL_API_KEY", value: "KEY", description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable", default: "none (no authentication)", multiple: true, secret: true },
   apiKeysFile: { flag: "api-keys-file", env: "URIAL_API_KEYS_FILE", value: "PATH", description: "file of accepted API keys, one per line (# starts a comment); adds to --api-key", default: "none" },
-  corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable", default: "none (CORS off)", multiple: true },
+  corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; pages from other origins get 403; repeat the flag, or use commas in the variable", default: "none (only the server's own origin)", multiple: true },
+  allowedHost: { flag: "allowed-host", env: "URIAL_ALLOWED_HOST", value: "HOST", description: "a Host header name the server answers to, besides the loopback names when bound to loopback (others get 403: DNS rebinding); * accepts any; repeat the flag, or use commas in the variable", default: "loopback names when bound to loopback, else any", multiple: true },
   logFormat: { flag: "log-format", env: "URIAL_LOG_FORMAT", value: "FORMAT", description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)", default: "auto" },
   logPrompts: { flag: "log-prompts", env: "URIAL_LOG_PROMPTS", value: "on|off", description: "include each request's messages or prompts in its log line", default: "off" },
   upstream: { flag: "upstream", env: "URIAL_UPSTREAM", value: "URL", description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model", default: "none (local model)" },
@@ -143,6 +144,9 @@ const configSchema = z.object({
   apiKeysFile: z.string().min(1).optional(),
   corsOrigin: commaList()
     .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), { error: "must be * or origins such as https://chat.example.com (scheme and host, no path)" })
+    .optional(),
+  allowedHost: commaList()
+    .refine((hosts) => hosts.every((host) => host === "*" || /^[A-Za-z0-9.:[\]-]+$/.test(host)), { error: "must be * or host names such as chat.example.com (no scheme, no port)" })
     .optional(),
   logFormat: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }),
   logPrompts: z

@@ -136,12 +136,13 @@ describe("API keys", () => {
 describe("CORS", () => {
   const origin = "https://chat.example.com";
 
-  it("is off by default: no CORS headers, and a preflight is not answered as one", async () => {
+  it("is off by default: no CORS headers, a preflight is not answered as one, and other origins get 403", async () => {
     const { app } = build();
     const preflight = await app.request("/v1/chat/completions", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     const get = await app.request("/v1/models", { headers: { origin } });
-    expect(get.status).toBe(200);
+    expect(get.status).toBe(403);
+    expect(((await get.json()) as { error: { code: string } }).error.code).toBe("origin_not_allowed");
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
 
