@@ -14,6 +14,8 @@ import { ModelLoadError } from "../engine/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import { answerClientError, type ConnectionErrorReason } from "../server/answer-client-error.js";
+import type { Duplex } from "node:stream";
 import { defaultAllowedHosts } from "../server/middleware/browser-guard.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
@@ -125,6 +127,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       maxInputChars: config.maxInputChars,
       maxTokens: config.maxTokens,
       requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+      bodyTimeoutMs: Math.round(config.bodyTimeout * 1000),
     },
     apiKeys,
     ...(config.corsOrigin !== undefined ? { corsOrigins: config.corsOrigin } : {}),
@@ -145,7 +148,11 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
 
   let server: ServerType;
   try {
-    server = await listen(app.fetch, config.host, config.port);
+    server = await listen(app.fetch, config.host, config.port, {
+      headersTimeoutMs: Math.round(config.headerTimeout * 1000),
+      bodyTimeoutMs: Math.round(config.bodyTimeout * 1000),
+      onConnectionError: (reason) => metrics.countConnectionError(reason),
+    });
   } catch (error) {
     process.stderr.write(`urial serve: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)})\n`);
     return 1;
@@ -163,13 +170,16 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       stopping = true;
       // Graceful: stop accepting, let running requests finish up to the deadline, then stop the rest.
       log(`${signal}: shutting down (${tracker.inFlight} request${tracker.inFlight === 1 ? "" : "s"} in flight, up to ${config.shutdownTimeout} s to finish)`);
-      server.close();
+      // Resolves once every connection is closed; responses still being written get their bytes out first.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       watcher.close();
       void tracker
         .drain({ deadlineMs: config.shutdownTimeout * 1000, abortReason: shuttingDown })
-        .then((result) => {
-          if (result.finished + result.aborted > 0) log(`requests: ${result.finished} finished, ${result.aborted} stopped at the deadline`);
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        .then(async (result) => {
+          if (result.finished + result.aborted + result.stoppedWaiting > 0) {
+            log(`requests: ${result.finished} finished, ${result.stoppedWaiting} waiting (body or queue) answered 503 at once, ${result.aborted} stopped at the deadline`);
+          }
+          await closeConnections(server, closed, 2000);
         })
         .then(() => Promise.all([engine?.dispose(), shiftRuntime?.dispose()]))
         .finally(() => resolve(0));
@@ -270,11 +280,31 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   return stopped;
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+interface ListenOptions {
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  onConnectionError: (reason: ConnectionErrorReason) => void;
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number, options: ListenOptions): Promise<ServerType> {
+  // Node is the backstop for the whole request's arrival; the app answers a slow body itself (408 JSON) before this.
+  const requestTimeout = options.bodyTimeoutMs > 0 ? options.headersTimeoutMs + options.bodyTimeoutMs + 5000 : 0;
+  const serverOptions = { headersTimeout: options.headersTimeoutMs, requestTimeout, connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs) };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    const server = serve({ fetch, hostname, port, serverOptions }, () => resolve(server));
     server.once("error", reject);
+    server.on("clientError", (error: Error, socket: Duplex) => answerClientError(error, socket, options.onConnectionError));
   });
+}
+
+/** Stops the server: waits (up to `graceMs`) for responses being written to go out, then closes every connection left. */
+async function closeConnections(server: ServerType, closed: Promise<void>, graceMs: number): Promise<void> {
+  const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+  http.closeIdleConnections?.();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  clearTimeout(timer);
+  http.closeAllConnections?.();
 }
 
 /** A percentage that updates in place on a TTY; one line otherwise. */

@@ -69,6 +69,8 @@ export const serveOptions = {
   maxInputChars: { flag: "max-input-chars", env: "URIAL_MAX_INPUT_CHARS", value: "N", description: "most characters of text in one request; more get 400", default: "200000" },
   maxTokens: { flag: "max-tokens", env: "URIAL_MAX_TOKENS", value: "N", description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none", default: "2048" },
   requestTimeout: { flag: "request-timeout", env: "URIAL_REQUEST_TIMEOUT", value: "SECONDS", description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none", default: "300" },
+  headerTimeout: { flag: "header-timeout", env: "URIAL_HEADER_TIMEOUT", value: "SECONDS", description: "longest time for a request's headers to arrive; then 408 and the connection is closed", default: "10" },
+  bodyTimeout: { flag: "body-timeout", env: "URIAL_BODY_TIMEOUT", value: "SECONDS", description: "longest time for a request's body to arrive once its headers are in (a trickling body, a short Content-Length); then 408 and the connection is closed; 0 = none", default: "30" },
   shutdownTimeout: { flag: "shutdown-timeout", env: "URIAL_SHUTDOWN_TIMEOUT", value: "SECONDS", description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped", default: "20" },
   apiKey: { flag: "api-key", env: "URIAL_API_KEY", value: "KEY", description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable", default: "none (no authentication)", multiple: true, secret: true },
   apiKeysFile: { flag: "api-keys-file", env: "URIAL_API_KEYS_FILE", value: "PATH", description: "file of accepted API keys, one per line (# starts a comment); adds to --api-key", default: "none" },
@@ -137,6 +139,8 @@ const configSchema = z.object({
   maxInputChars: positiveInteger(1024 * 1024 * 1024),
   maxTokens: positiveInteger(10_000_000),
   requestTimeout: seconds(7 * 24 * 3600, true),
+  headerTimeout: seconds(3600, false),
+  bodyTimeout: seconds(3600, true),
   shutdownTimeout: seconds(3600, true),
   apiKey: commaList()
     .refine((keys) => keys.every((key) => /^[\x21-\x2b\x2d-\x7e]+$/.test(key)), { error: "must be printable ASCII without spaces or commas" })
@@ -192,6 +196,8 @@ const defaults: Partial<Record<OptionName, string>> = {
   maxInputChars: "200000",
   maxTokens: "2048",
   requestTimeout: "300",
+  headerTimeout: "10",
+  bodyTimeout: "30",
   shutdownTimeout: "20",
   logFormat: "auto",
   logPrompts: "off",

@@ -6,16 +6,28 @@
  * work itself carries on for whoever else waits on it.
  */
 
-/** `promise`'s outcome, or a rejection with the signal's reason as soon as it aborts. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * `promise`'s outcome, or a rejection with the signal's reason as soon as it
+ * aborts. `discard` receives a value that arrives after the abort (a slot
+ * that must be released, say), since nobody else will.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, discard?: (late: T) => void): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  let gaveUp = false;
+  if (signal.aborted) {
+    if (discard) promise.then(discard, () => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => {
+      gaveUp = true;
+      reject(signal.reason);
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (value) => {
         signal.removeEventListener("abort", onAbort);
+        if (gaveUp) discard?.(value);
         resolve(value);
       },
       (error: unknown) => {

@@ -39,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
     requestLifecycle({
       tracker,
       timeoutMs: requestLimits(deps).requestTimeoutMs,
+      bodyTimeoutMs: requestLimits(deps).bodyTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);

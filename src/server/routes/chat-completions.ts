@@ -22,6 +22,7 @@ import { selectChatSet } from "../select-chat-set.js";
 import { readJsonBody } from "../read-json-body.js";
 import { checkJsonSchemaBounds } from "../../openai/json-schema-bounds.js";
 import { untilAborted } from "../../lifecycle/until-aborted.js";
+import { whileWaiting } from "../while-waiting.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
 import { respondWithSse } from "../sse.js";
@@ -82,7 +83,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
     const signal = c.get("requestSignal");
     if (constraint) await untilAborted(engine.prepareConstraint(constraint), signal);
-    const slot = await engine.acquire(prompt, signal);
+    const slot = await whileWaiting(c, engine.acquire(prompt, signal), (late) => late.release());
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
     record.usage = usage;
     const events = observeChoices(record, runChoices(slot, jobs, usage, signal));

@@ -16,6 +16,7 @@ import { toSamplingOptions } from "../../openai/to-sampling-options.js";
 import type { AppDeps } from "../app-deps.js";
 import { checkCompletionModel } from "../model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
+import { whileWaiting } from "../while-waiting.js";
 import { newResponseId } from "../request-id.js";
 import { requireEngine, resolveMaxTokens } from "../require-engine.js";
 import { runChoices, type ChoiceJob, type Usage } from "../run-choices.js";
@@ -67,7 +68,7 @@ export function completionsRoute(deps: AppDeps) {
     const clientSignal = c.req.raw.signal;
     // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
     const signal = c.get("requestSignal");
-    const slot = await engine.acquire(jobs[0]!.prompt, signal);
+    const slot = await whileWaiting(c, engine.acquire(jobs[0]!.prompt, signal), (late) => late.release());
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
     record.usage = usage;
     const events = observeChoices(record, runChoices(slot, jobs, usage, signal));
