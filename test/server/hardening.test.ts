@@ -320,7 +320,7 @@ describe("graceful shutdown", () => {
     expect(await errorOf(refused)).toMatchObject({ code: "server_shutting_down" });
     const data = sseData(await (await running).text());
     expect(data.at(-1)).toBe("[DONE]");
-    expect(await drained).toEqual({ finished: 1, aborted: 0, remaining: 0 });
+    expect(await drained).toEqual({ finished: 1, stoppedWaiting: 0, aborted: 0, remaining: 0 });
     expect(engine.calls).toHaveLength(1);
     expect(engine.lastCall().outcome).toBe("eos");
   });
@@ -332,7 +332,7 @@ describe("graceful shutdown", () => {
     const streamed = post(app, "/v1/chat/completions", { ...hi, stream: true }).then((response) => response.text());
     await waitFor(() => engine.calls.length === 2 && engine.calls.every((call) => call.tokens > 0));
     const result = await tracker.drain({ deadlineMs: 50, abortReason: shuttingDown, graceMs: 2000 });
-    expect(result).toEqual({ finished: 0, aborted: 2, remaining: 0 });
+    expect(result).toEqual({ finished: 0, stoppedWaiting: 0, aborted: 2, remaining: 0 });
     const plainResponse = await plain;
     expect(plainResponse.status).toBe(503);
     expect((await errorOf(plainResponse)).code).toBe("server_shutting_down");
