@@ -3,20 +3,18 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
-import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
-import { answerClientError, type ConnectionErrorReason } from "../server/answer-client-error.js";
-import type { Duplex } from "node:stream";
 import { defaultAllowedHosts } from "../server/middleware/browser-guard.js";
+import { closeConnections, listen, type ListeningServer } from "../server/listen.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -27,8 +25,8 @@ import { createRequestLogger } from "../telemetry/request-logger.js";
 import { ServerMetrics } from "../telemetry/server-metrics.js";
 import { connectRemoteEngine } from "./connect-remote-engine.js";
 import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
-import { ExperimentError } from "../ab/experiment-error.js";
-import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import { ExperimentError } from "../ab/online/experiment-error.js";
+import type { ExperimentRegistry } from "../ab/online/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import type { Catalog } from "../catalog/catalog.js";
@@ -146,7 +144,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 
-  let server: ServerType;
+  let server: ListeningServer;
   try {
     server = await listen(app.fetch, config.host, config.port, {
       headersTimeoutMs: Math.round(config.headerTimeout * 1000),
@@ -249,11 +247,13 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
-        engine = undefined;
-        await loaded.dispose();
-        throw error;
-      });
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
+        async (error: unknown) => {
+          engine = undefined;
+          await loaded.dispose();
+          throw error;
+        },
+      );
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;
@@ -278,33 +278,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     return 1;
   }
   return stopped;
-}
-
-interface ListenOptions {
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  onConnectionError: (reason: ConnectionErrorReason) => void;
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number, options: ListenOptions): Promise<ServerType> {
-  // Node is the backstop for the whole request's arrival; the app answers a slow body itself (408 JSON) before this.
-  const requestTimeout = options.bodyTimeoutMs > 0 ? options.headersTimeoutMs + options.bodyTimeoutMs + 5000 : 0;
-  const serverOptions = { headersTimeout: options.headersTimeoutMs, requestTimeout, connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs) };
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port, serverOptions }, () => resolve(server));
-    server.once("error", reject);
-    server.on("clientError", (error: Error, socket: Duplex) => answerClientError(error, socket, options.onConnectionError));
-  });
-}
-
-/** Stops the server: waits (up to `graceMs`) for responses being written to go out, then closes every connection left. */
-async function closeConnections(server: ServerType, closed: Promise<void>, graceMs: number): Promise<void> {
-  const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
-  http.closeIdleConnections?.();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
-  http.closeAllConnections?.();
 }
 
 /** A percentage that updates in place on a TTY; one line otherwise. */

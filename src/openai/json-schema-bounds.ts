@@ -7,7 +7,7 @@
  * follow OpenAI's own structured-output limits where it has them (nesting,
  * properties, enum values), so a schema that works there works here.
  */
-import { invalidRequest, type ApiError } from "./api-error.js";
+import { invalidInput, type DomainError } from "../errors/domain-error.js";
 
 export const jsonSchemaBounds = {
   /** Serialised size of the schema, in characters. */
@@ -23,7 +23,7 @@ export const jsonSchemaBounds = {
 const param = "response_format.json_schema.schema";
 
 /** Undefined when `schema` is within the bounds; else the 400 that names the bound that was passed. */
-export function checkJsonSchemaBounds(schema: unknown): ApiError | undefined {
+export function checkJsonSchemaBounds(schema: unknown): DomainError | undefined {
   let properties = 0;
   let enumValues = 0;
   // Iterative walk: a schema nested 10,000 deep must not overflow the stack.
@@ -50,8 +50,8 @@ export function checkJsonSchemaBounds(schema: unknown): ApiError | undefined {
   return undefined;
 }
 
-function tooLarge(what: string): ApiError {
-  return invalidRequest(
+function tooLarge(what: string): DomainError {
+  return invalidInput(
     `The JSON schema ${what}. This server builds a grammar from the schema for every request, and schemas past its limits (${jsonSchemaBounds.maxChars} characters, ${jsonSchemaBounds.maxDepth} levels, ${jsonSchemaBounds.maxProperties} properties, ${jsonSchemaBounds.maxEnumValues} enum values) would stall it; simplify the schema.`,
     param,
     "json_schema_too_large",

@@ -14,7 +14,7 @@ import { respondWithError } from "./error-response.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { requestLifecycle } from "./middleware/request-lifecycle.js";
 import { browserGuard, requireJsonContentType } from "./middleware/browser-guard.js";
-import { requestLimits } from "./request-limits.js";
+import { resolveRequestLimits } from "../answer/request-limits.js";
 import { requestId } from "./request-id.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { tokenizeRoute } from "./routes/tokenize.js";
@@ -38,8 +38,8 @@ export function createApp(deps: AppDeps): Hono {
     "*",
     requestLifecycle({
       tracker,
-      timeoutMs: requestLimits(deps).requestTimeoutMs,
-      bodyTimeoutMs: requestLimits(deps).bodyTimeoutMs,
+      timeoutMs: resolveRequestLimits(deps.limits).requestTimeoutMs,
+      bodyTimeoutMs: resolveRequestLimits(deps.limits).bodyTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);
@@ -54,7 +54,22 @@ export function createApp(deps: AppDeps): Hono {
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
         allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["authorization", "content-type", "x-request-id", "x-urial-variant", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
+        allowHeaders: [
+          "authorization",
+          "content-type",
+          "x-request-id",
+          "x-urial-variant",
+          "openai-organization",
+          "openai-project",
+          "x-stainless-arch",
+          "x-stainless-lang",
+          "x-stainless-os",
+          "x-stainless-package-version",
+          "x-stainless-retry-count",
+          "x-stainless-runtime",
+          "x-stainless-runtime-version",
+          "x-stainless-timeout",
+        ],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),
@@ -69,16 +84,16 @@ export function createApp(deps: AppDeps): Hono {
     for (const path of ["/v1/*", "/tokenize", "/metrics"]) app.use(path, auth);
   }
   const limitBody = bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ApiError({
-          status: 413,
-          type: "invalid_request_error",
-          message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
-          code: "request_too_large",
-        });
-      },
-    });
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw new ApiError({
+        status: 413,
+        type: "invalid_request_error",
+        message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
+        code: "request_too_large",
+      });
+    },
+  });
   app.use("/v1/*", limitBody);
   app.use("/tokenize", limitBody);
   app.get("/health", healthRoute(deps));

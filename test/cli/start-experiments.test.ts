@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestOutcome } from "../../src/ab/outcome-entry.js";
+import type { RequestOutcome } from "../../src/ab/online/outcome-entry.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { startExperiments } from "../../src/cli/start-experiments.js";
@@ -26,7 +26,18 @@ afterAll(async () => {
 });
 
 const file = (name: string) => join(dir, name);
-const experiment = { experiments: [{ id: "e", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "tiny-two" }, { name: "three", exemplars: "tiny", weight: 0 }] }] };
+const experiment = {
+  experiments: [
+    {
+      id: "e",
+      variants: [
+        { name: "one", exemplars: "tiny" },
+        { name: "two", exemplars: "tiny-two" },
+        { name: "three", exemplars: "tiny", weight: 0 },
+      ],
+    },
+  ],
+};
 
 describe("startExperiments", () => {
   it("reads earlier outcomes back and reports the experiments, warning about too few sequences", async () => {
@@ -55,7 +66,20 @@ describe("startExperiments", () => {
   });
 
   it("stops with the file and the field when the file names a set the catalog lacks", async () => {
-    await writeFile(file("bad.json"), JSON.stringify({ experiments: [{ id: "e", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "absent" }] }] }));
+    await writeFile(
+      file("bad.json"),
+      JSON.stringify({
+        experiments: [
+          {
+            id: "e",
+            variants: [
+              { name: "one", exemplars: "tiny" },
+              { name: "two", exemplars: "absent" },
+            ],
+          },
+        ],
+      }),
+    );
     await expect(startExperiments({ file: file("bad.json"), catalog, log: { path: file("x.jsonl"), maxBytes: 100, keep: 0, text: false }, parallel: 2, notice: () => undefined })).rejects.toThrow(
       `${file("bad.json")}: experiments.0.variants.1.exemplars: no exemplar set named 'absent' (found: tiny-two, tiny)`,
     );

@@ -7,7 +7,7 @@
  * one (last one wins), so a response never counts twice.
  */
 import type { Context } from "hono";
-import { feedbackRequestSchema } from "../../ab/feedback-schema.js";
+import { feedbackRequestSchema } from "../../ab/online/feedback-schema.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";
