@@ -120,7 +120,8 @@ export const serveOptions = {
     flag: "allowed-host",
     env: "URIAL_ALLOWED_HOST",
     value: "HOST",
-    description: "a Host header name the server answers to, besides the loopback names when bound to loopback (others get 403: DNS rebinding); * accepts any; repeat the flag, or use commas in the variable",
+    description:
+      "a Host header name the server answers to, besides the loopback names when bound to loopback (others get 403: DNS rebinding); * accepts any; repeat the flag, or use commas in the variable",
     default: "loopback names when bound to loopback, else any",
     multiple: true,
   },

@@ -42,7 +42,10 @@ function escapeHeaderLine(line: string): string {
   if (headerLine.test(line)) return line.replace(headerLine, "$1\\$2");
   // Cheap exit for the common case: no '#' or look-alike anywhere.
   if (!/[#\uFF03\uFE5F]/.test(line)) return line;
-  const folded = line.replace(invisible, "").normalize("NFKC").replace(/^\s+/, (space) => space.replace(/[^\t]/g, " "));
+  const folded = line
+    .replace(invisible, "")
+    .normalize("NFKC")
+    .replace(/^\s+/, (space) => space.replace(/[^\t]/g, " "));
   return headerLine.test(folded) ? folded.replace(headerLine, "$1\\$2") : line;
 }
 

@@ -96,9 +96,24 @@ export class ServerMetrics {
     });
     this.#variantPromptTokens = new Counter({ name: "urial_variant_prompt_tokens_total", help: "Prompt tokens per variant.", labelNames: ["variant"], registers });
     this.#variantCompletionTokens = new Counter({ name: "urial_variant_completion_tokens_total", help: "Generated tokens per variant.", labelNames: ["variant"], registers });
-    this.#readTimeouts = new Counter({ name: "urial_request_read_timeouts_total", help: "Requests cut off because their headers (--header-timeout) or body (--body-timeout) did not arrive in time.", labelNames: ["phase"], registers });
-    this.#connectionErrors = new Counter({ name: "urial_connection_errors_total", help: "Connections answered and closed by the HTTP parser before any route: header_timeout, request_timeout, headers_too_large, bad_request, reset.", labelNames: ["reason"], registers });
-    this.#variantFinishes = new Counter({ name: "urial_variant_finishes_total", help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).", labelNames: ["variant", "finish_reason", "stop_reason"], registers });
+    this.#readTimeouts = new Counter({
+      name: "urial_request_read_timeouts_total",
+      help: "Requests cut off because their headers (--header-timeout) or body (--body-timeout) did not arrive in time.",
+      labelNames: ["phase"],
+      registers,
+    });
+    this.#connectionErrors = new Counter({
+      name: "urial_connection_errors_total",
+      help: "Connections answered and closed by the HTTP parser before any route: header_timeout, request_timeout, headers_too_large, bad_request, reset.",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.#variantFinishes = new Counter({
+      name: "urial_variant_finishes_total",
+      help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",
+      labelNames: ["variant", "finish_reason", "stop_reason"],
+      registers,
+    });
     this.#variantFinishes = new Counter({
       name: "urial_variant_finishes_total",
       help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",

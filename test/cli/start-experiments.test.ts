@@ -52,9 +52,29 @@ describe("startExperiments", () => {
     // A request and a vote, as the server would log them.
     const hash = first.currentHashes(catalog)("e", "two")!;
     const outcome: RequestOutcome = {
-      type: "request", time: new Date().toISOString(), request_id: "req_1", response_id: "chatcmpl-1", experiment: "e", variant: "two", variant_hash: hash, assigned_by: "user", model: "urial/ab/e",
-      exemplar_set: "tiny-two@1.0.0", prompt_hash: "0", status: 200, stream: false, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 2, answer_chars: 20, ttft_ms: 3, latency_ms: 9,
-      finish_reason: "stop", cut: null, choices: 1, error: null,
+      type: "request",
+      time: new Date().toISOString(),
+      request_id: "req_1",
+      response_id: "chatcmpl-1",
+      experiment: "e",
+      variant: "two",
+      variant_hash: hash,
+      assigned_by: "user",
+      model: "urial/ab/e",
+      exemplar_set: "tiny-two@1.0.0",
+      prompt_hash: "0",
+      status: 200,
+      stream: false,
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      cached_tokens: 2,
+      answer_chars: 20,
+      ttft_ms: 3,
+      latency_ms: 9,
+      finish_reason: "stop",
+      cut: null,
+      choices: 1,
+      error: null,
     };
     await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", response_id: "chatcmpl-2", variant_hash: "stale" })}\nnot json\n`);
     notices.length = 0;

@@ -58,7 +58,24 @@ async function startServe(args: string[]): Promise<Served> {
   return { child, port, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-const tinyArgs = (exemplarsDir: string) => ["--model", testModelPath, "--exemplars", "tiny", "--exemplars-dir", exemplarsDir, "--system-prompts-dir", "test/fixtures/system-prompts", "--threads", "1", "--context-size", "512", "--gpu", "off", "--prefix-cache-max-bytes", "0"];
+const tinyArgs = (exemplarsDir: string) => [
+  "--model",
+  testModelPath,
+  "--exemplars",
+  "tiny",
+  "--exemplars-dir",
+  exemplarsDir,
+  "--system-prompts-dir",
+  "test/fixtures/system-prompts",
+  "--threads",
+  "1",
+  "--context-size",
+  "512",
+  "--gpu",
+  "off",
+  "--prefix-cache-max-bytes",
+  "0",
+];
 
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "urial", messages: [{ role: "user", content: "Tell me about a fox." }], max_tokens: 8, temperature: 0, ...extra });
 
@@ -87,15 +104,34 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("raw-socket robustness (urial 
     exemplarsDir = join(dir, "exemplars");
     cpSync(join(repositoryRoot, "test/fixtures/exemplars"), exemplarsDir, { recursive: true });
     const experiments = join(dir, "experiments.json");
-    writeFileSync(experiments, JSON.stringify({ experiments: [{ id: "ab", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "tiny-two" }] }] }));
+    writeFileSync(
+      experiments,
+      JSON.stringify({
+        experiments: [
+          {
+            id: "ab",
+            variants: [
+              { name: "one", exemplars: "tiny" },
+              { name: "two", exemplars: "tiny-two" },
+            ],
+          },
+        ],
+      }),
+    );
     served = await startServe([
       ...tinyArgs(exemplarsDir),
-      "--header-timeout", "1",
-      "--body-timeout", "1",
-      "--experiments", experiments,
-      "--experiment-log", join(dir, "outcomes.jsonl"),
-      "--log-prompts", "on",
-      "--log-format", "json",
+      "--header-timeout",
+      "1",
+      "--body-timeout",
+      "1",
+      "--experiments",
+      experiments,
+      "--experiment-log",
+      join(dir, "outcomes.jsonl"),
+      "--log-prompts",
+      "on",
+      "--log-format",
+      "json",
     ]);
   });
 
@@ -138,11 +174,20 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("raw-socket robustness (urial 
     const deepContent = `{"model":"urial/ab/ab","messages":[{"role":"user","content":[{"type":"text","text":"hi","extra":${deepArray(10_000)}}]}],"max_tokens":4}`;
     const deepRequest = await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", deepContent, { "x-request-id": "deep-content-1" }) });
     expectAnswered(deepRequest, 400, "json_too_deep");
-    const deepSchemaRequest = await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", chat({ response_format: { type: "json_schema", json_schema: { name: "x", schema: "SCHEMA" } } }).replace('"SCHEMA"', deepSchema(5000))) });
+    const deepSchemaRequest = await rawRequest(served.port, {
+      head: jsonPost("/v1/chat/completions", chat({ response_format: { type: "json_schema", json_schema: { name: "x", schema: "SCHEMA" } } }).replace('"SCHEMA"', deepSchema(5000))),
+    });
     expectAnswered(deepSchemaRequest, 400, "json_too_deep");
     // Within the body bound but past the schema bound.
-    expectAnswered(await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", chat({ response_format: { type: "json_schema", json_schema: { name: "x", schema: JSON.parse(deepSchema(20)) as object } } })) }), 400, "json_schema_too_large");
-    for (const path of ["/v1/completions", "/tokenize", "/v1/feedback"]) expectAnswered(await rawRequest(served.port, { head: jsonPost(path, `{"prompt":${deepArray(10_000)}}`) }), 400, "json_too_deep");
+    expectAnswered(
+      await rawRequest(served.port, {
+        head: jsonPost("/v1/chat/completions", chat({ response_format: { type: "json_schema", json_schema: { name: "x", schema: JSON.parse(deepSchema(20)) as object } } })),
+      }),
+      400,
+      "json_schema_too_large",
+    );
+    for (const path of ["/v1/completions", "/tokenize", "/v1/feedback"])
+      expectAnswered(await rawRequest(served.port, { head: jsonPost(path, `{"prompt":${deepArray(10_000)}}`) }), 400, "json_too_deep");
     // The refused request is in the request log like any other.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(served.stdout()).toContain("deep-content-1");
@@ -156,13 +201,20 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("raw-socket robustness (urial 
     expect(health.status).toBe(200);
     expectAnswered(await pending, 400, "json_schema_too_large", 5000);
     // A schema at the bounds is served (a grammar of 1,000 values builds in well under a second).
-    const allowed = chat({ max_tokens: 6, response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: { a: { enum: values.slice(0, 1000) } }, required: ["a"] } } } });
+    const allowed = chat({
+      max_tokens: 6,
+      response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: { a: { enum: values.slice(0, 1000) } }, required: ["a"] } } },
+    });
     const served1000 = await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", allowed), limitMs: 30_000 });
     expect(served1000.status).toBe(200);
   });
 
   it("refuses what a web page could send: text/plain, another origin, a foreign Host", async () => {
-    expectAnswered(await rawRequest(served.port, { head: head("POST", "/v1/chat/completions", { "content-type": "text/plain", "content-length": chat().length }) + chat() }), 415, "unsupported_content_type");
+    expectAnswered(
+      await rawRequest(served.port, { head: head("POST", "/v1/chat/completions", { "content-type": "text/plain", "content-length": chat().length }) + chat() }),
+      415,
+      "unsupported_content_type",
+    );
     expectAnswered(await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", chat(), { origin: "https://evil.example" }) }), 403, "origin_not_allowed");
     expectAnswered(await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", chat(), { host: "evil.example:80", origin: "http://evil.example:80" }) }), 403, "host_not_allowed");
     const sameOrigin = await rawRequest(served.port, { head: jsonPost("/v1/chat/completions", chat(), { host: `127.0.0.1:${served.port}`, origin: `http://127.0.0.1:${served.port}` }) });
@@ -211,7 +263,9 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("SIGTERM answers every request
     const queued = [0, 1].map(() => arrival(rawRequest(served.port, { head: jsonPost("/v1/completions", long), limitMs: 30_000 })));
     expect(await waitFor((body) => body.queued === 2)).toBe(true);
     const body = chat();
-    const arriving = arrival(rawRequest(served.port, { head: head("POST", "/v1/chat/completions", { "content-type": "application/json", "content-length": body.length }) + body.slice(0, 10), limitMs: 30_000 }));
+    const arriving = arrival(
+      rawRequest(served.port, { head: head("POST", "/v1/chat/completions", { "content-type": "application/json", "content-length": body.length }) + body.slice(0, 10), limitMs: 30_000 }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const signalled = performance.now();
     served.child.kill("SIGTERM");

@@ -32,7 +32,7 @@ const chatBody = JSON.stringify({ model: "urial", messages: [{ role: "user", con
 async function post(app: ReturnType<typeof build>["app"], headers: Record<string, string>, path = "/v1/chat/completions", body = chatBody) {
   const response = await app.request(`http://127.0.0.1:8080${path}`, { method: "POST", headers: { host: "127.0.0.1:8080", ...headers }, body });
   const text = await response.text();
-  return { status: response.status, code: response.status >= 400 ? ((JSON.parse(text) as { error: { code: string } }).error.code) : null, text };
+  return { status: response.status, code: response.status >= 400 ? (JSON.parse(text) as { error: { code: string } }).error.code : null, text };
 }
 
 describe("content types on JSON routes", () => {

@@ -285,14 +285,24 @@ describe("a variant whose exemplar set vanishes from the catalog", () => {
 
     // A registry that never saw the set (started after it vanished) serves the baseline variant's set.
     const fresh: string[] = [];
-    const later = createApp({ engine: () => engine, catalog: live, systemMessageMode: "append", maxBodyBytes: 1024 * 1024, experiments: new ExperimentRegistry({ experiments, onNotice: (message) => fresh.push(message) }) });
+    const later = createApp({
+      engine: () => engine,
+      catalog: live,
+      systemMessageMode: "append",
+      maxBodyBytes: 1024 * 1024,
+      experiments: new ExperimentRegistry({ experiments, onNotice: (message) => fresh.push(message) }),
+    });
     const fallback = await chat(later, {}, { "x-urial-variant": "two" });
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get("x-urial-exemplar-set")).toBe("tiny@1.0.0");
     expect(fresh).toEqual([expect.stringMatching(/its requests are served by variant 'one'/)]);
 
     live.sets.clear();
-    const none = await chat(createApp({ engine: () => engine, catalog: live, systemMessageMode: "append", maxBodyBytes: 1024 * 1024, experiments: new ExperimentRegistry({ experiments }) }), {}, { "x-urial-variant": "two" });
+    const none = await chat(
+      createApp({ engine: () => engine, catalog: live, systemMessageMode: "append", maxBodyBytes: 1024 * 1024, experiments: new ExperimentRegistry({ experiments }) }),
+      {},
+      { "x-urial-variant": "two" },
+    );
     expect(none.status).toBe(503);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe("variant_unavailable");
   });

@@ -345,7 +345,14 @@ export class ExperimentRegistry {
     state.since ??= outcome.time;
     // Votes are keyed by the server's own response id; lines without one (older logs) take no votes.
     if (outcome.status < 400 && outcome.error === null && typeof outcome.response_id === "string") {
-      this.#tracked.set(outcome.response_id, { requestId: outcome.request_id, experiment: outcome.experiment, variant: outcome.variant, variantHash: outcome.variant_hash, rating: null, preferred: null });
+      this.#tracked.set(outcome.response_id, {
+        requestId: outcome.request_id,
+        experiment: outcome.experiment,
+        variant: outcome.variant,
+        variantHash: outcome.variant_hash,
+        rating: null,
+        preferred: null,
+      });
     }
   }
 

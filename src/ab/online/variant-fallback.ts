@@ -44,7 +44,11 @@ export class VariantFallback {
     const what = `exemplar set '${variant.exemplars}'${variant.systemPrompt ? ` with system prompt '${variant.systemPrompt}'` : ""}`;
     const lastGood = this.#lastGood.get(key);
     if (lastGood !== undefined) {
-      this.#note(key, "last", `experiment '${experiment.id}': variant '${variant.name}' uses ${what}, which the catalog no longer has; serving its last good version (${lastGood.hash}) until it is back`);
+      this.#note(
+        key,
+        "last",
+        `experiment '${experiment.id}': variant '${variant.name}' uses ${what}, which the catalog no longer has; serving its last good version (${lastGood.hash}) until it is back`,
+      );
       return { variant, set: lastGood };
     }
     const baseline = live.findIndex((candidate) => candidate !== undefined);
@@ -53,7 +57,11 @@ export class VariantFallback {
       return undefined;
     }
     const fallback = experiment.variants[baseline]!;
-    this.#note(key, `baseline:${fallback.name}`, `experiment '${experiment.id}': variant '${variant.name}' uses ${what}, which the catalog does not have; its requests are served by variant '${fallback.name}' until it is back`);
+    this.#note(
+      key,
+      `baseline:${fallback.name}`,
+      `experiment '${experiment.id}': variant '${variant.name}' uses ${what}, which the catalog does not have; its requests are served by variant '${fallback.name}' until it is back`,
+    );
     return { variant: fallback, set: live[baseline]! };
   }
 

@@ -59,7 +59,10 @@ export function browserGuard(options: BrowserGuardOptions): MiddlewareHandler {
     }
     const origin = c.req.header("origin");
     if (origin !== undefined && !anyOrigin && !origins.has(origin) && !isSameOrigin(origin, hostHeader)) {
-      throw forbidden(`Requests from the web origin '${origin.slice(0, 100)}' are not allowed. Start the server with --cors-origin ${/^https?:\/\/[^/\s]+$/.test(origin) ? origin : "ORIGIN"} to allow it (or '*' for any).`, "origin_not_allowed");
+      throw forbidden(
+        `Requests from the web origin '${origin.slice(0, 100)}' are not allowed. Start the server with --cors-origin ${/^https?:\/\/[^/\s]+$/.test(origin) ? origin : "ORIGIN"} to allow it (or '*' for any).`,
+        "origin_not_allowed",
+      );
     }
     if (origin === undefined && !anyOrigin && c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.header("sec-fetch-site") === "cross-site") {
       throw forbidden("Cross-site requests from web pages are not allowed. Start the server with --cors-origin to allow a page's origin.", "origin_not_allowed");

@@ -18,6 +18,14 @@ export function feedbackRoute(deps: AppDeps) {
     const experiments = requireExperiments(deps);
     const request = parseRequest(feedbackRequestSchema, await readJsonBody(c));
     const entry = experiments.feedback(request);
-    return c.json({ object: "feedback", response_id: entry.response_id, request_id: entry.request_id, experiment: entry.experiment, variant: entry.variant, rating: entry.rating, preferred: entry.preferred });
+    return c.json({
+      object: "feedback",
+      response_id: entry.response_id,
+      request_id: entry.request_id,
+      experiment: entry.experiment,
+      variant: entry.variant,
+      rating: entry.rating,
+      preferred: entry.preferred,
+    });
   };
 }

@@ -34,7 +34,13 @@ function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new ApiError({ status: 400, type: "invalid_request_error", message: "The model id in the path is not valid percent-encoding (a '%' must be followed by two hex digits of UTF-8).", param: "model", code: "invalid_path" });
+    throw new ApiError({
+      status: 400,
+      type: "invalid_request_error",
+      message: "The model id in the path is not valid percent-encoding (a '%' must be followed by two hex digits of UTF-8).",
+      param: "model",
+      code: "invalid_path",
+    });
   }
 }
 
