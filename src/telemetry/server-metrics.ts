@@ -108,12 +108,7 @@ export class ServerMetrics {
       labelNames: ["reason"],
       registers,
     });
-    this.#variantFinishes = new Counter({
-      name: "urial_variant_finishes_total",
-      help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",
-      labelNames: ["variant", "finish_reason", "stop_reason"],
-      registers,
-    });
+
     this.#variantFinishes = new Counter({
       name: "urial_variant_finishes_total",
       help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",
