@@ -3,6 +3,9 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
+import { join } from "node:path";
+import { packageRoot } from "../platform/package-root.js";
+import { VotesLog } from "../votes/votes-log.js";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog } from "../catalog/watch-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
@@ -46,7 +49,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
   let apiKeys: string[];
   try {
-    if (config.upstream !== undefined) parseUpstreamUrl(config.upstream);
+    for (const url of config.upstream ?? []) parseUpstreamUrl(url);
     apiKeys = await loadApiKeys(config.apiKey, config.apiKeysFile);
   } catch (error) {
     if (error instanceof ApiKeyError || error instanceof UpstreamUrlError) {
@@ -139,6 +142,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     ...(experiments !== undefined ? { experiments } : {}),
     catalog,
+    votesLog: new VotesLog(config.votesLog),
+    playgroundDir: join(packageRoot, "playground"),
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -158,7 +163,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log(
-    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
+    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream.join(", ")}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
   );
 
   let stopping = false;
@@ -196,6 +201,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
         parallel: config.parallel,
         maxQueue: config.maxQueue,
         timeoutMs: Math.round(config.upstreamTimeout * 1000),
+        healthIntervalMs: Math.round(config.upstreamHealthInterval * 1000),
         tokenizer: config.upstreamTokenizer,
         onNotice: log,
       },
@@ -217,6 +223,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     const loaded = await startLlamaEngine({
       modelPath: config.model,
       threads,
+      batchThreads: config.batchThreads,
       maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       gpuLayers: config.gpuLayers,
@@ -238,22 +245,28 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     engine = loaded;
     const { info } = loaded;
     log(
-      `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
+      `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} decode / ${info.batchThreads ?? info.threads} prefill threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
     );
     if (info.threadSweep && info.threadSweep.length > 0) {
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
+    if (info.threadChoice) log(`threads: ${info.threadChoice}`);
     for (const warning of setsThatDoNotFit(catalog, loaded, config.maxTokens)) log(warning);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
-        async (error: unknown) => {
-          engine = undefined;
-          await loaded.dispose();
-          throw error;
-        },
-      );
+      const shift = await startShiftAnalyser({
+        baseModel: config.model,
+        chatModel: config.chatModel,
+        threads: info.threads,
+        batchThreads: info.batchThreads,
+        gpu: config.gpu,
+        contextSize: config.contextSize,
+      }).catch(async (error: unknown) => {
+        engine = undefined;
+        await loaded.dispose();
+        throw error;
+      });
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;

@@ -9,7 +9,18 @@ import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  batchThreadsOption,
+} from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
@@ -41,6 +52,7 @@ export const serveOptions = {
     default: "append",
   },
   threads: threadsOption,
+  batchThreads: batchThreadsOption,
   gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
   contextSize: contextSizeOption,
@@ -137,8 +149,10 @@ export const serveOptions = {
     flag: "upstream",
     env: "URIAL_UPSTREAM",
     value: "URL",
-    description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model",
+    description:
+      "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model. Repeat the flag (or use commas in the variable) for replicas of one model: each exemplar set goes to its own replica, with failover",
     default: "none (local model)",
+    multiple: true,
   },
   upstreamModel: {
     flag: "upstream-model",
@@ -155,6 +169,14 @@ export const serveOptions = {
     description: "longest wait for the upstream's answer and between two of its chunks; then 504",
     default: "60",
   },
+  upstreamHealthInterval: {
+    flag: "upstream-health-interval",
+    env: "URIAL_UPSTREAM_HEALTH_INTERVAL",
+    value: "SECONDS",
+    description:
+      "how often each upstream's /health is checked (a down one rejoins when it passes); a request that cannot connect triggers one at once; 0 = no checks (a replica is never taken out, requests still move on when it fails)",
+    default: "5",
+  },
   upstreamTokenizer: {
     flag: "upstream-tokenizer",
     env: "URIAL_UPSTREAM_TOKENIZER",
@@ -168,6 +190,13 @@ export const serveOptions = {
     value: "FILE",
     description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id",
     default: "none",
+  },
+  votesLog: {
+    flag: "votes-log",
+    env: "URIAL_VOTES_LOG",
+    value: "FILE",
+    description: "where the playground's votes are kept (JSONL, one line per vote; POST/GET /v1/votes)",
+    default: "<cache>/urial/playground/votes.jsonl",
   },
   experimentLog: {
     flag: "experiment-log",
@@ -231,6 +260,7 @@ const configSchema = z.object({
   systemPromptsDir: z.string().min(1),
   systemMessage: z.enum(["append", "replace", "ignore"], { error: "must be append, replace or ignore" }),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   gpuLayers: z
     .string()
@@ -266,15 +296,20 @@ const configSchema = z.object({
     .string()
     .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
     .transform((value) => /^(on|true|yes|1)$/i.test(value)),
-  upstream: z.string().min(1).optional(),
+  upstream: commaList()
+    .refine((urls) => urls.length > 0, { error: "needs a URL" })
+    .refine((urls) => new Set(urls).size === urls.length, { error: "lists the same URL twice" })
+    .optional(),
   upstreamModel: z.string().min(1).optional(),
   upstreamApiKey: z
     .string()
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
     .optional(),
   upstreamTimeout: seconds(3600, false),
+  upstreamHealthInterval: seconds(3600, true),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
+  votesLog: z.string().min(1),
   experimentLog: z.string().min(1),
   experimentLogMaxBytes: positiveInteger(1024 ** 4),
   experimentLogFiles: z.coerce
@@ -314,7 +349,9 @@ const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Re
   logFormat: "auto",
   logPrompts: "off",
   upstreamTimeout: "60",
+  upstreamHealthInterval: "5",
   upstreamTokenizer: "auto",
+  votesLog: join(urialCacheDir(env), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir(env), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),
   experimentLogFiles: "5",

@@ -3,11 +3,13 @@
  * Generates one answer token by token on a sequence: greedy by default,
  * without repetition penalties or truncation (the analysis wants the model's
  * own most likely answer), stopping at an end-of-generation token, at one of
- * the chat template's stop texts, or when the budget or the context runs out.
+ * the chat template's stop texts, when the budget or the context runs out, or
+ * when its signal aborts. `onToken` sees the tokens so far after each one.
  */
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
+import type { ThreadPhases } from "./thread-phases.js";
 
 /** Generates an answer to `prompt`; see `ScoringModel.generate`. */
 export async function generateAnswer(
@@ -16,6 +18,7 @@ export async function generateAnswer(
   prompt: readonly number[],
   options: GenerateAnswerOptions,
   stopTexts: readonly string[],
+  phases?: ThreadPhases,
 ): Promise<GeneratedAnswer> {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   if (prompt.length >= sequence.contextSize) {
@@ -25,7 +28,13 @@ export async function generateAnswer(
   // erase the start of the prompt.
   const maxTokens = Math.min(options.maxTokens, sequence.contextSize - prompt.length);
   if (maxTokens <= 0) return { tokens: [], stopReason: "length" };
-  const kept = await reuseCachedPrefix(sequence, prompt, prompt.length - 1);
+  let kept = await reuseCachedPrefix(sequence, prompt, prompt.length - 1);
+  // The prompt with the prefill thread count, then decoding from its last token with the decode count.
+  if (kept < prompt.length - 1) {
+    const pending = prompt.slice(kept, -1) as Token[];
+    await (phases ? phases.prefill(() => sequence.evaluateWithoutGeneratingNewTokens(pending)) : sequence.evaluateWithoutGeneratingNewTokens(pending));
+    kept = prompt.length - 1;
+  }
   const tokens: number[] = [];
   const evaluation = sequence.evaluate(prompt.slice(kept) as Token[], {
     temperature: options.temperature ?? 0,
@@ -35,16 +44,19 @@ export async function generateAnswer(
     minP: 0,
     yieldEogToken: true,
   });
+  const aborted = () => options.signal?.aborted === true;
+  if (aborted()) return { tokens, stopReason: "length", cachedTokens: kept };
   for await (const token of evaluation) {
     tokens.push(token);
-    if (model.isEogToken(token)) return { tokens, stopReason: "eos" };
+    if (model.isEogToken(token)) return { tokens, stopReason: "eos", cachedTokens: kept };
     if (stopTexts.length > 0) {
       const cut = cutAtStopText(model, tokens, stopTexts);
-      if (cut !== undefined) return { tokens: cut, stopReason: "stop" };
+      if (cut !== undefined) return { tokens: cut, stopReason: "stop", cachedTokens: kept };
     }
-    if (tokens.length >= maxTokens) break;
+    options.onToken?.(tokens);
+    if (tokens.length >= maxTokens || aborted()) break;
   }
-  return { tokens, stopReason: "length" };
+  return { tokens, stopReason: "length", cachedTokens: kept };
 }
 
 /** The tokens before the first stop text, or undefined when no stop text has appeared. */

@@ -25,6 +25,10 @@ import { getModelRoute, listModelsRoute } from "./routes/models.js";
 import { shiftRoute } from "./routes/shift.js";
 import { getExperimentRoute, listExperimentsRoute } from "./routes/experiments.js";
 import { feedbackRoute } from "./routes/feedback.js";
+import { chatPromptRoute } from "./routes/chat-prompt.js";
+import { listExemplarSetsRoute } from "./routes/exemplar-sets.js";
+import { listVotesRoute, postVoteRoute } from "./routes/votes.js";
+import { playgroundRoute } from "./routes/playground.js";
 
 /** Headers a browser client may read from responses (with CORS on). */
 const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "x-urial-experiment", "x-urial-variant", "retry-after"];
@@ -105,6 +109,14 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/v1/feedback", feedbackRoute(deps));
   app.get("/v1/experiments", listExperimentsRoute(deps));
   app.get("/v1/experiments/:id", getExperimentRoute(deps));
+  app.post("/v1/chat/prompt", chatPromptRoute(deps));
+  app.get("/v1/exemplar-sets", listExemplarSetsRoute(deps));
+  app.post("/v1/votes", postVoteRoute(deps));
+  app.get("/v1/votes", listVotesRoute(deps));
+  if (deps.playgroundDir !== undefined) {
+    const playground = playgroundRoute(deps.playgroundDir);
+    for (const path of ["/", "/playground", "/playground/*"]) app.get(path, playground);
+  }
   app.post("/tokenize", tokenizeRoute(deps));
   app.get("/metrics", metricsRoute(metrics));
   app.notFound((c) => {

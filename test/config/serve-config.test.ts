@@ -20,11 +20,13 @@ const hardeningDefaults = {
   logFormat: "auto",
   logPrompts: false,
   upstreamTimeout: 60,
+  upstreamHealthInterval: 5,
   upstreamTokenizer: "auto",
 };
 
 /** A/B experiment settings when none is given (issue 6; tested in ab-config.test.ts). */
 const experimentDefaults = {
+  votesLog: join(urialCacheDir({}), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir({}), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: 64 * 1024 * 1024,
   experimentLogFiles: 5,
@@ -92,6 +94,7 @@ describe("parseServeConfig", () => {
       systemPromptsDir: join(packageRoot, "system-prompts"),
       systemMessage: "append",
       threads: "auto",
+      batchThreads: "auto",
       gpu: "auto",
       gpuLayers: "auto",
       parallel: 2,
@@ -120,6 +123,7 @@ describe("parseServeConfig", () => {
         URIAL_SYSTEM_PROMPTS_DIR: "/sp",
         URIAL_SYSTEM_MESSAGE: "replace",
         URIAL_THREADS: "3",
+        URIAL_BATCH_THREADS: "4",
         URIAL_GPU: "cuda",
         URIAL_GPU_LAYERS: "12",
         URIAL_CONTEXT_SIZE: "2048",
@@ -138,6 +142,7 @@ describe("parseServeConfig", () => {
       systemPromptsDir: "/sp",
       systemMessage: "replace",
       threads: 3,
+      batchThreads: 4,
       gpu: "cuda",
       gpuLayers: 12,
       contextSize: 2048,
@@ -182,6 +187,12 @@ describe("parseServeConfig", () => {
   it("names the flag, the variable and the rule for a bad environment value", () => {
     expect(messageOf(parseServeConfig(model, { URIAL_PARALLEL: "0" }))).toBe("--parallel (or URIAL_PARALLEL) must be at least 1; got '0'.");
     expect(messageOf(parseServeConfig(model, { URIAL_THREADS: "2.5" }))).toBe("--threads (or URIAL_THREADS) must be auto or a whole number from 1 to 1024; got '2.5'.");
+  });
+
+  it("takes a separate prefill count: --batch-threads auto (the default) or a whole number", () => {
+    expect(configOf(parseServeConfig([...model, "--batch-threads", "2"], {})).batchThreads).toBe(2);
+    expect(configOf(parseServeConfig([...model, "--threads", "1"], { URIAL_BATCH_THREADS: "auto" }))).toMatchObject({ threads: 1, batchThreads: "auto" });
+    expect(messageOf(parseServeConfig([...model, "--batch-threads", "many"], {}))).toBe("--batch-threads (or URIAL_BATCH_THREADS) must be auto or a whole number from 1 to 1024; got 'many'.");
     expect(messageOf(parseServeConfig(model, { URIAL_MAX_QUEUE: "-1" }))).toBe("--max-queue (or URIAL_MAX_QUEUE) must be at least 0; got '-1'.");
   });
 
