@@ -13,6 +13,7 @@ import { invalidInput } from "../errors/domain-error.js";
 import type { ChatRequest } from "../openai/chat-request-schema.js";
 import { rejectUnsupported } from "../openai/parse-request.js";
 import { stopList } from "../openai/request-fields.js";
+import { checkJsonSchemaBounds } from "../openai/json-schema-bounds.js";
 import { toSamplingOptions } from "../openai/to-sampling-options.js";
 import { urialAnswerPipeline } from "../prompt/answer-rules.js";
 import { renderChatRequest } from "./render-chat-request.js";
@@ -97,5 +98,8 @@ function outputConstraint(request: ChatRequest): OutputConstraint | undefined {
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { type: "json_object" };
   const schema = format.json_schema.schema;
-  return schema ? { type: "json_schema", schema } : { type: "json_object" };
+  if (!schema) return { type: "json_object" };
+  const tooLarge = checkJsonSchemaBounds(schema);
+  if (tooLarge) throw tooLarge;
+  return { type: "json_schema", schema };
 }

@@ -24,6 +24,12 @@ export interface RequestLimits {
    * Defaults to 300 000 (5 minutes).
    */
   requestTimeoutMs: number;
+  /**
+   * Longest time to receive a request's body once its headers are in: a
+   * body that trickles (or a Content-Length that is never met) gets 408 and
+   * its connection is closed. 0 disables it. Defaults to 30 000.
+   */
+  bodyTimeoutMs: number;
 }
 
 /** The limits a server gets when its configuration names none. */
@@ -32,6 +38,7 @@ export const defaultRequestLimits: Readonly<RequestLimits> = {
   maxInputChars: 200_000,
   maxTokens: 2048,
   requestTimeoutMs: 300_000,
+  bodyTimeoutMs: 30_000,
 };
 
 /** `configured` over `defaultRequestLimits`: each limit left out takes its default. */

@@ -8,6 +8,7 @@
 import type { ExperimentAssignment, ExperimentRegistry } from "../ab/online/experiment-registry.js";
 import type { Engine, OutputConstraint } from "../engine/engine.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
+import { untilAborted } from "../lifecycle/until-aborted.js";
 import { observeChoices } from "./observe-choices.js";
 import { runChoices, type ChoiceEvent, type ChoiceJob, type Usage } from "./run-choices.js";
 
@@ -25,6 +26,12 @@ export interface StartAnswerOptions {
   record?: RequestRecord | undefined;
   /** The experiments that count this request's answer text (with `plan.assignment`). */
   experiments?: ExperimentRegistry | undefined;
+  /**
+   * Marks the wait for a sequence as only waiting (a shutdown answers it at
+   * once); `discard` gets a slot that arrives after the request gave up.
+   * Defaults to waiting until `signal` aborts.
+   */
+  waitFor?: <T>(promise: Promise<T>, discard?: (late: T) => void) => Promise<T>;
 }
 
 export interface AnswerRun {
@@ -38,8 +45,10 @@ export interface AnswerRun {
 
 export async function startAnswer(plan: AnswerPlan, options: StartAnswerOptions): Promise<AnswerRun> {
   const { engine, jobs } = plan;
-  if (plan.constraint) await engine.prepareConstraint(plan.constraint);
-  const slot = await engine.acquire(jobs[0]!.prompt, options.signal);
+  // A grammar being built stops being waited for at the request's deadline.
+  if (plan.constraint) await untilAborted(engine.prepareConstraint(plan.constraint), options.signal);
+  const waitFor = options.waitFor ?? (<T>(promise: Promise<T>, discard?: (late: T) => void) => untilAborted(promise, options.signal, discard));
+  const slot = await waitFor(engine.acquire(jobs[0]!.prompt, options.signal), (late) => late.release());
   let released = false;
   const release = () => {
     if (released) return;

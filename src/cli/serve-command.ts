@@ -16,7 +16,8 @@ import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
-import { listen, type ListeningServer } from "../server/listen.js";
+import { defaultAllowedHosts } from "../server/middleware/browser-guard.js";
+import { closeConnections, listen, type ListeningServer } from "../server/listen.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -127,9 +128,14 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       maxInputChars: config.maxInputChars,
       maxTokens: config.maxTokens,
       requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+      bodyTimeoutMs: Math.round(config.bodyTimeout * 1000),
     },
     apiKeys,
     ...(config.corsOrigin !== undefined ? { corsOrigins: config.corsOrigin } : {}),
+    ...(() => {
+      const allowedHosts = defaultAllowedHosts(config.host, config.allowedHost);
+      return allowedHosts !== undefined ? { allowedHosts } : {};
+    })(),
     tracker,
     metrics,
     onRequestDone: createRequestLogger({ format: logFormat, includePrompts: config.logPrompts, write: (line) => process.stdout.write(`${line}\n`) }),
@@ -145,7 +151,11 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
 
   let server: ListeningServer;
   try {
-    server = await listen(app.fetch, config.host, config.port);
+    server = await listen(app.fetch, config.host, config.port, {
+      headersTimeoutMs: Math.round(config.headerTimeout * 1000),
+      bodyTimeoutMs: Math.round(config.bodyTimeout * 1000),
+      onConnectionError: (reason) => metrics.countConnectionError(reason),
+    });
   } catch (error) {
     process.stderr.write(`urial serve: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)})\n`);
     return 1;
@@ -163,13 +173,16 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       stopping = true;
       // Graceful: stop accepting, let running requests finish up to the deadline, then stop the rest.
       log(`${signal}: shutting down (${tracker.inFlight} request${tracker.inFlight === 1 ? "" : "s"} in flight, up to ${config.shutdownTimeout} s to finish)`);
-      server.close();
+      // Resolves once every connection is closed; responses still being written get their bytes out first.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       watcher.close();
       void tracker
         .drain({ deadlineMs: config.shutdownTimeout * 1000, abortReason: shuttingDown })
-        .then((result) => {
-          if (result.finished + result.aborted > 0) log(`requests: ${result.finished} finished, ${result.aborted} stopped at the deadline`);
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        .then(async (result) => {
+          if (result.finished + result.aborted + result.stoppedWaiting > 0) {
+            log(`requests: ${result.finished} finished, ${result.stoppedWaiting} waiting (body or queue) answered 503 at once, ${result.aborted} stopped at the deadline`);
+          }
+          await closeConnections(server, closed, 2000);
         })
         .then(() => Promise.all([engine?.dispose(), shiftRuntime?.dispose()]))
         .finally(() => resolve(0));
@@ -242,13 +255,18 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, batchThreads: info.batchThreads, gpu: config.gpu, contextSize: config.contextSize }).catch(
-        async (error: unknown) => {
-          engine = undefined;
-          await loaded.dispose();
-          throw error;
-        },
-      );
+      const shift = await startShiftAnalyser({
+        baseModel: config.model,
+        chatModel: config.chatModel,
+        threads: info.threads,
+        batchThreads: info.batchThreads,
+        gpu: config.gpu,
+        contextSize: config.contextSize,
+      }).catch(async (error: unknown) => {
+        engine = undefined;
+        await loaded.dispose();
+        throw error;
+      });
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;

@@ -30,7 +30,7 @@ export async function startExperiments(options: StartExperimentsOptions): Promis
   } catch (error) {
     throw new ExperimentError(`--experiment-log ${options.log.path}: cannot open it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const registry = new ExperimentRegistry({ experiments, log, logText: options.log.text });
+  const registry = new ExperimentRegistry({ experiments, log, logText: options.log.text, onNotice: options.notice });
   const earlier = readOutcomeLog(options.log.path, options.log.keep);
   const replayed = registry.replay(earlier.entries, registry.currentHashes(options.catalog));
   for (const experiment of experiments) {

@@ -9,7 +9,18 @@ import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, batchThreadsOption } from "./shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  batchThreadsOption,
+} from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
@@ -78,6 +89,20 @@ export const serveOptions = {
     description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none",
     default: "300",
   },
+  headerTimeout: {
+    flag: "header-timeout",
+    env: "URIAL_HEADER_TIMEOUT",
+    value: "SECONDS",
+    description: "longest time for a request's headers to arrive; then 408 and the connection is closed",
+    default: "10",
+  },
+  bodyTimeout: {
+    flag: "body-timeout",
+    env: "URIAL_BODY_TIMEOUT",
+    value: "SECONDS",
+    description: "longest time for a request's body to arrive once its headers are in (a trickling body, a short Content-Length); then 408 and the connection is closed; 0 = none",
+    default: "30",
+  },
   shutdownTimeout: {
     flag: "shutdown-timeout",
     env: "URIAL_SHUTDOWN_TIMEOUT",
@@ -99,8 +124,17 @@ export const serveOptions = {
     flag: "cors-origin",
     env: "URIAL_CORS_ORIGIN",
     value: "ORIGIN",
-    description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable",
-    default: "none (CORS off)",
+    description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; pages from other origins get 403; repeat the flag, or use commas in the variable",
+    default: "none (only the server's own origin)",
+    multiple: true,
+  },
+  allowedHost: {
+    flag: "allowed-host",
+    env: "URIAL_ALLOWED_HOST",
+    value: "HOST",
+    description:
+      "a Host header name the server answers to, besides the loopback names when bound to loopback (others get 403: DNS rebinding); * accepts any; repeat the flag, or use commas in the variable",
+    default: "loopback names when bound to loopback, else any",
     multiple: true,
   },
   logFormat: {
@@ -242,6 +276,8 @@ const configSchema = z.object({
   maxInputChars: positiveInteger(1024 * 1024 * 1024),
   maxTokens: positiveInteger(10_000_000),
   requestTimeout: seconds(7 * 24 * 3600, true),
+  headerTimeout: seconds(3600, false),
+  bodyTimeout: seconds(3600, true),
   shutdownTimeout: seconds(3600, true),
   apiKey: commaList()
     .refine((keys) => keys.every((key) => /^[\x21-\x2b\x2d-\x7e]+$/.test(key)), { error: "must be printable ASCII without spaces or commas" })
@@ -251,6 +287,9 @@ const configSchema = z.object({
     .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), {
       error: "must be * or origins such as https://chat.example.com (scheme and host, no path)",
     })
+    .optional(),
+  allowedHost: commaList()
+    .refine((hosts) => hosts.every((host) => host === "*" || /^[A-Za-z0-9.:[\]-]+$/.test(host)), { error: "must be * or host names such as chat.example.com (no scheme, no port)" })
     .optional(),
   logFormat: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }),
   logPrompts: z
@@ -304,6 +343,8 @@ const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Re
   maxInputChars: "200000",
   maxTokens: "2048",
   requestTimeout: "300",
+  headerTimeout: "10",
+  bodyTimeout: "30",
   shutdownTimeout: "20",
   logFormat: "auto",
   logPrompts: "off",

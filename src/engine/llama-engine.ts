@@ -36,6 +36,7 @@ import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 import { prefillPrompt } from "./prefill-prompt.js";
+import { untilAborted } from "../lifecycle/until-aborted.js";
 import { PrefixStateStore } from "./prefix-state-store.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "./model-fingerprint.js";
 
@@ -306,7 +307,7 @@ class LlamaSlotMember implements PoolMember {
       throw new Error(`the prompt has ${prompt.length} tokens and the context holds ${sequence.contextSize}`);
     }
     // Built before prefill so a bad schema fails fast.
-    const grammar = options.constraint ? await this.#grammars.get(options.constraint) : undefined;
+    const grammar = options.constraint ? await untilAborted(this.#grammars.get(options.constraint), signal) : undefined;
 
     const tokens = prompt as Token[];
     const prefilled = await prefillPrompt(sequence, tokens, {

@@ -87,7 +87,7 @@ async function producePrefix(sequence: LlamaContextSequence, prompt: readonly nu
     }
   }
 
-  const saveAt = store && key && kept < prefix && !store.has(key) ? prefix : undefined;
+  const saveAt = store && key && kept < prefix && store.shouldSave(key) ? prefix : undefined;
   const evaluatedTo = Math.max(kept, prefix);
   await evaluateRange(sequence, prompt, kept, evaluatedTo, options);
   if (store && key && saveAt !== undefined) await store.save(key, prefixTokens, (path) => sequence.saveStateToFile(path));

@@ -4,13 +4,21 @@
  * them. Files live in one folder, named by a key that covers the model
  * fingerprint, the context parameters and the exact prefix tokens; a JSON
  * sidecar records what was saved. The folder is bounded: past `maxBytes` the
- * least recently used states are deleted. A file that fails to load, or loads
- * into something other than the expected tokens, is deleted with a log line —
- * never trusted blindly.
+ * least recently used states are deleted.
+ *
+ * Integrity: the record holds the state file's length and SHA-256, checked
+ * before the file reaches llama.cpp (which aborts the process on a truncated
+ * state and accepts damaged bytes silently). A file that fails a check, fails
+ * to load, or loads into something other than the expected tokens costs one
+ * log line and is deleted (never retried in this process, even when the
+ * folder does not let us delete it). Saves are durable: fsync, then rename.
+ * A folder we cannot write is refused at `open` (the engine then runs without
+ * saved states); any later file-system failure is a log line, never a throw.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { checkStateFile, digestStateFile, syncFile, syncFolder, type StateFileDigest } from "./state-file-integrity.js";
 
 export interface PrefixStateStoreOptions {
   dir: string;
@@ -26,7 +34,7 @@ interface Entry {
   lastUsed: number;
 }
 
-interface Sidecar {
+interface Sidecar extends StateFileDigest {
   namespace: string;
   tokenCount: number;
   tokensHash: string;
@@ -39,6 +47,8 @@ const sidecarSuffix = ".json";
 export class PrefixStateStore {
   readonly #options: PrefixStateStoreOptions;
   readonly #entries = new Map<string, Entry>();
+  /** Keys whose save failed, or whose bad file could not be deleted: not tried again in this process. */
+  readonly #failed = new Set<string>();
 
   private constructor(options: PrefixStateStoreOptions) {
     this.#options = options;
@@ -47,6 +57,11 @@ export class PrefixStateStore {
   /** Opens (creating) the folder and indexes the states already in it. */
   static async open(options: PrefixStateStoreOptions): Promise<PrefixStateStore> {
     await mkdir(options.dir, { recursive: true });
+    // A folder that cannot be written (read-only mount, wrong owner) is refused
+    // here, once, rather than failing every save later.
+    const probe = join(options.dir, `.probe-${randomBytes(6).toString("hex")}.partial`);
+    await writeFile(probe, "");
+    await rm(probe, { force: true });
     const store = new PrefixStateStore(options);
     for (const name of await readdir(options.dir)) {
       const path = join(options.dir, name);
@@ -78,32 +93,48 @@ export class PrefixStateStore {
     return this.#entries.has(key);
   }
 
+  /** True when the prefix is not saved yet and saving it has not failed before. */
+  shouldSave(key: string): boolean {
+    return !this.#entries.has(key) && !this.#failed.has(key);
+  }
+
   /**
    * Writes a state through `write` (which saves the sequence to the path it is
    * given), then publishes it atomically. Failures are logged, never thrown.
    */
   async save(key: string, tokens: readonly number[], write: (path: string) => Promise<unknown>): Promise<boolean> {
     const target = join(this.#options.dir, key + stateSuffix);
-    const partial = `${target}.${randomBytes(6).toString("hex")}.partial`;
+    const suffix = `${randomBytes(6).toString("hex")}.partial`;
+    const partial = `${target}.${suffix}`;
+    const sidecarPath = join(this.#options.dir, key + sidecarSuffix);
+    const sidecarPartial = `${sidecarPath}.${suffix}`;
     try {
       await write(partial);
-      const sidecar: Sidecar = { namespace: this.#options.namespace, tokenCount: tokens.length, tokensHash: tokensHash(tokens), savedAt: new Date().toISOString() };
-      await writeFile(join(this.#options.dir, key + sidecarSuffix), JSON.stringify(sidecar));
+      // The bytes reach the disk before the names that publish them do.
+      await syncFile(partial);
+      const digest = await digestStateFile(partial);
+      const sidecar: Sidecar = { namespace: this.#options.namespace, tokenCount: tokens.length, tokensHash: tokensHash(tokens), ...digest, savedAt: new Date().toISOString() };
+      await writeFile(sidecarPartial, JSON.stringify(sidecar));
+      await syncFile(sidecarPartial);
+      await rename(sidecarPartial, sidecarPath);
       await rename(partial, target);
-      const { size } = await stat(target);
-      this.#entries.set(key, { size, lastUsed: Date.now() });
-      this.#options.onLog?.(`prefix state ${key} saved: ${tokens.length} tokens, ${(size / 1024 / 1024).toFixed(1)} MiB`);
+      await syncFolder(this.#options.dir);
+      this.#entries.set(key, { size: digest.stateBytes, lastUsed: Date.now() });
+      this.#options.onLog?.(`prefix state ${key} saved: ${tokens.length} tokens, ${(digest.stateBytes / 1024 / 1024).toFixed(1)} MiB`);
       await this.#enforceBound();
       return true;
     } catch (error) {
-      await rm(partial, { force: true });
+      this.#failed.add(key);
+      await rm(partial, { force: true }).catch(() => undefined);
+      await rm(sidecarPartial, { force: true }).catch(() => undefined);
       this.#options.onLog?.(`prefix state ${key} not saved: ${describe(error)}`);
       return false;
     }
   }
 
   /**
-   * Loads a state through `load`, then checks it with `verify` (did the
+   * Checks the state file against its record (namespace, tokens, length,
+   * checksum), loads it through `load`, then checks it with `verify` (did the
    * sequence get exactly the expected tokens?). On any failure the file is
    * deleted and false returned; the caller must then treat the sequence as empty.
    */
@@ -114,6 +145,8 @@ export class PrefixStateStore {
       if (sidecar.namespace !== this.#options.namespace || sidecar.tokenCount !== tokens.length || sidecar.tokensHash !== tokensHash(tokens)) {
         throw new Error("its record does not match this model, context or prefix");
       }
+      // Before any native load: llama.cpp aborts the process on a short file.
+      await checkStateFile(target, sidecar);
       await load(target);
       if (!verify()) throw new Error("it did not restore the expected tokens");
       const now = new Date();
@@ -123,8 +156,14 @@ export class PrefixStateStore {
       this.#options.onLog?.(`prefix state ${key} restored: ${tokens.length} tokens`);
       return true;
     } catch (error) {
-      this.#options.onLog?.(`prefix state ${key} ignored and deleted: ${describe(error)}`);
-      await this.#remove(key);
+      const removed = await this.#remove(key).then(
+        () => "deleted",
+        (removeError: unknown) => {
+          this.#failed.add(key);
+          return `could not be deleted (${describe(removeError)}); not used again until a restart`;
+        },
+      );
+      this.#options.onLog?.(`prefix state ${key} is bad and ${removed}; the prefix is evaluated instead: ${describe(error)}`);
       return false;
     }
   }
@@ -134,7 +173,7 @@ export class PrefixStateStore {
     let total = this.totalBytes;
     for (const [key, entry] of byAge) {
       if (total <= this.#options.maxBytes) break;
-      await this.#remove(key);
+      await this.#remove(key).catch((error: unknown) => this.#options.onLog?.(`prefix state ${key} could not be evicted: ${describe(error)}`));
       total -= entry.size;
     }
   }

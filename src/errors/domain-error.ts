@@ -16,8 +16,10 @@ export type DomainErrorKind =
   | "missing"
   /** The model is still loading: retry shortly. */
   | "loading"
-  /** The server's own state is broken (a variant's set vanished from the catalog). */
-  | "broken";
+  /** The server's own state is broken. */
+  | "broken"
+  /** Something the request needs is gone for now (every variant's set vanished from the catalog): retry later. */
+  | "unavailable";
 
 export interface DomainErrorOptions {
   kind: DomainErrorKind;

@@ -3,8 +3,12 @@
  * Knows every request in flight and gives each one an abort signal that fires
  * when its client leaves, when it runs past the wall-clock limit, or when a
  * shutdown runs out of patience. `drain()` is graceful shutdown: refuse new
- * requests, let the running ones finish up to a deadline, then abort the rest.
+ * requests, stop at once those that are only waiting (for their body, or in
+ * the queue for a sequence: they have nothing to finish), let the running
+ * ones finish up to a deadline, then abort the rest.
  */
+
+import { untilAborted } from "./until-aborted.js";
 
 /** One request's hold on the tracker. */
 export interface RequestScope {
@@ -14,6 +18,12 @@ export interface RequestScope {
   abort(reason: unknown): void;
   /** The request is done (its response's last byte sent); idempotent. */
   end(): void;
+  /**
+   * Marks the request as only waiting (reading its body, queued for a
+   * sequence) until `promise` settles, and rejects with the abort reason as
+   * soon as the request is aborted. A drain aborts waiting requests at once.
+   */
+  waitFor<T>(promise: Promise<T>, discard?: (late: T) => void): Promise<T>;
 }
 
 export interface BeginOptions {
@@ -37,6 +47,8 @@ export interface DrainOptions {
 export interface DrainResult {
   /** Requests that finished by themselves during the drain. */
   finished: number;
+  /** Requests stopped at once because they were only waiting (for their body, or for a sequence). */
+  stoppedWaiting: number;
   /** Requests aborted at the deadline. */
   aborted: number;
   /** Requests still not ended when the grace period was over. */
@@ -45,6 +57,8 @@ export interface DrainResult {
 
 interface Tracked {
   controller: AbortController;
+  /** How many `waitFor` calls are pending. */
+  waiting: number;
   end(): void;
 }
 
@@ -52,6 +66,7 @@ interface Tracked {
 export class RequestTracker {
   readonly #active = new Set<Tracked>();
   #draining = false;
+  #abortWaiting: (() => unknown) | undefined;
   #waiters: (() => void)[] = [];
 
   /** Requests in flight. */
@@ -73,6 +88,7 @@ export class RequestTracker {
     let ended = false;
     const tracked: Tracked = {
       controller,
+      waiting: 0,
       end: () => {
         if (ended) return;
         ended = true;
@@ -96,6 +112,16 @@ export class RequestTracker {
         if (!ended) controller.abort(reason);
       },
       end: tracked.end,
+      waitFor: <T>(promise: Promise<T>, discard?: (late: T) => void): Promise<T> => {
+        tracked.waiting += 1;
+        if (this.#draining && this.#abortWaiting !== undefined) controller.abort(this.#abortWaiting());
+        const settled = untilAborted(promise, controller.signal, discard);
+        const done = () => {
+          tracked.waiting -= 1;
+        };
+        settled.then(done, done);
+        return settled;
+      },
     };
   }
 
@@ -106,12 +132,16 @@ export class RequestTracker {
    */
   async drain(options: DrainOptions): Promise<DrainResult> {
     this.#draining = true;
+    this.#abortWaiting = options.abortReason;
+    // Nothing to finish for a request still reading its body or queued for a sequence: answer it now.
+    const waiting = [...this.#active].filter((tracked) => tracked.waiting > 0);
+    for (const tracked of waiting) tracked.controller.abort(options.abortReason());
     const before = this.#active.size;
     await this.#idleWithin(options.deadlineMs);
-    const left = [...this.#active];
+    const left = [...this.#active].filter((tracked) => !waiting.includes(tracked));
     for (const tracked of left) tracked.controller.abort(options.abortReason());
-    if (left.length > 0) await this.#idleWithin(options.graceMs ?? 2000);
-    return { finished: before - left.length, aborted: left.length, remaining: this.#active.size };
+    if (this.#active.size > 0) await this.#idleWithin(options.graceMs ?? 2000);
+    return { finished: before - waiting.length - left.length, stoppedWaiting: waiting.length, aborted: left.length, remaining: this.#active.size };
   }
 
   #idleWithin(ms: number): Promise<void> {

@@ -139,6 +139,7 @@ const domainStatus: Record<DomainErrorKind, { status: number; type: ApiErrorType
   missing: { status: 404, type: "not_found_error" },
   loading: { status: 503, type: "service_unavailable", headers: { "retry-after": "2" } },
   broken: { status: 500, type: "server_error" },
+  unavailable: { status: 503, type: "service_unavailable", headers: { "retry-after": "5" } },
 };
 
 function fromDomainError(error: DomainError): ApiError {

@@ -4,7 +4,7 @@
  * system text, earlier exchanges, and the current query. Consecutive messages
  * of one role are joined; the conversation must end with a user message.
  */
-import { escapeBlockText } from "../prompt/escape-block-text.js";
+import { escapeBlockText, fenceFor } from "../prompt/escape-block-text.js";
 import type { Exchange } from "../prompt/render-urial-prompt.js";
 import { invalidRequest } from "./api-error.js";
 import type { ChatMessage } from "./chat-request-schema.js";
@@ -59,13 +59,16 @@ export function conversationFromMessages(messages: readonly ChatMessage[]): Conv
 
 /**
  * Combines the set's system prompt with the client's according to `mode`.
- * The client's text is escaped (it must not forge blocks); the set's is trusted.
+ * The client's text is escaped and fenced (it must not forge or swallow blocks); the set's is trusted.
  */
 export function combineSystem(builtIn: string, clientSystem: string, mode: SystemMessageMode): string {
   if (clientSystem.trim().length === 0 || mode === "ignore") return builtIn;
+  // Fenced like every other block: an unclosed fence in it cannot swallow the exemplars that follow.
   const client = escapeBlockText(clientSystem.trim());
-  if (mode === "replace") return client;
-  return `${builtIn.trimEnd()}\n\n${client}`;
+  const fence = fenceFor(client);
+  const fenced = `${fence}\n${client}\n${fence}`;
+  if (mode === "replace") return fenced;
+  return `${builtIn.trimEnd()}\n\nThe user adds these instructions:\n${fenced}`;
 }
 
 function messageText(message: ChatMessage, index: number): string {

@@ -28,8 +28,18 @@ export interface AppDeps extends AnswerDeps {
    * Defaults to none (no authentication).
    */
   apiKeys?: readonly string[];
-  /** Browser origins allowed to call the API (`*` for any). Defaults to none: no CORS headers at all. */
+  /**
+   * Browser origins allowed to call the API (`*` for any). Defaults to none:
+   * no CORS headers, and requests from other web origins get 403 (the
+   * server's own origin, e.g. a page it serves, is always allowed).
+   */
   corsOrigins?: readonly string[];
+  /**
+   * Host names the `Host` header may carry (`*`: any); others get 403 (DNS
+   * rebinding). Defaults to no check; `urial serve` bound to loopback passes
+   * the loopback names (`server/middleware/browser-guard`).
+   */
+  allowedHosts?: readonly string[];
   /** The requests in flight, drained on shutdown. Defaults to a tracker of the app's own. */
   tracker?: RequestTracker;
   /** The Prometheus metrics behind `/metrics`. Defaults to a registry of the app's own (without process metrics). */

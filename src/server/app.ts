@@ -13,6 +13,7 @@ import type { AppDeps } from "./app-deps.js";
 import { respondWithError } from "./error-response.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { requestLifecycle } from "./middleware/request-lifecycle.js";
+import { browserGuard, requireJsonContentType } from "./middleware/browser-guard.js";
 import { resolveRequestLimits } from "../answer/request-limits.js";
 import { requestId } from "./request-id.js";
 import { metricsRoute } from "./routes/metrics.js";
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono {
     requestLifecycle({
       tracker,
       timeoutMs: resolveRequestLimits(deps.limits).requestTimeoutMs,
+      bodyTimeoutMs: resolveRequestLimits(deps.limits).bodyTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);
@@ -77,6 +79,10 @@ export function createApp(deps: AppDeps): Hono {
       }),
     );
   }
+  const guard = browserGuard({ ...(deps.corsOrigins !== undefined ? { corsOrigins: deps.corsOrigins } : {}), ...(deps.allowedHosts !== undefined ? { allowedHosts: deps.allowedHosts } : {}) });
+  for (const path of ["/v1/*", "/tokenize", "/metrics", "/health"]) app.use(path, guard);
+  const jsonOnly = requireJsonContentType();
+  for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/shift", "/v1/feedback", "/tokenize"]) app.use(path, jsonOnly);
   if (deps.apiKeys !== undefined && deps.apiKeys.length > 0) {
     const auth = apiKeyAuth({ keys: deps.apiKeys });
     for (const path of ["/v1/*", "/tokenize", "/metrics"]) app.use(path, auth);

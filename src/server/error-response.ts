@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { toErrorResponse } from "../openai/api-error.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
+import type { RequestScope } from "../lifecycle/request-tracker.js";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -13,6 +14,8 @@ declare module "hono" {
     record: RequestRecord;
     /** Aborted when the client leaves, the request times out, or a shutdown stops it. */
     requestSignal: AbortSignal;
+    /** The request's place among those in flight (`waitFor` marks time spent only waiting). */
+    requestScope: RequestScope;
   }
 }
 

@@ -29,6 +29,8 @@ export interface RecordedError {
 
 export interface RequestRecord {
   requestId: string;
+  /** The id of the completion the server answered with (`chatcmpl-…`): chosen by the server, so votes are keyed by it. */
+  responseId?: string;
   method: string;
   /** The request path as sent. */
   path: string;

@@ -45,6 +45,8 @@ export class ServerMetrics {
   readonly #variantPromptTokens: Counter<"variant">;
   readonly #variantCompletionTokens: Counter<"variant">;
   readonly #variantFinishes: Counter<"variant" | "finish_reason" | "stop_reason">;
+  readonly #readTimeouts: Counter<"phase">;
+  readonly #connectionErrors: Counter<"reason">;
   #promptTokenSum = 0;
   #cachedTokenSum = 0;
 
@@ -95,6 +97,19 @@ export class ServerMetrics {
     });
     this.#variantPromptTokens = new Counter({ name: "urial_variant_prompt_tokens_total", help: "Prompt tokens per variant.", labelNames: ["variant"], registers });
     this.#variantCompletionTokens = new Counter({ name: "urial_variant_completion_tokens_total", help: "Generated tokens per variant.", labelNames: ["variant"], registers });
+    this.#readTimeouts = new Counter({
+      name: "urial_request_read_timeouts_total",
+      help: "Requests cut off because their headers (--header-timeout) or body (--body-timeout) did not arrive in time.",
+      labelNames: ["phase"],
+      registers,
+    });
+    this.#connectionErrors = new Counter({
+      name: "urial_connection_errors_total",
+      help: "Connections answered and closed by the HTTP parser before any route: header_timeout, request_timeout, headers_too_large, bad_request, reset.",
+      labelNames: ["reason"],
+      registers,
+    });
+
     this.#variantFinishes = new Counter({
       name: "urial_variant_finishes_total",
       help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",
@@ -170,6 +185,12 @@ export class ServerMetrics {
   }
 
   /** Records one finished request. */
+  /** Counts a connection the HTTP parser refused before it reached the app (see `cli/serve-command`'s clientError handler). */
+  countConnectionError(reason: "header_timeout" | "request_timeout" | "headers_too_large" | "bad_request" | "reset"): void {
+    this.#connectionErrors.inc({ reason });
+    if (reason === "header_timeout" || reason === "request_timeout") this.#readTimeouts.inc({ phase: "headers" });
+  }
+
   record(record: RequestRecord): void {
     const model = record.model ?? noModel;
     const status = String(record.status ?? 0);
@@ -177,6 +198,7 @@ export class ServerMetrics {
     if (record.endedAtMs !== undefined) this.#duration.observe({ route: record.route, model }, (record.endedAtMs - record.startedAtMs) / 1000);
     if (record.firstTokenAtMs !== undefined) this.#firstToken.observe({ route: record.route, model }, (record.firstTokenAtMs - record.startedAtMs) / 1000);
     if (record.streamError && record.error) this.#streamErrors.inc({ route: record.route, code: record.error.code ?? "none" });
+    if (record.error?.code === "request_body_timeout") this.#readTimeouts.inc({ phase: "body" });
     const usage = record.usage;
     if (usage) {
       this.#promptTokens.inc({ route: record.route, model }, usage.promptTokens);

@@ -155,7 +155,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve: keys, request lo
     expect(code, server.stderr()).toBe(0);
     expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(server.stderr()).toContain("SIGTERM: shutting down (1 request in flight");
-    expect(server.stderr()).toContain("requests: 1 finished, 0 stopped at the deadline");
+    expect(server.stderr()).toContain("requests: 1 finished, 0 waiting (body or queue) answered 503 at once, 0 stopped at the deadline");
     await expect(fetch(`${server.base}/health`)).rejects.toThrow();
 
     const lines = server
@@ -188,7 +188,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve: keys, request lo
     const last = text.trimEnd().split("\n\n").at(-1)!;
     expect(last).not.toBe("data: [DONE]");
     expect(JSON.parse(last.slice("data: ".length))).toMatchObject({ error: { code: "server_shutting_down" } });
-    expect(server.stderr()).toContain("requests: 0 finished, 1 stopped at the deadline");
+    expect(server.stderr()).toContain("requests: 0 finished, 0 waiting (body or queue) answered 503 at once, 1 stopped at the deadline");
   });
 });
 

@@ -55,6 +55,7 @@ describe("startExperiments", () => {
       type: "request",
       time: new Date().toISOString(),
       request_id: "req_1",
+      response_id: "chatcmpl-1",
       experiment: "e",
       variant: "two",
       variant_hash: hash,
@@ -75,13 +76,13 @@ describe("startExperiments", () => {
       choices: 1,
       error: null,
     };
-    await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", variant_hash: "stale" })}\nnot json\n`);
+    await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", response_id: "chatcmpl-2", variant_hash: "stale" })}\nnot json\n`);
     notices.length = 0;
     const second = await startExperiments({ file: file("exp.json"), catalog, log, parallel: 3, notice: (message) => notices.push(message) });
     expect(notices).toHaveLength(2);
     expect(notices[1]).toBe(`experiment outcomes go to ${log.path}; 1 earlier requests and 0 votes read back, 2 lines skipped (other variants or unreadable)`);
     expect(second.stats("e", catalog)!.variants.find((variant) => variant.name === "two")).toMatchObject({ requests: 1, variant_hash: hash });
-    expect(second.feedback({ request_id: "req_1", rating: 1 })).toMatchObject({ experiment: "e", variant: "two", rating: 1 });
+    expect(second.feedback({ response_id: "chatcmpl-1", rating: 1 })).toMatchObject({ request_id: "req_1", experiment: "e", variant: "two", rating: 1 });
   });
 
   it("stops with the file and the field when the file names a set the catalog lacks", async () => {

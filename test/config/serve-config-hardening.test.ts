@@ -134,3 +134,18 @@ describe("help", () => {
     }
   });
 });
+
+describe("read deadlines and browser safety options", () => {
+  const model = ["--model", "/m.gguf"];
+  it("takes --header-timeout and --body-timeout in seconds (body 0 = none), or their variables", () => {
+    expect(configOf(parseServeConfig([...model, "--header-timeout", "2.5", "--body-timeout", "0"], {}))).toMatchObject({ headerTimeout: 2.5, bodyTimeout: 0 });
+    expect(configOf(parseServeConfig(model, { URIAL_HEADER_TIMEOUT: "3", URIAL_BODY_TIMEOUT: "7" }))).toMatchObject({ headerTimeout: 3, bodyTimeout: 7 });
+    expect(messageOf(parseServeConfig([...model, "--header-timeout", "0"], {}))).toBe("--header-timeout (or URIAL_HEADER_TIMEOUT) must be more than 0; got '0'.");
+  });
+
+  it("takes --allowed-host several times or comma-separated, * included, and refuses a URL", () => {
+    expect(configOf(parseServeConfig([...model, "--allowed-host", "a.example", "--allowed-host", "*"], {})).allowedHost).toEqual(["a.example", "*"]);
+    expect(configOf(parseServeConfig(model, { URIAL_ALLOWED_HOST: "a.example, b.example" })).allowedHost).toEqual(["a.example", "b.example"]);
+    expect(messageOf(parseServeConfig([...model, "--allowed-host", "http://a.example/"], {}))).toMatch(/^--allowed-host \(or URIAL_ALLOWED_HOST\) must be \* or host names/);
+  });
+});

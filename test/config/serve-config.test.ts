@@ -14,6 +14,8 @@ const hardeningDefaults = {
   maxInputChars: 200_000,
   maxTokens: 2048,
   requestTimeout: 300,
+  headerTimeout: 10,
+  bodyTimeout: 30,
   shutdownTimeout: 20,
   logFormat: "auto",
   logPrompts: false,

@@ -44,7 +44,7 @@ describe("RequestTracker", () => {
     const scope = tracker.begin();
     setTimeout(() => scope.end(), 30);
     const result = await tracker.drain({ deadlineMs: 10_000, abortReason: () => "shutdown" });
-    expect(result).toEqual({ finished: 1, aborted: 0, remaining: 0 });
+    expect(result).toEqual({ finished: 1, stoppedWaiting: 0, aborted: 0, remaining: 0 });
     expect(scope.signal.aborted).toBe(false);
     expect(tracker.draining).toBe(true);
   });
@@ -55,12 +55,12 @@ describe("RequestTracker", () => {
     const stubborn = tracker.begin();
     obedient.signal.addEventListener("abort", () => obedient.end());
     const result = await tracker.drain({ deadlineMs: 20, abortReason: () => "shutdown", graceMs: 30 });
-    expect(result).toEqual({ finished: 0, aborted: 2, remaining: 1 });
+    expect(result).toEqual({ finished: 0, stoppedWaiting: 0, aborted: 2, remaining: 1 });
     expect(obedient.signal.reason).toBe("shutdown");
     expect(stubborn.signal.reason).toBe("shutdown");
   });
 
   it("drains an idle tracker at once", async () => {
-    expect(await new RequestTracker().drain({ deadlineMs: 60_000, abortReason: () => "x" })).toEqual({ finished: 0, aborted: 0, remaining: 0 });
+    expect(await new RequestTracker().drain({ deadlineMs: 60_000, abortReason: () => "x" })).toEqual({ finished: 0, stoppedWaiting: 0, aborted: 0, remaining: 0 });
   });
 });

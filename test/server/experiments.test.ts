@@ -265,6 +265,49 @@ describe("the outcome log", () => {
   });
 });
 
+describe("a variant whose exemplar set vanishes from the catalog", () => {
+  it("keeps serving its last good version, falls over to the baseline when it never had one, and 503s only when no variant resolves", async () => {
+    const engine = new FakeEngine({ tokenDelayMs: 1 });
+    const live = { ...catalog, sets: new Map(catalog.sets) };
+    const notices: string[] = [];
+    const registry = new ExperimentRegistry({ experiments, onNotice: (message) => notices.push(message) });
+    const app = createApp({ engine: () => engine, catalog: live, systemMessageMode: "append", maxBodyBytes: 1024 * 1024, experiments: registry });
+    const asTwo = () => chat(app, {}, { "x-urial-variant": "two" });
+    expect((await asTwo()).headers.get("x-urial-exemplar-set")).toBe("tiny-two@1.0.0");
+    live.sets.delete("tiny-two");
+    for (let n = 0; n < 3; n += 1) {
+      const response = await asTwo();
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-urial-exemplar-set")).toBe("tiny-two@1.0.0");
+    }
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/variant 'two' uses exemplar set 'tiny-two', which the catalog no longer has; serving its last good version/);
+
+    // A registry that never saw the set (started after it vanished) serves the baseline variant's set.
+    const fresh: string[] = [];
+    const later = createApp({
+      engine: () => engine,
+      catalog: live,
+      systemMessageMode: "append",
+      maxBodyBytes: 1024 * 1024,
+      experiments: new ExperimentRegistry({ experiments, onNotice: (message) => fresh.push(message) }),
+    });
+    const fallback = await chat(later, {}, { "x-urial-variant": "two" });
+    expect(fallback.status).toBe(200);
+    expect(fallback.headers.get("x-urial-exemplar-set")).toBe("tiny@1.0.0");
+    expect(fresh).toEqual([expect.stringMatching(/its requests are served by variant 'one'/)]);
+
+    live.sets.clear();
+    const none = await chat(
+      createApp({ engine: () => engine, catalog: live, systemMessageMode: "append", maxBodyBytes: 1024 * 1024, experiments: new ExperimentRegistry({ experiments }) }),
+      {},
+      { "x-urial-variant": "two" },
+    );
+    expect(none.status).toBe(503);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe("variant_unavailable");
+  });
+});
+
 describe("feedback and statistics", () => {
   it("records votes on logged requests, replacing a changed vote, and reports rates with Wilson intervals", async () => {
     const { app, log } = build({ tokenDelayMs: 1 });
@@ -272,19 +315,19 @@ describe("feedback and statistics", () => {
     for (let n = 0; n < 4; n += 1) {
       for (const index of [0, 1]) {
         const response = await chat(app, { user: userFor(index, n) });
-        ids[index === 0 ? "one" : "two"]!.push(response.headers.get("x-request-id")!);
+        ids[index === 0 ? "one" : "two"]!.push(((await response.json()) as { id: string }).id);
       }
     }
     const vote = async (body: unknown) => postJson(app, "/v1/feedback", body);
     // one: 3 up, 1 down (after a change of mind); two: 1 up, 1 down, and two preferences.
-    expect((await vote({ request_id: ids.one![0], rating: -1 })).status).toBe(200);
-    const changed = await vote({ request_id: ids.one![0], rating: 1 });
-    expect(await changed.json()).toEqual({ object: "feedback", request_id: ids.one![0], experiment: "tiny-ab", variant: "one", rating: 1, preferred: null });
-    await vote({ request_id: ids.one![1], rating: 1 });
-    await vote({ request_id: ids.one![2], rating: 1 });
-    await vote({ request_id: ids.one![3], rating: -1 });
-    await vote({ request_id: ids.two![0], rating: 1, preferred: true });
-    await vote({ request_id: ids.two![1], rating: -1, preferred: false });
+    expect((await vote({ response_id: ids.one![0], rating: -1 })).status).toBe(200);
+    const changed = await vote({ response_id: ids.one![0], rating: 1 });
+    expect(await changed.json()).toMatchObject({ object: "feedback", response_id: ids.one![0], experiment: "tiny-ab", variant: "one", rating: 1, preferred: null });
+    await vote({ response_id: ids.one![1], rating: 1 });
+    await vote({ response_id: ids.one![2], rating: 1 });
+    await vote({ response_id: ids.one![3], rating: -1 });
+    await vote({ response_id: ids.two![0], rating: 1, preferred: true });
+    await vote({ response_id: ids.two![1], rating: -1, preferred: false });
     expect(log.filter((entry) => entry.type === "feedback")).toHaveLength(7);
 
     const stats = (await (await app.request("/v1/experiments/tiny-ab")).json()) as {
@@ -320,15 +363,41 @@ describe("feedback and statistics", () => {
     expect(two!.feedback).toEqual({ ratings: 2, positive_rate: wilsonInterval(1, 2), preferences: 2, preferred_rate: wilsonInterval(1, 2) });
   });
 
+  it("keys votes by the server's response id: a client-chosen x-request-id can neither name a vote nor merge two requests", async () => {
+    const { app, log, registry } = build({ tokenDelayMs: 1 });
+    // Two users send the same x-request-id (chosen by the client, so nothing stops that).
+    const mine = await chat(app, { user: userFor(0, 0) }, { "x-request-id": "shared-id" });
+    const theirs = await chat(app, { user: userFor(0, 1) }, { "x-request-id": "shared-id" });
+    const mineId = ((await mine.json()) as { id: string }).id;
+    const theirsId = ((await theirs.json()) as { id: string }).id;
+    expect(mineId).not.toBe(theirsId);
+    expect(requestLines(log).map((line) => line.response_id)).toEqual([mineId, theirsId]);
+
+    const byRequestId = await postJson(app, "/v1/feedback", { request_id: "shared-id", rating: -1 });
+    expect(byRequestId.status).toBe(400);
+    const error = ((await byRequestId.json()) as { error: { param: string; message: string } }).error;
+    expect(error.param).toBe("response_id");
+    expect(error.message).toContain("not by x-request-id");
+
+    // One vote per response, the last one wins: three votes on one response count once.
+    for (const rating of [-1, -1, 1]) expect((await postJson(app, "/v1/feedback", { response_id: mineId, rating })).status).toBe(200);
+    const variant = registry.stats("tiny-ab", catalog)!.variants.find((each) => each.name === "one")! as unknown as { feedback: { ratings: number; positive_rate: { value: number } } };
+    expect(variant.feedback.ratings).toBe(1);
+    expect(variant.feedback.positive_rate.value).toBe(1);
+    // The vote landed on my response only: the log line names it and my request.
+    const votes = log.filter((entry) => entry.type === "feedback");
+    expect(votes.every((entry) => entry.response_id === mineId)).toBe(true);
+  });
+
   it("answers feedback errors in OpenAI's shape", async () => {
     const { app } = build();
-    const unknown = await postJson(app, "/v1/feedback", { request_id: "req_nope", rating: 1 });
+    const unknown = await postJson(app, "/v1/feedback", { response_id: "chatcmpl-nope", rating: 1 });
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: "request_not_found", param: "request_id" });
-    const noVote = await postJson(app, "/v1/feedback", { request_id: "req_x" });
+    expect(((await unknown.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: "request_not_found", param: "response_id" });
+    const noVote = await postJson(app, "/v1/feedback", { response_id: "chatcmpl-x" });
     expect(noVote.status).toBe(400);
     expect(((await noVote.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: "rating", message: "Invalid request: 'rating' needs 'rating' or 'preferred'." });
-    const badRating = await postJson(app, "/v1/feedback", { request_id: "req_x", rating: 5 });
+    const badRating = await postJson(app, "/v1/feedback", { response_id: "chatcmpl-x", rating: 5 });
     expect(((await badRating.json()) as { error: { message: string } }).error.message).toBe("Invalid request: 'rating' must be 1 (good) or -1 (bad).");
   });
 
@@ -345,7 +414,7 @@ describe("feedback and statistics", () => {
 
     const engine = new FakeEngine();
     const plain = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 1024 });
-    for (const response of [await plain.request("/v1/experiments/tiny-ab"), await postJson(plain, "/v1/feedback", { request_id: "x", rating: 1 })]) {
+    for (const response of [await plain.request("/v1/experiments/tiny-ab"), await postJson(plain, "/v1/feedback", { response_id: "x", rating: 1 })]) {
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("experiments_not_enabled");
     }
@@ -355,7 +424,7 @@ describe("feedback and statistics", () => {
     const first = build();
     for (let n = 0; n < 3; n += 1) {
       const response = await chat(first.app, { user: userFor(n % 2, n) });
-      await postJson(first.app, "/v1/feedback", { request_id: response.headers.get("x-request-id"), rating: n === 1 ? -1 : 1 });
+      await postJson(first.app, "/v1/feedback", { response_id: ((await response.json()) as { id: string }).id, rating: n === 1 ? -1 : 1 });
     }
     const restarted = new ExperimentRegistry({ experiments });
     const counts = restarted.replay(first.log, restarted.currentHashes(catalog));

@@ -136,12 +136,13 @@ describe("API keys", () => {
 describe("CORS", () => {
   const origin = "https://chat.example.com";
 
-  it("is off by default: no CORS headers, and a preflight is not answered as one", async () => {
+  it("is off by default: no CORS headers, a preflight is not answered as one, and other origins get 403", async () => {
     const { app } = build();
     const preflight = await app.request("/v1/chat/completions", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     const get = await app.request("/v1/models", { headers: { origin } });
-    expect(get.status).toBe(200);
+    expect(get.status).toBe(403);
+    expect(((await get.json()) as { error: { code: string } }).error.code).toBe("origin_not_allowed");
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -335,7 +336,7 @@ describe("graceful shutdown", () => {
     expect(await errorOf(refused)).toMatchObject({ code: "server_shutting_down" });
     const data = sseData(await (await running).text());
     expect(data.at(-1)).toBe("[DONE]");
-    expect(await drained).toEqual({ finished: 1, aborted: 0, remaining: 0 });
+    expect(await drained).toEqual({ finished: 1, stoppedWaiting: 0, aborted: 0, remaining: 0 });
     expect(engine.calls).toHaveLength(1);
     expect(engine.lastCall().outcome).toBe("eos");
   });
@@ -347,7 +348,7 @@ describe("graceful shutdown", () => {
     const streamed = post(app, "/v1/chat/completions", { ...hi, stream: true }).then((response) => response.text());
     await waitFor(() => engine.calls.length === 2 && engine.calls.every((call) => call.tokens > 0));
     const result = await tracker.drain({ deadlineMs: 50, abortReason: shuttingDown, graceMs: 2000 });
-    expect(result).toEqual({ finished: 0, aborted: 2, remaining: 0 });
+    expect(result).toEqual({ finished: 0, stoppedWaiting: 0, aborted: 2, remaining: 0 });
     const plainResponse = await plain;
     expect(plainResponse.status).toBe(503);
     expect((await errorOf(plainResponse)).code).toBe("server_shutting_down");

@@ -18,6 +18,7 @@ import { hashPrompt, toRequestOutcome, type FeedbackOutcome, type OutcomeEntry, 
 import { hashVariant, resolveVariantSet } from "./variant-set.js";
 import { detectAnswerStyle } from "../style/answer-style.js";
 import { toOutcomeStyle } from "./style-body.js";
+import { VariantFallback } from "./variant-fallback.js";
 
 /** The header that picks a variant by name, for QA. */
 export const variantOverrideHeader = "x-urial-variant";
@@ -37,6 +38,8 @@ export interface ExperimentRegistryOptions {
   random?: () => number;
   /** Requests remembered for feedback (least recent forgotten first). Defaults to 100,000. */
   maxTracked?: number;
+  /** Receives one line when a variant's set vanishes from the catalog (and when it returns). Defaults to none. */
+  onNotice?: (message: string) => void;
 }
 
 /** A request's place in an experiment, from assignment to its log line. */
@@ -58,6 +61,8 @@ export interface ExperimentAssignment {
 }
 
 interface TrackedRequest extends Votes {
+  /** The `x-request-id` of the request the response answered. */
+  requestId: string;
   experiment: string;
   variant: string;
   variantHash: string;
@@ -108,6 +113,7 @@ export class ExperimentRegistry {
   readonly #random: () => number;
   readonly #tracked: LRUCache<string, TrackedRequest>;
   readonly #assignments = new WeakMap<RequestRecord, ExperimentAssignment>();
+  readonly #fallback: VariantFallback;
 
   constructor(options: ExperimentRegistryOptions) {
     for (const config of options.experiments) {
@@ -119,6 +125,7 @@ export class ExperimentRegistry {
     this.#logText = options.logText === true;
     this.#random = options.random ?? Math.random;
     this.#tracked = new LRUCache({ max: options.maxTracked ?? 100_000 });
+    this.#fallback = new VariantFallback(options.onNotice);
   }
 
   /** The experiments, in file order. */
@@ -137,9 +144,11 @@ export class ExperimentRegistry {
   }
 
   /**
-   * Assigns a variant: `x-urial-variant` when the request sends one (`invalid` for
-   * an unknown name), else by the sticky key's hash. `broken` when the catalog
-   * lost the variant's set since start-up.
+   * Assigns a variant: `x-urial-variant` when the request sends one (400 for
+   * an unknown name), else by the sticky key's hash. When the catalog lost
+   * the variant's set since start-up, its last good version is served (or,
+   * never seen, the first variant that resolves), with a log line; 503 only
+   * when no variant resolves at all.
    */
   assign(experiment: ExperimentConfig, catalog: Catalog, inputs: StickyInputs, messages: readonly { role: string; content?: unknown }[]): ExperimentAssignment {
     const override = inputs.header(variantOverrideHeader);
@@ -157,15 +166,15 @@ export class ExperimentRegistry {
       }
       by = "override";
     } else ({ index, by } = assignVariant(experiment, inputs, this.#random));
-    const variant = experiment.variants[index]!;
-    const set = resolveVariantSet(catalog, variant);
-    if (set === undefined) {
+    const resolved = this.#fallback.resolve(experiment, index, catalog);
+    if (resolved === undefined) {
       throw new DomainError({
-        kind: "broken",
-        message: `Variant '${variant.name}' of experiment '${experiment.id}' uses exemplar set '${variant.exemplars}'${variant.systemPrompt ? ` with system prompt '${variant.systemPrompt}'` : ""}, which the catalog no longer has.`,
+        kind: "unavailable",
+        message: `Experiment '${experiment.id}' cannot be served: the exemplar sets of its variants are gone from the catalog. Retry once the exemplar files are restored.`,
         code: "variant_unavailable",
       });
     }
+    const { variant, set } = resolved;
     return {
       experiment,
       variant,
@@ -219,12 +228,12 @@ export class ExperimentRegistry {
 
   /** Records a vote (`missing` for a request this server does not know or has forgotten); returns the logged line. */
   feedback(request: FeedbackRequest): FeedbackOutcome {
-    const tracked = this.#tracked.get(request.request_id);
+    const tracked = this.#tracked.get(request.response_id);
     if (tracked === undefined) {
       throw new DomainError({
         kind: "missing",
-        message: `No experiment request with id '${request.request_id}' is known (only successful requests of an experiment take feedback, and only the latest ${this.#tracked.max} are remembered).`,
-        param: "request_id",
+        message: `No experiment response with id '${request.response_id}' is known (only successful chat completions of an experiment take feedback, and only the latest ${this.#tracked.max} are remembered).`,
+        param: "response_id",
         code: "request_not_found",
       });
     }
@@ -235,14 +244,15 @@ export class ExperimentRegistry {
     const entry: FeedbackOutcome = {
       type: "feedback",
       time: new Date().toISOString(),
-      request_id: request.request_id,
+      response_id: request.response_id,
+      request_id: tracked.requestId,
       experiment: tracked.experiment,
       variant: tracked.variant,
       variant_hash: tracked.variantHash,
       rating: request.rating ?? null,
       preferred: request.preferred ?? null,
     };
-    this.#applyVotes(request.request_id, tracked, next);
+    this.#applyVotes(request.response_id, tracked, next);
     this.#log?.append(entry);
     return entry;
   }
@@ -311,12 +321,12 @@ export class ExperimentRegistry {
         this.#count(entry);
         counts.requests += 1;
       } else {
-        const tracked = this.#tracked.get(entry.request_id);
+        const tracked = typeof entry.response_id === "string" ? this.#tracked.get(entry.response_id) : undefined;
         if (tracked === undefined) {
           counts.skipped += 1;
           continue;
         }
-        this.#applyVotes(entry.request_id, tracked, { rating: entry.rating ?? tracked.rating, preferred: entry.preferred ?? tracked.preferred });
+        this.#applyVotes(entry.response_id, tracked, { rating: entry.rating ?? tracked.rating, preferred: entry.preferred ?? tracked.preferred });
         counts.feedback += 1;
       }
     }
@@ -340,15 +350,23 @@ export class ExperimentRegistry {
     stats.addOutcome(outcome);
     state.hashes.set(outcome.variant, outcome.variant_hash);
     state.since ??= outcome.time;
-    if (outcome.status < 400 && outcome.error === null) {
-      this.#tracked.set(outcome.request_id, { experiment: outcome.experiment, variant: outcome.variant, variantHash: outcome.variant_hash, rating: null, preferred: null });
+    // Votes are keyed by the server's own response id; lines without one (older logs) take no votes.
+    if (outcome.status < 400 && outcome.error === null && typeof outcome.response_id === "string") {
+      this.#tracked.set(outcome.response_id, {
+        requestId: outcome.request_id,
+        experiment: outcome.experiment,
+        variant: outcome.variant,
+        variantHash: outcome.variant_hash,
+        rating: null,
+        preferred: null,
+      });
     }
   }
 
-  #applyVotes(requestId: string, tracked: TrackedRequest, next: Votes): void {
+  #applyVotes(responseId: string, tracked: TrackedRequest, next: Votes): void {
     const stats = this.#byId.get(tracked.experiment)?.stats.get(tracked.variant);
     stats?.changeVotes(tracked, next);
-    this.#tracked.set(requestId, { ...tracked, ...next });
+    this.#tracked.set(responseId, { ...tracked, ...next });
   }
 }
 

@@ -15,6 +15,8 @@ export interface RequestOutcome {
   /** When the request arrived (ISO 8601). */
   time: string;
   request_id: string;
+  /** The completion's `id` (`chatcmpl-…`), which feedback names; null in lines written before it was logged. */
+  response_id: string | null;
   experiment: string;
   variant: string;
   variant_hash: string;
@@ -55,6 +57,9 @@ export interface RequestOutcome {
 export interface FeedbackOutcome {
   type: "feedback";
   time: string;
+  /** The completion voted on: the key of the vote. */
+  response_id: string;
+  /** The `x-request-id` of the request that completion answered (for joining with the request line). */
   request_id: string;
   experiment: string;
   variant: string;
@@ -89,6 +94,7 @@ export function toRequestOutcome(record: RequestRecord, context: OutcomeContext)
     type: "request",
     time: new Date(record.startedAt).toISOString(),
     request_id: record.requestId,
+    response_id: record.responseId ?? null,
     experiment: context.experiment,
     variant: context.variant,
     variant_hash: context.variantHash,

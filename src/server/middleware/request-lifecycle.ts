@@ -17,6 +17,8 @@ export interface RequestLifecycleOptions {
   tracker: RequestTracker;
   /** Wall-clock limit per request in ms; 0 disables it. */
   timeoutMs: number;
+  /** How long a request's body may take to arrive, in ms (read by `readJsonBody`); 0 or undefined: no limit. */
+  bodyTimeoutMs?: number;
   /** Called once per request when its response is done (never throws into the request). */
   onDone?: (record: RequestRecord) => void;
 }
@@ -29,6 +31,8 @@ export function requestLifecycle(options: RequestLifecycleOptions): MiddlewareHa
     c.set("record", record);
     const scope = tracker.begin({ clientSignal: c.req.raw.signal, timeoutMs, timeoutReason: () => requestTimedOut(timeoutMs) });
     c.set("requestSignal", scope.signal);
+    c.set("requestScope", scope);
+    c.set("bodyTimeoutMs", options.bodyTimeoutMs ?? 0);
     let finished = false;
     const finish = () => {
       if (finished) return;
@@ -50,6 +54,8 @@ export function requestLifecycle(options: RequestLifecycleOptions): MiddlewareHa
       }
       await next();
       record.status = c.res.status;
+      // Shutting down: no keep-alive, so the connection closes once this answer is out.
+      if (tracker.draining) c.res.headers.set("connection", "close");
       const body = c.res.body;
       if (body !== null && (c.res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
         streaming = true;

@@ -18,6 +18,7 @@ import { chatModelId } from "../../answer/model-ids.js";
 import { chatModelCompletions } from "./chat-model-completions.js";
 import { readJsonBody } from "../read-json-body.js";
 import { newResponseId } from "../request-id.js";
+import { whileWaiting } from "../while-waiting.js";
 import { streamChoices } from "../stream-choices.js";
 
 export function chatCompletionsRoute(deps: AppDeps) {
@@ -27,6 +28,9 @@ export function chatCompletionsRoute(deps: AppDeps) {
     // The chat model (`--chat-model`) answers with its own template, not URIAL.
     if (request.model === chatModelId && deps.shift !== undefined && deps.experiments?.find(request.model) === undefined) return chatModelCompletions(c, deps, request);
     const record = c.get("record");
+    // The server's own id for this answer: votes are keyed by it (`POST /v1/feedback`).
+    const responseId = newResponseId("chatcmpl");
+    if (record !== undefined) record.responseId = responseId;
     const plan = planChatAnswer(deps, request, {
       prefixTokens,
       header: (name) => c.req.header(name),
@@ -46,7 +50,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     });
     const { set, assignment, topLogprobs } = plan;
     const identity: ResponseIdentity = {
-      id: newResponseId("chatcmpl"),
+      id: responseId,
       created: Math.floor(Date.now() / 1000),
       model: request.model,
       systemFingerprint: `fp_${set.hash}`,
@@ -56,7 +60,7 @@ export function chatCompletionsRoute(deps: AppDeps) {
     if (plan.systemMessage !== undefined) c.header("x-urial-system-message", plan.systemMessage);
 
     // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
-    const run = await startAnswer(plan, { signal: c.get("requestSignal"), record, experiments: deps.experiments });
+    const run = await startAnswer(plan, { signal: c.get("requestSignal"), record, experiments: deps.experiments, waitFor: (promise, discard) => whileWaiting(c, promise, discard) });
 
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;

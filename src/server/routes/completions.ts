@@ -16,6 +16,7 @@ import { parseRequest } from "../../openai/parse-request.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";
 import { newResponseId } from "../request-id.js";
+import { whileWaiting } from "../while-waiting.js";
 import { streamChoices } from "../stream-choices.js";
 
 export function completionsRoute(deps: AppDeps) {
@@ -31,7 +32,7 @@ export function completionsRoute(deps: AppDeps) {
       systemFingerprint: "fp_base",
     };
     // Aborted when the client leaves, at the wall-clock limit, or by a forced shutdown.
-    const run = await startAnswer(plan, { signal: c.get("requestSignal"), record });
+    const run = await startAnswer(plan, { signal: c.get("requestSignal"), record, waitFor: (promise, discard) => whileWaiting(c, promise, discard) });
 
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;

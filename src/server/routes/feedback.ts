@@ -1,8 +1,10 @@
 /**
  * @module server/routes/feedback
- * `POST /v1/feedback {request_id, rating?: 1 | -1, preferred?: boolean}`:
- * a user's vote on a request an experiment served. Logged and counted in
- * the variant's feedback rates; a second vote on a request replaces the first.
+ * `POST /v1/feedback {response_id, rating?: 1 | -1, preferred?: boolean}`:
+ * a user's vote on a chat completion an experiment served, named by the
+ * completion's `id`. Logged and counted in the variant's feedback rates; one
+ * vote per response: a later vote on the same response replaces the earlier
+ * one (last one wins), so a response never counts twice.
  */
 import type { Context } from "hono";
 import { feedbackRequestSchema } from "../../ab/online/feedback-schema.js";
@@ -16,6 +18,14 @@ export function feedbackRoute(deps: AppDeps) {
     const experiments = requireExperiments(deps);
     const request = parseRequest(feedbackRequestSchema, await readJsonBody(c));
     const entry = experiments.feedback(request);
-    return c.json({ object: "feedback", request_id: entry.request_id, experiment: entry.experiment, variant: entry.variant, rating: entry.rating, preferred: entry.preferred });
+    return c.json({
+      object: "feedback",
+      response_id: entry.response_id,
+      request_id: entry.request_id,
+      experiment: entry.experiment,
+      variant: entry.variant,
+      rating: entry.rating,
+      preferred: entry.preferred,
+    });
   };
 }

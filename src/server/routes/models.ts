@@ -21,12 +21,27 @@ export function listModelsRoute(deps: AppDeps) {
 
 export function getModelRoute(deps: AppDeps) {
   return function getModel(c: Context): Response {
-    const id = decodeURIComponent(c.req.path.slice("/v1/models/".length));
+    const id = decodePathSegment(c.req.path.slice("/v1/models/".length));
     if (!chatModelIds(deps).includes(id)) {
       throw new ApiError({ status: 404, type: "invalid_request_error", message: `The model '${id}' does not exist.`, param: "model", code: "model_not_found" });
     }
     return c.json(modelObject(id));
   };
+}
+
+/** A percent-encoded path segment; bad encoding (`%ZZ`) is the client's mistake, a 400. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError({
+      status: 400,
+      type: "invalid_request_error",
+      message: "The model id in the path is not valid percent-encoding (a '%' must be followed by two hex digits of UTF-8).",
+      param: "model",
+      code: "invalid_path",
+    });
+  }
 }
 
 /** The catalog's model ids, `chat` with a chat model, and those of the A/B experiments. */
