@@ -11,6 +11,7 @@
  * @typedef {{ prompt_tokens: number, completion_tokens: number, total_tokens: number, prompt_tokens_details?: { cached_tokens?: number } }} Usage
  * @typedef {{
  *   content: string,
+ *   responseId: string | null,
  *   finishReason: string | null,
  *   stopReason: string | null,
  *   usage: Usage | null,
@@ -27,7 +28,7 @@
  * @returns {AnswerState}
  */
 export function emptyAnswer(startedAt) {
-  return { content: "", finishReason: null, stopReason: null, usage: null, fingerprint: null, experiment: null, startedAt, firstTokenAt: null, endedAt: null };
+  return { content: "", responseId: null, finishReason: null, stopReason: null, usage: null, fingerprint: null, experiment: null, startedAt, firstTokenAt: null, endedAt: null };
 }
 
 /**
@@ -39,6 +40,8 @@ export function emptyAnswer(startedAt) {
  */
 export function applyChunk(state, chunk, now) {
   const next = { ...state };
+  // The completion's own id (every chunk carries it): what /v1/feedback keys a vote by.
+  if (typeof chunk?.id === "string") next.responseId = chunk.id;
   if (typeof chunk?.system_fingerprint === "string") next.fingerprint = chunk.system_fingerprint;
   if (chunk?.urial_experiment && typeof chunk.urial_experiment.id === "string") next.experiment = chunk.urial_experiment;
   if (chunk?.usage) next.usage = chunk.usage;

@@ -564,8 +564,8 @@ async function vote(a, b, winner, button, state) {
         [a, winner === "a"],
         [b, winner === "b"],
       ])) {
-        if (column.experiment && column.requestId) {
-          await api.json("POST", "/v1/feedback", { request_id: column.requestId, preferred });
+        if (column.experiment && column.answer.responseId) {
+          await api.json("POST", "/v1/feedback", { response_id: column.answer.responseId, preferred });
           notes.push(`sent to experiment ${column.experiment}`);
         }
       }

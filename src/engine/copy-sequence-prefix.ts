@@ -32,7 +32,7 @@ export async function copySequencePrefix(target: LlamaContextSequence, source: L
   if (source.compareContextTokens(prefix as Token[]).firstDifferentIndex < length) return false;
   // Clear first: with a unified KV cache a copy adds cells and would leave the target's old ones beside them.
   await target.clearHistory();
-  let copied = false;
+  let copied: boolean;
   try {
     const copy = (target as unknown as CopyInternals)._copyStateFromOtherSequence!;
     copied = (await copy.call(target, source, length)) === true;

@@ -63,8 +63,10 @@ describe("chat-answer", () => {
   });
 
   it("keeps the experiment a chunk names, and says when the user stopped the answer", () => {
-    const state = applyChunk(emptyAnswer(0), { ...chunk({ content: "x" }), urial_experiment: { id: "exp", variant: "B" } }, 5);
+    const state = applyChunk(emptyAnswer(0), { ...chunk({ content: "x" }), id: "chatcmpl-abc", urial_experiment: { id: "exp", variant: "B" } }, 5);
     expect(state.experiment).toEqual({ id: "exp", variant: "B" });
+    // The completion's own id is what /v1/feedback keys a vote by.
+    expect(state.responseId).toBe("chatcmpl-abc");
     expect(describeAnswer({ ...state, stopReason: "stopped", endedAt: 20 })).toBe("first token 5 ms · total 20 ms · stopped");
     expect(formatSeconds(12_345)).toBe("12.3 s");
   });
