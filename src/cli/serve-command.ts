@@ -5,7 +5,9 @@
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
-import { watchCatalog } from "../catalog/watch-catalog.js";
+import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
+import type { CatalogLocation } from "../catalog/load-catalog.js";
+import { chooseServedSet } from "../catalog/choose-served-set.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
@@ -28,7 +30,6 @@ import { ExperimentError } from "../ab/experiment-error.js";
 import type { ExperimentRegistry } from "../ab/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
-import type { Catalog } from "../catalog/catalog.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -55,11 +56,14 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     throw error;
   }
 
+  // The start-up swap of a set that cannot fit reloads the catalog too; that reload is not news.
+  let swappingSet = false;
   const catalogLocation = { exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars };
   let watcher;
   try {
     watcher = watchCatalog(catalogLocation, await loadCatalog(catalogLocation), {
       onReload: (outcome) =>
+        swappingSet ||
         log(
           outcome.ok
             ? `exemplars reloaded: ${[...outcome.catalog.sets.values()].map((set) => `${set.name}@${set.version} (${set.hash})`).join(", ")}`
@@ -222,6 +226,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       await loaded.dispose();
       return stopped;
     }
+    // Before the first request can pick 'urial': a default set too large for this context is swapped here.
+    await fitExemplarSets(watcher, catalogLocation, loaded, { explicit: parsed.defaultExemplars !== true, maxTokens: config.maxTokens, log, swapping: (on) => (swappingSet = on) });
     engine = loaded;
     const { info } = loaded;
     log(
@@ -230,7 +236,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.threadSweep && info.threadSweep.length > 0) {
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
-    for (const warning of setsThatDoNotFit(catalog, loaded, config.maxTokens)) log(warning);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
@@ -292,20 +297,23 @@ function loadProgressReporter(modelPath: string) {
 }
 
 /**
- * One warning per exemplar set whose prompt (with a sample query) plus a
- * modest answer does not fit the context: its requests would all get 400
- * `context_length_exceeded`, which is better said once at start-up.
+ * Measures every exemplar set against the loaded context: a default set that
+ * cannot fit is swapped for the largest that does (`chooseServedSet`), and the
+ * sets that cannot fit are named once, rather than each of their requests
+ * getting 400 `context_length_exceeded` unexplained.
  */
-function setsThatDoNotFit(catalog: Catalog, engine: Engine, maxTokens: number): string[] {
-  const warnings: string[] = [];
-  const answerTokens = Math.min(256, maxTokens);
-  for (const set of catalog.sets.values()) {
+async function fitExemplarSets(watcher: CatalogWatcher, location: CatalogLocation, engine: Engine, options: { explicit: boolean; maxTokens: number; log: (line: string) => void; swapping: (on: boolean) => void }): Promise<void> {
+  const catalog = watcher.catalog;
+  const answerTokens = Math.min(256, options.maxTokens);
+  const sets = [...catalog.sets.values()].flatMap((set) => {
     const report = lintExemplarSet(set, { tokenize: (text) => engine.tokenize(text), contextSize: engine.info.contextSize, answerTokens });
-    if (report.promptTokens !== undefined && report.promptTokens + answerTokens > engine.info.contextSize) {
-      warnings.push(
-        `note: exemplar set '${set.name}' renders to ${report.promptTokens} tokens with a short query; with ${answerTokens} answer tokens that exceeds the context of ${engine.info.contextSize} (use a smaller set or a larger --context-size)`,
-      );
-    }
+    return report.promptTokens === undefined ? [] : [{ name: set.name, promptTokens: report.promptTokens }];
+  });
+  const choice = chooseServedSet({ sets, current: catalog.defaultSet.name, explicit: options.explicit, contextSize: engine.info.contextSize, answerTokens });
+  if (choice.serve !== location.defaultSet) {
+    location.defaultSet = choice.serve;
+    options.swapping(true);
+    await watcher.reload().finally(() => options.swapping(false));
   }
-  return warnings;
+  for (const notice of choice.notices) options.log(notice);
 }

@@ -166,8 +166,11 @@ const configSchema = z.object({
 
 export type ServeConfig = z.output<typeof configSchema>;
 
-/** `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used. */
-export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean } | { ok: false; message: string };
+/**
+ * `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used;
+ * `defaultExemplars` when no exemplar set was named (then a set that cannot fit the context may be swapped at start-up).
+ */
+export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean } | { ok: false; message: string };
 
 const defaults: Partial<Record<OptionName, string>> = {
   host: "127.0.0.1",
@@ -206,6 +209,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
   if (read.help) return { ok: true, help: true, config: undefined as never };
   const raw = read.raw;
   const defaultModel = raw.model === undefined;
+  const defaultExemplars = !explicitlyGiven("exemplars", argv, env);
   if (raw.upstream !== undefined && (!defaultModel || raw.chatModel !== undefined)) {
     return {
       ok: false,
@@ -222,7 +226,14 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     const got = (spec as OptionSpec).secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
     return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got ${got}.` };
   }
-  return { ok: true, help: false, config: result.data, ...(defaultModel ? { defaultModel } : {}) };
+  return { ok: true, help: false, config: result.data, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
+}
+
+/** Whether the user gave an option (its flag or its variable) rather than leaving it to the default. */
+function explicitlyGiven(name: OptionName, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const spec = serveOptions[name];
+  const value = env[spec.env];
+  return (value !== undefined && value !== "") || argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`));
 }
 
 /** The help text of `urial serve`. */

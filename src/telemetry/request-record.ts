@@ -66,6 +66,7 @@ const knownRoutes: readonly (readonly [string, RegExp])[] = [
   ["/v1/models/{id}", /^\/v1\/models\/.+$/],
   ["/v1/shift", /^\/v1\/shift$/],
   ["/tokenize", /^\/tokenize$/],
+  ["/apply-template", /^\/apply-template$/],
   ["/health", /^\/health$/],
   ["/metrics", /^\/metrics$/],
 ];

@@ -29,6 +29,7 @@ import { primeEvents } from "../prime-events.js";
 import { requestLimits } from "../request-limits.js";
 import { PrefixTokenCache } from "../prefix-token-cache.js";
 import { newResponseId } from "../request-id.js";
+import { describeChatPrompt } from "../describe-chat-prompt.js";
 
 const unsupportedChatFields = ["tools", "tool_choice", "functions", "function_call", "logit_bias", "audio", "modalities", "prediction", "web_search_options"];
 
@@ -51,7 +52,9 @@ export function chatCompletionsRoute(deps: AppDeps) {
     const exemplars = exemplarExchanges(set);
     const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
     const prompt = engine.tokenize(rendered.text);
-    const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens);
+    const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens, () =>
+      describeChatPrompt({ engine, catalog: deps.catalog, set, conversation, systemMessageMode: deps.systemMessageMode }),
+    );
     const reusablePrefix = prefixTokens.reusablePrefix(engine, rendered.text.slice(0, rendered.prefixLength), prompt);
     const constraint = outputConstraint(request);
     const topLogprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;
