@@ -7,7 +7,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
 import type { CatalogLocation } from "../catalog/load-catalog.js";
-import { chooseServedSet } from "../catalog/choose-served-set.js";
+import { measureExemplarSets } from "./measure-exemplar-sets.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
@@ -29,7 +29,6 @@ import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
 import { ExperimentError } from "../ab/experiment-error.js";
 import type { ExperimentRegistry } from "../ab/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
-import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -303,13 +302,7 @@ function loadProgressReporter(modelPath: string) {
  * getting 400 `context_length_exceeded` unexplained.
  */
 async function fitExemplarSets(watcher: CatalogWatcher, location: CatalogLocation, engine: Engine, options: { explicit: boolean; maxTokens: number; log: (line: string) => void; swapping: (on: boolean) => void }): Promise<void> {
-  const catalog = watcher.catalog;
-  const answerTokens = Math.min(256, options.maxTokens);
-  const sets = [...catalog.sets.values()].flatMap((set) => {
-    const report = lintExemplarSet(set, { tokenize: (text) => engine.tokenize(text), contextSize: engine.info.contextSize, answerTokens });
-    return report.promptTokens === undefined ? [] : [{ name: set.name, promptTokens: report.promptTokens }];
-  });
-  const choice = chooseServedSet({ sets, current: catalog.defaultSet.name, explicit: options.explicit, contextSize: engine.info.contextSize, answerTokens });
+  const choice = measureExemplarSets(watcher.catalog, engine, options);
   if (choice.serve !== location.defaultSet) {
     location.defaultSet = choice.serve;
     options.swapping(true);
