@@ -8,6 +8,7 @@ import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
 import type { CatalogLocation } from "../catalog/load-catalog.js";
 import { measureExemplarSets } from "./measure-exemplar-sets.js";
+import { statusLine } from "./terminal-line.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseServeConfig, serveHelp } from "../config/serve-config.js";
 import type { Engine } from "../engine/engine.js";
@@ -287,7 +288,7 @@ function loadProgressReporter(modelPath: string) {
       const percent = Math.floor(fraction * 100);
       if (percent === last) return;
       last = percent;
-      process.stderr.write(`\r[urial] loading ${modelPath} ${String(percent).padStart(3)}%`);
+      process.stderr.write(statusLine({ prefix: "[urial] ", done: percent, total: 100, words: `${String(percent).padStart(3)} % loading ${modelPath}`, columns: process.stderr.columns }));
     },
     done() {
       if (tty && last >= 0) process.stderr.write("\n");
