@@ -10,7 +10,8 @@ import type { CatalogLocation } from "../catalog/load-catalog.js";
 import { measureExemplarSets } from "./measure-exemplar-sets.js";
 import { statusLine } from "./terminal-line.js";
 import { physicalCoreCount } from "../config/physical-core-count.js";
-import { parseServeConfig, serveHelp } from "../config/serve-config.js";
+import { checkServeOption, parseServeConfig, serveHelp, serveOptions } from "../config/serve-config.js";
+import { applyConfigFile, formatResolvedConfig } from "../config/config-file.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../engine/model-file-check.js";
@@ -33,13 +34,22 @@ import { startExperiments } from "./start-experiments.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const parsed = parseServeConfig(argv, env);
+  const file = await applyConfigFile("serve", serveOptions, argv, env, checkServeOption);
+  if (!file.ok) {
+    process.stderr.write(`urial serve: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = parseServeConfig(file.argv, env);
   if (!parsed.ok) {
     process.stderr.write(`urial serve: ${parsed.message}\n`);
     return 2;
   }
   if (parsed.help) {
     process.stdout.write(`${serveHelp()}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    process.stdout.write(formatResolvedConfig("serve", serveOptions, parsed.raw ?? {}, file.sources));
     return 0;
   }
   const config = parsed.config;

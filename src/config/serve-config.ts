@@ -170,7 +170,16 @@ export type ServeConfig = z.output<typeof configSchema>;
  * `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used;
  * `defaultExemplars` when no exemplar set was named (then a set that cannot fit the context may be swapped at start-up).
  */
-export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean } | { ok: false; message: string };
+export type ParseResult =
+  | { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean; raw?: Record<string, string | undefined> }
+  | { ok: false; message: string };
+
+/** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
+export function checkServeOption(name: string, value: string): string | undefined {
+  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 const defaults: Partial<Record<OptionName, string>> = {
   host: "127.0.0.1",
@@ -226,7 +235,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     const got = (spec as OptionSpec).secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
     return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got ${got}.` };
   }
-  return { ok: true, help: false, config: result.data, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
+  return { ok: true, help: false, config: result.data, raw, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
 }
 
 /** Whether the user gave an option (its flag or its variable) rather than leaving it to the default. */
@@ -244,7 +253,12 @@ export function serveHelp(): string {
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
     "",
-    "Options (each can also be set with its environment variable; the flag wins):",
+    "Options (each can also be set with its environment variable, or as a key of a --config file;",
+    "a flag wins over its variable, which wins over the file, which wins over the default):",
+    "  --config FILE                   URIAL_CONFIG",
+    "      a YAML or JSON file of options, keys as the long option names (e.g. 'context-size: 4096')",
+    "  --print-config",
+    "      print the resolved options as a config file, each with where its value came from, and exit",
   ];
   for (const spec of Object.values(serveOptions) as OptionSpec[]) {
     lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + `${spec.env}`);

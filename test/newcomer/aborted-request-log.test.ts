@@ -57,7 +57,7 @@ describe("request log: aborted requests", () => {
     await waitFor(() => records.length === 1);
     expect(toRequestLogEntry(records[0]!)).toMatchObject({ status: 504, aborted: "timeout" });
     const quick = await build(new FakeEngine({ script: "ok" }));
-    await quick.app.request("/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(chat) }).then((r) => r.text());
+    await (await quick.app.request("/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(chat) })).text();
     await waitFor(() => quick.records.length === 1);
     expect(toRequestLogEntry(quick.records[0]!).aborted).toBeUndefined();
   });
