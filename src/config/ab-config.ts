@@ -187,7 +187,14 @@ const calibrateSchema = z.object({
 });
 export type AbCalibrateConfig = z.output<typeof calibrateSchema>;
 
-export type AbParseResult<Config> = { ok: true; help: false; config: Config } | { ok: true; help: true } | { ok: false; message: string };
+export type AbParseResult<Config> = { ok: true; help: false; config: Config; raw?: Record<string, string | undefined> } | { ok: true; help: true } | { ok: false; message: string };
+
+/** Checks one `urial ab` option's value as the config would: what a `--config` file's values go through first. */
+export function checkAbOption(name: string, value: string): string | undefined {
+  const field = (abSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 const commonDefaults = { judgeRetries: "2", judgeTimeout: "120", gpu: "auto", seed: "1" };
 
@@ -255,7 +262,7 @@ function parseWith<Schema extends z.ZodType>(
     const got = spec.secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
     return { ok: false, message: `--${spec.flag}${spec.env ? ` (or ${spec.env})` : ""} ${issue.message}; got ${got}.` };
   }
-  return { ok: true, help: false, config: result.data };
+  return { ok: true, help: false, config: result.data, raw };
 }
 
 /** The help text of `urial ab`, `urial ab evolve` or `urial ab calibrate`. */
@@ -286,6 +293,10 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
   for (const spec of Object.values(options) as AbOptionSpec[]) {
     lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + (spec.env ?? ""));
     lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}${spec.required ? " (required)" : ""}`);
+  }
+  if (which === "ab") {
+    lines.push("  --config FILE                   URIAL_CONFIG", "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it");
+    lines.push("  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
   }
   lines.push("  -h, --help                      show this help");
   return lines.join("\n");

@@ -16,7 +16,7 @@
  * column in every syntax error).
  */
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
 
 /** What the config file needs to know of an option (a subset of every command's option table entry). */
@@ -29,6 +29,8 @@ export interface FileOption {
   multiple?: boolean;
   boolean?: boolean;
   secret?: boolean;
+  /** What the value looks like in help: `FILE`, `DIR` and `PATH` values in a file are relative to the file's folder. */
+  value?: string;
 }
 
 export type FileOptionTable = Readonly<Record<string, FileOption>>;
@@ -145,9 +147,20 @@ export async function loadConfigFile(path: string, command: string, table: FileO
     if (spec.boolean === true && value !== "true" && value !== "false") return fail(`key '${key}' must be true or false; got '${value}'.`);
     const problem = spec.boolean === true ? undefined : check?.(name, value);
     if (problem !== undefined) return fail(`key '${key}' ${problem}; got ${spec.secret === true ? `a value of ${value.length} characters (not shown)` : `'${value}'`}.`);
-    values[name] = value;
+    values[name] = relativeToFile(spec, value, dirname(resolve(path)));
   }
   return { ok: true, values };
+}
+
+/**
+ * A path in a config file means the same wherever the command runs: relative
+ * to the file's folder (FILE, DIR, PATH values, and a MODEL written as ./… or
+ * ../…; a cached model's name or an hf: URI stays as it is).
+ */
+function relativeToFile(spec: FileOption, value: string, folder: string): string {
+  const pathLike = ["FILE", "DIR", "PATH"].includes(spec.value ?? "") || (spec.value === "MODEL" && /^\.\.?\//.test(value));
+  if (!pathLike || isAbsolute(value) || /^[a-z]+:/i.test(value)) return value;
+  return resolve(folder, value);
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyConfigFile, loadConfigFile } from "../../src/config/config-file.js";
 import { checkServeOption, parseServeConfig, serveOptions } from "../../src/config/serve-config.js";
+import { abOptions, checkAbOption, parseAbConfig } from "../../src/config/ab-config.js";
 import { builtCli, cleanEnv, repositoryRoot } from "../support/run-cli.js";
 
 let folder: string;
@@ -81,7 +82,8 @@ describe("config file: flag > variable > file > default", () => {
     if (!outcome.ok) throw new Error(outcome.message);
     const parsed = parseServeConfig(outcome.argv, { URIAL_PORT: "9100" });
     if (!parsed.ok || parsed.help) throw new Error("did not parse");
-    expect(parsed.config).toMatchObject({ model: "./base.gguf", port: 9100, contextSize: 2048, host: "0.0.0.0", exemplars: "urial-1shot", parallel: 2 });
+    // A ./path in the file is relative to the file's folder, wherever the command runs.
+    expect(parsed.config).toMatchObject({ model: join(folder, "base.gguf"), port: 9100, contextSize: 2048, host: "0.0.0.0", exemplars: "urial-1shot", parallel: 2 });
     expect(outcome.sources).toMatchObject({ model: { from: "file", path }, port: { from: "env", name: "URIAL_PORT" }, contextSize: { from: "flag" }, host: { from: "file", path }, parallel: { from: "default" } });
     // A set named in the file is named explicitly: never swapped at start-up.
     expect(parsed.defaultExemplars).toBeUndefined();
@@ -93,7 +95,7 @@ describe("config file: flag > variable > file > default", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
-    expect(lines).toContain(`model: ./base.gguf  # file ${path}`);
+    expect(lines).toContain(`model: ${join(folder, "base.gguf")}  # file ${path}`);
     expect(lines).toContain("port: 9100  # env URIAL_PORT");
     expect(lines).toContain("context-size: 2048  # flag --context-size");
     expect(lines).toContain("host: 127.0.0.1  # default");
@@ -103,7 +105,7 @@ describe("config file: flag > variable > file > default", () => {
     // Without the secret, the printed file is a config file that gives the same settings back.
     const printed = await file("printed.yaml", result.stdout.split("\n").filter((line) => !line.startsWith("api-key")).join("\n"));
     const again = await runServe(["--config", printed, "--print-config"], {});
-    expect(again.stdout.split("\n").filter((line) => /^(model|port|context-size|host):/.test(line)).map((line) => line.replace(/  # .*$/, ""))).toEqual(["model: ./base.gguf", "host: 127.0.0.1", "port: 9100", "context-size: 2048"]);
+    expect(again.stdout.split("\n").filter((line) => /^(model|port|context-size|host):/.test(line)).map((line) => line.replace(/  # .*$/, ""))).toEqual([`model: ${join(folder, "base.gguf")}`, "host: 127.0.0.1", "port: 9100", "context-size: 2048"]);
   });
 
   it("stops with exit code 2 and the message before loading anything", async () => {
@@ -111,5 +113,27 @@ describe("config file: flag > variable > file > default", () => {
     const result = await runServe(["--config", path], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`urial serve: ${path}: unknown key 'contex-size'. Did you mean 'context-size'? Keys are the long option names of 'urial serve --help'.\n`);
+  });
+});
+
+describe("config file for urial ab: a promptfoo-style run file", () => {
+  it("takes the suite, the variants as a list, the judge and the sampling; flags still win; paths are relative to the file", async () => {
+    const path = await file("run.yaml", ["suite: suites/mine.jsonl", "variants:", "  - urial/urial-1shot", "  - urial/urial-help", "judge: http://127.0.0.1:8081/v1", "model: ./base.gguf", "out: results", "samples: 3", "temperature: 0.7"].join("\n"));
+    const table = { ...abOptions, variants: { ...abOptions.variants, multiple: true } };
+    const outcome = await applyConfigFile("ab", table, ["--config", path, "--samples", "5"], {}, checkAbOption);
+    if (!outcome.ok) throw new Error(outcome.message);
+    const parsed = parseAbConfig(outcome.argv, {});
+    if (!parsed.ok || parsed.help) throw new Error(parsed.ok ? "help" : parsed.message);
+    expect(parsed.config).toMatchObject({
+      suite: join(folder, "suites/mine.jsonl"),
+      variants: ["urial/urial-1shot", "urial/urial-help"],
+      judge: "http://127.0.0.1:8081/v1",
+      model: join(folder, "base.gguf"),
+      out: join(folder, "results"),
+      samples: 5,
+      temperature: 0.7,
+    });
+    const bad = await loadConfigFile(await file("bad-run.yaml", "variants: [urial/a]\n"), "ab", table, checkAbOption);
+    expect(bad).toEqual({ ok: false, message: `${join(folder, "bad-run.yaml")}: key 'variants' must name at least two different model ids, comma-separated; got 'urial/a'.` });
   });
 });
