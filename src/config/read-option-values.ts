@@ -13,6 +13,8 @@ export interface OptionSource {
   env?: string;
   /** The flag may be given several times. */
   multiple?: boolean;
+  /** A one-letter short flag (`-m`), without the dash. */
+  short?: string;
 }
 
 export type OptionValues =
@@ -33,7 +35,7 @@ export function readOptionValues(
     values = parseArgs({
       args: [...argv],
       options: {
-        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const, multiple: spec.multiple === true }])),
+        ...Object.fromEntries(specs.map(([, spec]) => [spec.flag, { type: "string" as const, multiple: spec.multiple === true, ...(spec.short !== undefined ? { short: spec.short } : {}) }])),
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,

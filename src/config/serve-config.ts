@@ -29,6 +29,8 @@ function findPackageRoot(from: string): string {
 
 export interface OptionSpec {
   flag: string;
+  /** A one-letter short flag, without the dash. */
+  short?: string;
   env: string;
   value: string;
   description: string;
@@ -43,6 +45,7 @@ export interface OptionSpec {
 export const serveOptions = {
   model: {
     flag: "model",
+    short: "m",
     env: "URIAL_MODEL",
     value: "MODEL",
     description: "untuned base GGUF: a path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (pulled into --models-dir once)",
@@ -51,7 +54,7 @@ export const serveOptions = {
   chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift", default: "none (no /v1/shift)" },
   modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
-  port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
+  port: { flag: "port", short: "p", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
   exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: "urial-help" },
   exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
   systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
@@ -59,7 +62,7 @@ export const serveOptions = {
   threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "CPU threads; auto measures decode speed for 1 to the physical core count at start-up and uses the fastest", default: "auto" },
   gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
-  contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
+  contextSize: { flag: "context-size", short: "c", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
   prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
@@ -248,7 +251,7 @@ function explicitlyGiven(name: OptionName, argv: readonly string[], env: Readonl
 /** The help text of `urial serve`. */
 export function serveHelp(): string {
   const lines = [
-    "Usage: urial serve [--model MODEL] [options]",
+    "Usage: urial serve [-m MODEL] [options]",
     "",
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
@@ -261,7 +264,7 @@ export function serveHelp(): string {
     "      print the resolved options as a config file, each with where its value came from, and exit",
   ];
   for (const spec of Object.values(serveOptions) as OptionSpec[]) {
-    lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + `${spec.env}`);
+    lines.push(`  ${spec.short !== undefined ? `-${spec.short}, ` : ""}--${spec.flag} ${spec.value}`.padEnd(34) + `${spec.env}`);
     lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}`);
   }
   lines.push("  -h, --help                      show this help");

@@ -89,6 +89,16 @@ describe("config file: flag > variable > file > default", () => {
     expect(parsed.defaultExemplars).toBeUndefined();
   });
 
+  it("takes the short flags -m, -c, -p, and they win over the file like their long forms", async () => {
+    const path = await file("short.yaml", "model: /models/a.gguf\nport: 9000\ncontext-size: 1024\n");
+    const outcome = await applyConfigFile("serve", serveOptions, ["--config", path, "-m", "/models/b.gguf", "-c", "2048", "-p", "9001"], {}, checkServeOption);
+    if (!outcome.ok) throw new Error(outcome.message);
+    const parsed = parseServeConfig(outcome.argv, {});
+    if (!parsed.ok || parsed.help) throw new Error("did not parse");
+    expect(parsed.config).toMatchObject({ model: "/models/b.gguf", contextSize: 2048, port: 9001 });
+    expect(outcome.sources).toMatchObject({ model: { from: "flag" }, contextSize: { from: "flag" }, port: { from: "flag" } });
+  });
+
   it("urial serve --print-config prints the resolved options as a config file with their sources, and the file reads back the same", async () => {
     const path = await file("print.yaml", "model: ./base.gguf\nport: 9000\ncontext-size: 1024\napi-key: [alpha, beta]\n");
     const result = await runServe(["--config", path, "--context-size", "2048", "--print-config"], { URIAL_PORT: "9100" });
