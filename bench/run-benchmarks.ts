@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { physicalCoreCount } from "../src/config/physical-core-count.js";
+import { physicalCoreCount } from "../src/platform/physical-core-count.js";
 import { startLlamaEngine } from "../src/engine/llama-engine.js";
 import { openAnswerBlock, renderQueryBlock, renderUrialPrompt } from "../src/prompt/render-urial-prompt.js";
 import { startBenchServer, timedChat, writeBenchSets, type BenchServer } from "./measure/bench-server.js";
@@ -61,8 +61,14 @@ const prefixTokens = sets.prefixes.map((prefix) => rawLlama.tokenize(prefix).len
 
 console.log(`# urial-proxy benchmarks\n`);
 console.log(`model ${modelPath} · context ${contextSize} · prefix ${prefixTokens.join(" / ")} tokens · ${rounds} rounds · ${defaultThreads} threads`);
-console.log(`threads: ${values.threads ? "given" : `auto picked ${defaultThreads} (start-up sweep: ${autoSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(0)} tok/s`).join(", ")})`}`);
-console.log(`machine: ${cores} physical cores (${availableParallelism()} logical, ${cpus()[0]?.model ?? "?"}), load ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
+console.log(
+  `threads: ${values.threads ? "given" : `auto picked ${defaultThreads} (start-up sweep: ${autoSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(0)} tok/s`).join(", ")})`}`,
+);
+console.log(
+  `machine: ${cores} physical cores (${availableParallelism()} logical, ${cpus()[0]?.model ?? "?"}), load ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ")}\n`,
+);
 
 // The varying part comes first, so consecutive queries share no tokens and
 // every warm request evaluates its whole query (on the proxy and the raw side alike).
@@ -156,7 +162,11 @@ if (wanted("decode")) {
 // 3. Aggregate decode with 1, 2 and 4 concurrent streams.
 if (wanted("streams")) {
   const server = await startBenchServer(sets, engineOptions(4));
-  const aggregate = new Map<number, number[]>([[1, []], [2, []], [4, []]]);
+  const aggregate = new Map<number, number[]>([
+    [1, []],
+    [2, []],
+    [4, []],
+  ]);
   await Promise.all([0, 1, 2, 3].map((index) => timedChat(server.url, "urial/bench-a", queryFor(index, "warm4"), 1)));
   for (let round = 0; round < rounds; round += 1) {
     for (const streams of [1, 2, 4]) {
@@ -245,8 +255,16 @@ if (wanted("restart")) {
   }
   const s = { restored: summarize(restored), cold: summarize(coldStart) };
   results.restart = s;
-  console.log(`## First request after a restart (TTFT ms)\n\n| | ms |\n|---|---|\n| with a saved prefix state | ${formatSummary(s.restored)} |\n| without (prefix evaluated) | ${formatSummary(s.cold)} |\n`);
-  target("6. restart: saved-state TTFT ÷ cold TTFT", `${s.restored.median.toFixed(1)} / ${s.cold.median.toFixed(1)} ms`, s.restored.median / s.cold.median, "< 1 (report)", s.restored.median < s.cold.median);
+  console.log(
+    `## First request after a restart (TTFT ms)\n\n| | ms |\n|---|---|\n| with a saved prefix state | ${formatSummary(s.restored)} |\n| without (prefix evaluated) | ${formatSummary(s.cold)} |\n`,
+  );
+  target(
+    "6. restart: saved-state TTFT ÷ cold TTFT",
+    `${s.restored.median.toFixed(1)} / ${s.cold.median.toFixed(1)} ms`,
+    s.restored.median / s.cold.median,
+    "< 1 (report)",
+    s.restored.median < s.cold.median,
+  );
 }
 
 // 7. Resident memory per configuration, each in its own process.

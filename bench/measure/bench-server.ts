@@ -23,7 +23,20 @@ export interface BenchSets {
   prefixes: string[];
 }
 
-const topics = ["a lighthouse keeper", "a small robot", "a river otter", "a baker", "a mountain goat", "a paper kite", "an old clock", "a garden snail", "a city pigeon", "a sleepy cat", "a brave mouse", "a tall giraffe"];
+const topics = [
+  "a lighthouse keeper",
+  "a small robot",
+  "a river otter",
+  "a baker",
+  "a mountain goat",
+  "a paper kite",
+  "an old clock",
+  "a garden snail",
+  "a city pigeon",
+  "a sleepy cat",
+  "a brave mouse",
+  "a tall giraffe",
+];
 
 /** One exemplar of a few hundred characters; varied per index so sets differ. */
 function exemplar(set: string, index: number) {

@@ -122,9 +122,7 @@ const shapeText = `embedding ${shape.embedding}, ${shape.layers} layers, ${shape
 const origin = custom ? "custom" : preset.modelledOn === null ? `preset ${presetName}` : `preset ${presetName} (modelled on ${preset.modelledOn.model})`;
 const real = custom ? null : preset.modelledOn;
 const vocabularyNote =
-  real !== null && result.vocabularySize < real.vocabularySize
-    ? `; ${real.model} has ${real.vocabularySize}: add --vocab-size ${real.vocabularySize} for its output-layer and sampling cost`
-    : "";
+  real !== null && result.vocabularySize < real.vocabularySize ? `; ${real.model} has ${real.vocabularySize}: add --vocab-size ${real.vocabularySize} for its output-layer and sampling cost` : "";
 console.log(`wrote ${result.path}
   shape:      ${origin}: ${shapeText}
   vocabulary: ${result.vocabularySize} tokens from ${values["tokenizer-from"]}${vocabularyNote}

@@ -61,7 +61,12 @@ export async function writeSyntheticLlamaModel(options: SyntheticLlamaOptions): 
   const metadata: GgufMetadataEntry[] = [
     ["general.architecture", gguf.string("llama")],
     ["general.name", gguf.string(name)],
-    ["general.description", gguf.string(`Random weights (seed ${seed}, std ${WEIGHT_DEVIATION}) with the tokenizer of ${basename(options.tokenizerFrom)}${vocabularySize > source.tokens.length ? ` padded to ${vocabularySize} tokens` : ""}, for speed benchmarks: its text is noise.`)],
+    [
+      "general.description",
+      gguf.string(
+        `Random weights (seed ${seed}, std ${WEIGHT_DEVIATION}) with the tokenizer of ${basename(options.tokenizerFrom)}${vocabularySize > source.tokens.length ? ` padded to ${vocabularySize} tokens` : ""}, for speed benchmarks: its text is noise.`,
+      ),
+    ],
     ["general.file_type", gguf.uint32(FILE_TYPE_OF_WEIGHT_TYPE[weightType])],
     ...(weightType === "q8_0" ? [["general.quantization_version", gguf.uint32(2)] as const] : []),
     ["llama.vocab_size", gguf.uint32(vocabularySize)],

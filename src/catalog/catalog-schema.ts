@@ -8,13 +8,9 @@
 import { z } from "zod";
 
 /** A text given as one string or as an array of lines. */
-export const multilineText = z
-  .union([z.string(), z.array(z.string())], { error: "must be a string or an array of lines" })
-  .transform((value) => (Array.isArray(value) ? value.join("\n") : value));
+export const multilineText = z.union([z.string(), z.array(z.string())], { error: "must be a string or an array of lines" }).transform((value) => (Array.isArray(value) ? value.join("\n") : value));
 
-const catalogName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit" });
+const catalogName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit" });
 
 export const systemPromptFileSchema = z.strictObject({
   /** Equals the file name without `.json`. */
@@ -86,7 +82,7 @@ export const exemplarSetFileSchema = z
           context.addIssue({ code: "custom", path: turn.path, message: "is required by the principles template" });
         }
         if (!principles && turn.thoughts !== undefined) {
-          context.addIssue({ code: "custom", path: turn.path, message: "is only used by the principles template (set \"template\": \"principles\")" });
+          context.addIssue({ code: "custom", path: turn.path, message: 'is only used by the principles template (set "template": "principles")' });
         }
       }
     });

@@ -40,12 +40,6 @@ export function exemplarExchanges(set: Pick<ExemplarSet, "exemplars">): Exchange
 
 /** The content hash of a set: everything that changes its rendered prefix, canonically serialised. */
 export function hashExemplarSet(set: Omit<ExemplarSet, "hash" | "file">): string {
-  const canonical = JSON.stringify([
-    set.name,
-    set.version,
-    set.template,
-    set.systemPrompt,
-    exemplarExchanges(set).map((exchange) => [exchange.query, exchange.answer, exchange.thoughts ?? null]),
-  ]);
+  const canonical = JSON.stringify([set.name, set.version, set.template, set.systemPrompt, exemplarExchanges(set).map((exchange) => [exchange.query, exchange.answer, exchange.thoughts ?? null])]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }

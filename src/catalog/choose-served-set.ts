@@ -44,17 +44,25 @@ export function chooseServedSet(input: ServedSetInput): ServedSetChoice {
     const keepIt = `--context-size ${current.promptTokens + answerTokens}`;
     const best = fitting[0];
     if (best === undefined) {
-      notices.push(`no exemplar set fits the context of ${contextSize} tokens: ${size} is served as 'urial' and its requests will get 400 context_length_exceeded; start with ${keepIt} or more, or add a smaller set`);
+      notices.push(
+        `no exemplar set fits the context of ${contextSize} tokens: ${size} is served as 'urial' and its requests will get 400 context_length_exceeded; start with ${keepIt} or more, or add a smaller set`,
+      );
     } else if (!input.explicit) {
       serve = best.name;
-      notices.push(`the default exemplar set ${size} does not fit the context of ${contextSize} tokens: serving '${best.name}' (${best.promptTokens} tokens) as 'urial' instead; pass --exemplars to choose, or ${keepIt} to keep '${current.name}'`);
+      notices.push(
+        `the default exemplar set ${size} does not fit the context of ${contextSize} tokens: serving '${best.name}' (${best.promptTokens} tokens) as 'urial' instead; pass --exemplars to choose, or ${keepIt} to keep '${current.name}'`,
+      );
     } else {
-      notices.push(`exemplar set ${size} does not fit the context of ${contextSize} tokens, so requests to 'urial' will get 400 context_length_exceeded; sets that fit: ${fitting.map((set) => `${set.name} (${set.promptTokens})`).join(", ")}; use --exemplars ${best.name}, or ${keepIt}`);
+      notices.push(
+        `exemplar set ${size} does not fit the context of ${contextSize} tokens, so requests to 'urial' will get 400 context_length_exceeded; sets that fit: ${fitting.map((set) => `${set.name} (${set.promptTokens})`).join(", ")}; use --exemplars ${best.name}, or ${keepIt}`,
+      );
     }
   }
   const others = tooLarge.filter((set) => set.name !== input.current);
   if (others.length > 0) {
-    notices.push(`note: ${others.length === 1 ? "this exemplar set does" : "these exemplar sets do"} not fit the context of ${contextSize} tokens with a ${answerTokens}-token answer (requests naming them get 400): ${others.map((set) => `urial/${set.name} (${set.promptTokens})`).join(", ")}`);
+    notices.push(
+      `note: ${others.length === 1 ? "this exemplar set does" : "these exemplar sets do"} not fit the context of ${contextSize} tokens with a ${answerTokens}-token answer (requests naming them get 400): ${others.map((set) => `urial/${set.name} (${set.promptTokens})`).join(", ")}`,
+    );
   }
   return { serve, notices };
 }

@@ -44,7 +44,11 @@ export function lintExemplarSet(set: ExemplarSet, budget?: TokenBudget): SetRepo
       ...(exemplar.followUps ?? []).map((turn, turnIndex) => ({ path: `${base}.followUps.${turnIndex}`, ...turn })),
     ];
     for (const turn of turns) {
-      for (const [name, text] of [["query", turn.query], ["answer", turn.answer], ["thoughts", turn.thoughts]] as const) {
+      for (const [name, text] of [
+        ["query", turn.query],
+        ["answer", turn.answer],
+        ["thoughts", turn.thoughts],
+      ] as const) {
         if (text === undefined) continue;
         if (headerLike.test(text)) add(`${turn.path}.${name}`, "has a line that looks like a block header (# Query / # Answer / # Instruction)");
         if (markerLike.test(text)) add(`${turn.path}.${name}`, "contains an internal-thoughts marker");
@@ -79,11 +83,18 @@ export function lintExemplarSet(set: ExemplarSet, budget?: TokenBudget): SetRepo
  * paragraph after the list.
  */
 export function styleProblems(answer: string): string[] {
-  const paragraphs = answer.trim().split(/\n\s*\n/).map((paragraph) => paragraph.trim());
+  const paragraphs = answer
+    .trim()
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim());
   const problems: string[] = [];
   const first = paragraphs[0] ?? "";
   if (numberedItem.test(first) || /^\s*[-*]\s/.test(first)) problems.push("opens with a list; URIAL answers open by acknowledging the question");
-  const numbers = answer.split("\n").map((line) => numberedItem.exec(line)?.[1]).filter((value): value is string => value !== undefined).map(Number);
+  const numbers = answer
+    .split("\n")
+    .map((line) => numberedItem.exec(line)?.[1])
+    .filter((value): value is string => value !== undefined)
+    .map(Number);
   if (numbers.length < 2) problems.push("has no numbered list of at least two points");
   else if (numbers.some((value, index) => value !== index + 1)) problems.push(`numbered points are not in order 1, 2, 3… (found ${numbers.join(", ")})`);
   const last = paragraphs[paragraphs.length - 1] ?? "";

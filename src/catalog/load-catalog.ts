@@ -99,14 +99,13 @@ async function listJsonFiles(dir: string): Promise<string[]> {
   } catch (error) {
     throw new CatalogError(`${dir}: cannot read the directory (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return names.filter((name) => name.endsWith(".json")).sort().map((name) => join(dir, name));
+  return names
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => join(dir, name));
 }
 
-async function readValidated<Schema extends z.ZodType<{ name: string }>>(
-  file: string,
-  schema: Schema,
-  problems: CatalogProblem[],
-): Promise<z.output<Schema> | undefined> {
+async function readValidated<Schema extends z.ZodType<{ name: string }>>(file: string, schema: Schema, problems: CatalogProblem[]): Promise<z.output<Schema> | undefined> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, "utf8"));

@@ -8,23 +8,22 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { JudgeUnavailableError } from "../ab/judge-backend.js";
-import { compareJudges } from "../ab/judge-agreement.js";
-import { judgePair, type PairToJudge } from "../ab/judge-pair.js";
-import { JsonlCache } from "../ab/jsonl-cache.js";
-import { mapLimit } from "../ab/map-limit.js";
-import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
-import { renderCalibrationMarkdown, type CalibrationReport } from "../ab/render-calibration.js";
-import type { StoredJudgement } from "../ab/run-ab.js";
+import { JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { compareJudges } from "../ab/judge/judge-agreement.js";
+import { judgePair, type PairToJudge } from "../ab/judge/judge-pair.js";
+import { JsonlCache } from "../ab/offline/jsonl-cache.js";
+import { mapLimit } from "../ab/offline/map-limit.js";
+import { AbResultsError, readAbResults } from "../ab/offline/read-ab-results.js";
+import { renderCalibrationMarkdown, type CalibrationReport } from "../ab/report/render-calibration.js";
+import type { StoredJudgement } from "../ab/offline/run-ab.js";
 import { abHelp, parseAbCalibrateConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import type { AbCommandIo } from "./ab-command.js";
+import type { CommandIo } from "./command-io.js";
 import { createAbProgress } from "./ab-progress.js";
 import { openJudge, type OpenedJudge } from "./start-judge.js";
 
-export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo): Promise<number> {
+export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbCalibrateConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial ab calibrate: ${parsed.message}\n`);
@@ -52,7 +51,7 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
     }
     const chosen = config.limit === undefined ? pairs : pairs.slice(0, config.limit);
     if (chosen.length === 0) throw new AbResultsError(`${from}/results.json: no answer pairs to judge`);
-    const threads = config.threads ?? physicalCoreCount();
+    const threads = config.threads;
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const open = async (judge: string, model: string | undefined) => {
       const handle = await openJudge({
@@ -76,11 +75,18 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
     const failures = { weak: 0, strong: 0 };
     let calls = 0;
     try {
-      for (const [side, judge] of [["weak", weak], ["strong", strong]] as const) {
+      for (const [side, judge] of [
+        ["weak", weak],
+        ["strong", strong],
+      ] as const) {
         progress.update({ type: "phase", phase: "judging", total: chosen.length, cached: 0 });
         let done = 0;
         preferences[side] = await mapLimit(chosen, config.judgeParallel, async (pair) => {
-          const judged = await judgePair(pair, { identity: judge.identity, backend: () => judge.connect() }, cache, { retries: config.judgeRetries, seed: config.seed, maxTokens: config.judgeMaxTokens });
+          const judged = await judgePair(pair, { identity: judge.identity, backend: () => judge.connect() }, cache, {
+            retries: config.judgeRetries,
+            seed: config.seed,
+            maxTokens: config.judgeMaxTokens,
+          });
           calls += judged.calls;
           if (judged.preference === null) failures[side] += 1;
           done += 1;
@@ -105,16 +111,27 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
       strong: { ...withoutIdentity(strong.description), winRate: winRate(preferences.strong), failedPairs: failures.strong },
       pairs: chosen.length,
       comparison: compareJudges(preferences.weak, preferences.strong),
-      perPair: chosen.map((pair, index) => ({ prompt: pair.prompt, candidate: pair.candidateId, sample: pair.sample, weak: preferences.weak[index] ?? null, strong: preferences.strong[index] ?? null })),
+      perPair: chosen.map((pair, index) => ({
+        prompt: pair.prompt,
+        candidate: pair.candidateId,
+        sample: pair.sample,
+        weak: preferences.weak[index] ?? null,
+        strong: preferences.strong[index] ?? null,
+      })),
     };
     const out = resolve(config.out ?? from);
     await mkdir(out, { recursive: true });
     const markdown = renderCalibrationMarkdown(report);
-    for (const [name, text] of [["calibration.json", `${JSON.stringify(report, null, 1)}\n`], ["calibration.md", markdown]] as const) {
+    for (const [name, text] of [
+      ["calibration.json", `${JSON.stringify(report, null, 1)}\n`],
+      ["calibration.md", markdown],
+    ] as const) {
       await writeFile(join(out, `${name}.partial`), text);
       await rename(join(out, `${name}.partial`), join(out, name));
     }
-    io.stdout.write(`${markdown.split("\n").find((line) => line.startsWith("Agreement")) ?? ""}\n${calls} judgements asked; wrote ${join(out, "calibration.json")} and ${join(out, "calibration.md")}\n`);
+    io.stdout.write(
+      `${markdown.split("\n").find((line) => line.startsWith("Agreement")) ?? ""}\n${calls} judgements asked; wrote ${join(out, "calibration.json")} and ${join(out, "calibration.md")}\n`,
+    );
     return 0;
   } catch (error) {
     if ([AbResultsError, JudgeUnavailableError, ModelLoadError, ChatTemplateError].some((kind) => error instanceof kind)) {

@@ -10,39 +10,36 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { AbAnswer, AbVariant } from "../ab/ab-results.js";
-import { AnswerFailedError, answerWithApp, UnknownVariantError } from "../ab/answer-with-app.js";
-import { buildAbResults } from "../ab/build-ab-results.js";
-import { formatAbSummary } from "../ab/format-ab.js";
-import { JudgeUnavailableError } from "../ab/judge-backend.js";
-import { JsonlCache } from "../ab/jsonl-cache.js";
-import { renderAbReportHtml } from "../ab/render-ab-report-html.js";
-import { renderAbReportMarkdown } from "../ab/render-ab-report-md.js";
-import { runAb, type StoredJudgement } from "../ab/run-ab.js";
+import type { AbAnswer, AbVariant } from "../ab/offline/ab-results.js";
+import { AnswerFailedError, answerVariant, UnknownVariantError, type AnswerRequest } from "../ab/offline/answer-variant.js";
+import type { AnswerDeps } from "../answer/answer-deps.js";
+import { PrefixTokenCache } from "../answer/prefix-token-cache.js";
+import { buildAbResults } from "../ab/offline/build-ab-results.js";
+import { formatAbSummary } from "../ab/report/format-ab.js";
+import { JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { JsonlCache } from "../ab/offline/jsonl-cache.js";
+import { renderAbReportHtml } from "../ab/report/render-ab-report-html.js";
+import { renderAbReportMarkdown } from "../ab/report/render-ab-report-md.js";
+import { runAb, type StoredJudgement } from "../ab/offline/run-ab.js";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
 import { abHelp, abOptions, checkAbOption, parseAbConfig } from "../config/ab-config.js";
-import { applyConfigFile, formatResolvedConfig } from "../config/config-file.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { applyConfigFile } from "./apply-config-file.js";
+import { formatResolvedConfig } from "../config/config-file.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import { ApiError } from "../openai/api-error.js";
-import { createApp } from "../server/app.js";
-import { resolveChatModel } from "../server/model-ids.js";
+import { DomainError } from "../errors/domain-error.js";
+import { resolveChatModel } from "../answer/model-ids.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
 import { runAbCalibrateCommand } from "./ab-calibrate-command.js";
 import { runAbEvolveCommand } from "./ab-evolve-command.js";
 import { createAbProgress } from "./ab-progress.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { openJudge } from "./start-judge.js";
-
-/** Where the command writes; tests pass their own streams. */
-export interface AbCommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
+import type { CommandIo } from "./command-io.js";
 
 /** A problem with the command's input, reported in one line. */
 export class AbInputError extends Error {
@@ -52,10 +49,10 @@ export class AbInputError extends Error {
   }
 }
 
-const defaultIo: AbCommandIo = { stdout: process.stdout, stderr: process.stderr };
+const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** Runs `urial ab [evolve|calibrate]`; resolves with the exit code. */
-export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo = defaultIo): Promise<number> {
+export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = defaultIo): Promise<number> {
   if (argv[0] === "evolve") return runAbEvolveCommand(argv.slice(1), env, io);
   if (argv[0] === "calibrate") return runAbCalibrateCommand(argv.slice(1), env, io);
   // A promptfoo-style run file: suite, variants (a list), judge, sampling, output, as keys of --config.
@@ -92,14 +89,14 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         const set = resolveChatModel(catalog, id);
         return { id, set: set.name, version: set.version, hash: set.hash };
       } catch (error) {
-        throw new AbInputError(`--variants: ${error instanceof ApiError ? error.message : String(error)}`);
+        throw new AbInputError(`--variants: ${error instanceof DomainError ? error.message : String(error)}`);
       }
     });
     const out = resolve(config.out);
     await mkdir(join(out, "cache"), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new AbInputError(`${out}: cannot create the output folder (${error.code ?? error.message})`);
     });
-    const threads = config.threads ?? physicalCoreCount();
+    const threads = config.threads;
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const modelPath = await resolveModelOption(config.model, models);
     const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
@@ -118,19 +115,30 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const answers = await JsonlCache.open<AbAnswer>(join(out, "cache", "answers.jsonl"));
     const judgements = await JsonlCache.open<StoredJudgement>(join(out, "cache", "judgements.jsonl"));
 
-    let request: ((path: string, init: RequestInit) => Response | Promise<Response>) | undefined;
-    const generate = async (input: Parameters<typeof answerWithApp>[1]) => {
-      if (request === undefined) {
+    // The model loads on the first answer the cache does not have.
+    let deps: AnswerDeps | undefined;
+    const prefixTokens = new PrefixTokenCache();
+    const generate = async (input: AnswerRequest) => {
+      if (deps === undefined) {
         log(`loading ${modelPath}`);
-        const started = await startLlamaEngine({ modelPath, threads, gpu: config.gpu, ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}), parallel: 1, maxQueue: 0 });
+        const started = await startLlamaEngine({
+          modelPath,
+          threads,
+          maxThreads: physicalCoreCount(),
+          gpu: config.gpu,
+          ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),
+          parallel: 1,
+          maxQueue: 0,
+        });
         engine = started;
-        const app = createApp({ engine: () => started, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024, limits: { maxTokens: Math.max(config.maxTokens, 1) } });
-        request = (path, init) => app.request(path, init);
+        deps = { engine: () => started, catalog, systemMessageMode: "append", limits: { maxTokens: Math.max(config.maxTokens, 1) } };
       }
-      return answerWithApp(request, input);
+      return answerVariant(deps, input, { prefixTokens });
     };
 
-    log(`${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`);
+    log(
+      `${variants.map((variant) => `${variant.id} (${variant.set}@${variant.version})`).join(" vs ")} on ${suite.length} prompts × ${config.samples} sample${config.samples === 1 ? "" : "s"}; judge ${judge.description.kind === "remote" ? `${judge.description.model} at ${judge.description.url}` : judge.description.model}`,
+    );
     const progress = createAbProgress(io.stderr);
     let outcome;
     try {
@@ -181,7 +189,12 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
       const byId = new Map(suite.map((item) => [item.id, item]));
       const lines = results.informative.map((entry) => {
         const item = byId.get(entry.id)!;
-        return JSON.stringify({ id: item.id, category: item.category ?? "uncategorized", ...(item.messages ? { messages: item.messages } : { query: item.query }), informativeness: entry.informativeness });
+        return JSON.stringify({
+          id: item.id,
+          category: item.category ?? "uncategorized",
+          ...(item.messages ? { messages: item.messages } : { query: item.query }),
+          informativeness: entry.informativeness,
+        });
       });
       files.push(["informative.jsonl", lines.map((line) => `${line}\n`).join("")]);
     }

@@ -8,18 +8,17 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { evolvePrompt, parseEvolvedPrompt } from "../ab/evolve-prompts.js";
-import { askJudge, JudgeUnavailableError } from "../ab/judge-backend.js";
-import { rankByInformativeness } from "../ab/informativeness.js";
-import { AbResultsError, readAbResults } from "../ab/read-ab-results.js";
+import { evolvePrompt, parseEvolvedPrompt } from "../ab/offline/evolve-prompts.js";
+import { askJudge, JudgeUnavailableError } from "../ab/judge/judge-backend.js";
+import { rankByInformativeness } from "../ab/offline/informativeness.js";
+import { AbResultsError, readAbResults } from "../ab/offline/read-ab-results.js";
 import { abHelp, parseAbEvolveConfig } from "../config/ab-config.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
-import type { AbCommandIo } from "./ab-command.js";
+import type { CommandIo } from "./command-io.js";
 import { openJudge } from "./start-judge.js";
 
-export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: AbCommandIo): Promise<number> {
+export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbEvolveConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial ab evolve: ${parsed.message}\n`);
@@ -43,7 +42,7 @@ export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.Pr
       ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
       timeoutSeconds: config.judgeTimeout,
       ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
-      threads: config.threads ?? physicalCoreCount(),
+      threads: config.threads,
       gpu: config.gpu,
       models: { modelsDir: config.modelsDir, env, output: io.stderr },
     });

@@ -4,7 +4,7 @@
  * place on a terminal, and otherwise (logs, CI) one line when a phase starts
  * and one per tenth of its work.
  */
-import type { AbProgressEvent } from "../ab/run-ab.js";
+import type { AbProgressEvent } from "../ab/offline/run-ab.js";
 import type { ProgressOutput } from "./progress-bar.js";
 import { formatDuration, statusLine } from "./terminal-line.js";
 

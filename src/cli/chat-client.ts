@@ -127,7 +127,7 @@ export function createChatClient(fetch: ChatFetch, baseUrl: string, apiKey?: str
     async renderPrompt(model, messages) {
       const response = await call("/apply-template", { method: "POST", body: JSON.stringify({ model, messages }) });
       if (response.status === 404 || response.status === 405) {
-        const error = await response.json().catch(() => null) as { error?: { code?: string } } | null;
+        const error = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
         // The route is missing (an older server), not the model.
         if (error?.error?.code !== "model_not_found") return null;
         return fail(new Response(JSON.stringify(error), { status: response.status }));

@@ -85,12 +85,18 @@ export class ChatSession {
     this.#answering = controller;
     let answer = "";
     try {
-      const finish = await client.streamAnswer(this.#model, this.#messages(), this.#settings, (piece) => {
-        // A leading space or newline from the model is noise at the start of a reply.
-        const shown = answer.length === 0 ? piece.replace(/^\s+/, "") : piece;
-        answer += piece;
-        if (shown.length > 0) output.write(shown);
-      }, controller.signal);
+      const finish = await client.streamAnswer(
+        this.#model,
+        this.#messages(),
+        this.#settings,
+        (piece) => {
+          // A leading space or newline from the model is noise at the start of a reply.
+          const shown = answer.length === 0 ? piece.replace(/^\s+/, "") : piece;
+          answer += piece;
+          if (shown.length > 0) output.write(shown);
+        },
+        controller.signal,
+      );
       output.write("\n");
       if (controller.signal.aborted) this.#options.errors.write("[stopped]\n");
       else if (finish === "length") this.#options.errors.write(`[cut at the token limit; /set max-tokens N for longer answers]\n`);

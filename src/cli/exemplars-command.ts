@@ -2,92 +2,96 @@
  * @module cli/exemplars-command
  * `urial exemplars list | lint | show`: look after the exemplar library.
  */
-import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
+import { basename } from "node:path";
+import { z } from "zod";
 import { exemplarExchanges } from "../catalog/catalog.js";
 import { lintExemplarSet, type TokenBudget } from "../catalog/lint-exemplar-set.js";
 import { CatalogError, formatProblem, inspectCatalog } from "../catalog/load-catalog.js";
-import { packageRoot } from "../config/serve-config.js";
+import { didYouMean, formatOptionsHelp, parseOptions, type OptionTable } from "../config/read-options.js";
+import { contextSizeOption, exemplarsDirOption, modelsDirOption, systemPromptsDirOption, wholeNumber } from "../config/shared-options.js";
 import { loadTokenizer, type Tokenizer } from "../engine/load-tokenizer.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { combineSystem } from "../openai/conversation-from-messages.js";
-import { defaultModelsDir } from "../models/models-dir.js";
 import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
-const help = `Usage: urial exemplars <list | lint | show NAME> [options]
+/** The options of `urial exemplars`; folders and model read the same variables as `urial serve`. */
+export const exemplarsOptions = {
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
+  model: { flag: "model", env: "URIAL_MODEL", value: "MODEL", description: "count tokens with this GGUF's tokenizer (lint, show): a path, a cached name, an hf: URI or URL" },
+  modelsDir: modelsDirOption,
+  contextSize: { ...contextSizeOption, description: "context to check against (lint)" },
+  maxTokens: { flag: "max-tokens", value: "N", description: "answer budget that must fit after the prompt (lint)", default: "512", defaultValue: "512" },
+  query: { flag: "query", value: "TEXT", description: "the query to render (show)", default: "a sample question" },
+  system: { flag: "system", value: "TEXT", description: "a client system message to append (show)" },
+  json: { flag: "json", value: "", description: "list: the sets as JSON", boolean: true },
+} as const satisfies OptionTable;
 
-  list                 the exemplar sets with template, exemplar count and content hash
-  lint                 check every set and system prompt; prints file:field: message
-                       lines and exits 1 when there is any problem
-  show NAME            print the exact prompt set NAME renders for a query
+const exemplarsSchema = z.object({
+  exemplarsDir: z.string().min(1),
+  systemPromptsDir: z.string().min(1),
+  model: z.string().min(1).optional(),
+  modelsDir: z.string().min(1),
+  contextSize: wholeNumber(1, 10_000_000).optional(),
+  maxTokens: wholeNumber(1, 10_000_000),
+  query: z.string().optional(),
+  system: z.string().optional(),
+  json: z.literal("true").optional(),
+});
 
-Options:
-  --exemplars-dir DIR         folder of exemplar sets (default: the package's exemplars/; env URIAL_EXEMPLARS_DIR)
-  --system-prompts-dir DIR    folder of system prompts (default: the package's system-prompts/; env URIAL_SYSTEM_PROMPTS_DIR)
-  --model MODEL               count tokens with this GGUF's tokenizer: a path, a cached name, an hf: URI or URL (env URIAL_MODEL)
-  --models-dir DIR            cache of pulled models (env URIAL_MODELS_DIR)
-  --context-size N            context to check against (default: the model's training context, at most 4096)
-  --max-tokens N              answer budget that must fit after the prompt (lint; default 512)
-  --query TEXT                the query to render (show; default: a sample question)
-  --system TEXT               a client system message to append (show)
-  -h, --help                  show this help`;
+const help = [
+  "Usage: urial exemplars <list | lint | show NAME> [options]",
+  "",
+  "  list                 the exemplar sets with template, exemplar count and content hash",
+  "  lint                 check every set and system prompt; prints file:field: message",
+  "                       lines and exits 1 when there is any problem",
+  "  show NAME            print the exact prompt set NAME renders for a query",
+  "",
+  "Options (each with a variable can also be set by it; the flag wins):",
+  ...formatOptionsHelp(exemplarsOptions),
+].join("\n");
+
+const actions = ["list", "lint", "show"];
 
 export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        "exemplars-dir": { type: "string" },
-        "system-prompts-dir": { type: "string" },
-        model: { type: "string" },
-        "models-dir": { type: "string" },
-        "context-size": { type: "string" },
-        "max-tokens": { type: "string" },
-        query: { type: "string" },
-        system: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`urial exemplars: ${error instanceof Error ? error.message : String(error)}\n`);
+  const parsed = parseOptions("exemplars", exemplarsOptions, exemplarsSchema, argv, env, { positionals: true });
+  if (!parsed.ok) {
+    process.stderr.write(`urial exemplars: ${parsed.message}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  const [action, name] = positionals;
-  if (values.help === true || action === undefined) {
+  const [action, name] = parsed.help ? [] : parsed.positionals;
+  if (parsed.help || action === undefined) {
     process.stdout.write(`${help}\n`);
-    return values.help === true ? 0 : 2;
+    return parsed.help ? 0 : 2;
   }
-  const location = {
-    exemplarsDir: values["exemplars-dir"] ?? env.URIAL_EXEMPLARS_DIR ?? join(packageRoot, "exemplars"),
-    systemPromptsDir: values["system-prompts-dir"] ?? env.URIAL_SYSTEM_PROMPTS_DIR ?? join(packageRoot, "system-prompts"),
-  };
-  const modelPath = values.model ?? env.URIAL_MODEL;
-  const numbers: Record<string, number | undefined> = {};
-  for (const flag of ["context-size", "max-tokens"] as const) {
-    const raw = values[flag];
-    if (raw === undefined) continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) {
-      process.stderr.write(`urial exemplars: --${flag} must be a whole number ≥ 1; got '${raw}'\n`);
-      return 2;
-    }
-    numbers[flag] = value;
-  }
+  const config = parsed.config;
+  const location = { exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir };
+  const modelPath = config.model;
+  const values = { system: config.system, query: config.query };
+  const numbers: Record<string, number | undefined> = { "context-size": config.contextSize, "max-tokens": config.maxTokens };
 
   let tokenizer: Tokenizer | undefined;
   try {
     const inspection = await inspectCatalog(location);
     if (modelPath !== undefined && action !== "list") {
-      tokenizer = await loadTokenizer(await resolveModelOption(modelPath, { modelsDir: values["models-dir"] ?? defaultModelsDir(env), env, output: process.stderr }));
+      tokenizer = await loadTokenizer(await resolveModelOption(modelPath, { modelsDir: config.modelsDir, env, output: process.stderr }));
     }
     const contextSize = numbers["context-size"] ?? (tokenizer ? Math.min(tokenizer.trainContextSize, 4096) : undefined);
     switch (action) {
       case "list": {
+        if (config.json !== undefined) {
+          const sets = [...inspection.sets.values()].map((set) => ({
+            name: set.name,
+            version: set.version,
+            template: set.template,
+            exemplars: set.exemplars.length,
+            hash: set.hash,
+            description: set.description,
+          }));
+          process.stdout.write(`${JSON.stringify({ exemplarsDir: location.exemplarsDir, sets, problems: inspection.problems.map(formatProblem) }, null, 2)}\n`);
+          return inspection.problems.length > 0 ? 1 : 0;
+        }
         for (const set of inspection.sets.values()) {
           process.stdout.write(`${set.name}@${set.version}  ${set.template}  ${set.exemplars.length} exemplars  ${set.hash}  ${set.description}\n`);
         }
@@ -96,9 +100,7 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
       }
       case "lint": {
         const budget: TokenBudget | undefined =
-          tokenizer && contextSize !== undefined
-            ? { tokenize: (text) => tokenizer!.tokenize(text), contextSize, answerTokens: numbers["max-tokens"] ?? 512 }
-            : undefined;
+          tokenizer && contextSize !== undefined ? { tokenize: (text) => tokenizer!.tokenize(text), contextSize, answerTokens: numbers["max-tokens"] ?? 512 } : undefined;
         const problems = [...inspection.problems];
         for (const set of inspection.sets.values()) {
           const report = lintExemplarSet(set, budget);
@@ -138,7 +140,10 @@ export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.P
         return 0;
       }
       default:
-        process.stderr.write(`urial exemplars: unknown action '${action}'. Run 'urial exemplars --help'.\n`);
+        {
+          const hint = didYouMean(action, actions);
+          process.stderr.write(`urial exemplars: unknown action '${action}'.${hint ? ` Did you mean '${hint}'?` : ""} Run 'urial exemplars --help'.\n`);
+        }
         return 2;
     }
   } catch (error) {

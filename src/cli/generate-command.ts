@@ -1,156 +1,153 @@
 /**
  * @module cli/generate-command
  * `urial generate --model PATH --suite FILE --model-id urial/SET --out FILE.jsonl`:
- * answers every query of a suite through the same pipeline the server uses
- * (in process, no network) and writes an SFT dataset in OpenAI's fine-tuning
+ * answers every query of a suite through the answer pipeline itself
+ * (`answer/answer-chat`, in process, no HTTP) and writes an SFT dataset in OpenAI's fine-tuning
  * chat format, one `{"messages":[user, assistant]}` object per line.
  */
 import { rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { z } from "zod";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
-import { packageRoot } from "../config/serve-config.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
+import { formatOptionsHelp, parseOptions, type OptionTable } from "../config/read-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  wholeNumber,
+} from "../config/shared-options.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
-import { createApp } from "../server/app.js";
-import { defaultModelsDir } from "../models/models-dir.js";
+import { ModelLoadError } from "../models/model-file-check.js";
+import { answerChat, type ChatAnswerChoice } from "../answer/answer-chat.js";
+import type { AnswerDeps } from "../answer/answer-deps.js";
+import { PrefixTokenCache } from "../answer/prefix-token-cache.js";
+import { DomainError } from "../errors/domain-error.js";
+import { toErrorResponse } from "../openai/api-error.js";
+import { chatRequestSchema } from "../openai/chat-request-schema.js";
+import { parseRequest } from "../openai/parse-request.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
-const help = `Usage: urial generate --model PATH --suite FILE --out FILE.jsonl [options]
+/** The options of `urial generate`: the shared model, exemplar and engine options read the same variables as `urial serve`. */
+export const generateOptions = {
+  model: { flag: "model", env: "URIAL_MODEL", value: "MODEL", description: "base GGUF: a path, a cached name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL", required: true },
+  modelsDir: modelsDirOption,
+  suite: { flag: "suite", value: "FILE", description: '.jsonl (strings or {"id","query"}) or text, one query per line', required: true },
+  out: { flag: "out", value: "FILE", description: "where to write the JSONL", required: true },
+  modelId: { flag: "model-id", value: "ID", description: "urial or urial/<set>", default: "urial", defaultValue: "urial" },
+  maxTokens: { flag: "max-tokens", value: "N", description: "per answer", default: "512", defaultValue: "512" },
+  temperature: { flag: "temperature", value: "T", description: "sampling temperature; 0 is greedy", default: "0", defaultValue: "0" },
+  seed: { flag: "seed", value: "N", description: "sampling seed", default: "1", defaultValue: "1" },
+  threads: threadsOption,
+  gpu: gpuOption,
+  contextSize: contextSizeOption,
+  exemplars: exemplarsOption,
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
+} as const satisfies OptionTable;
 
-Answer every query of a suite with an exemplar set and write the pairs as an
-SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).
+const generateSchema = z.object({
+  model: z.string().min(1),
+  modelsDir: z.string().min(1),
+  suite: z.string().min(1),
+  out: z.string().min(1),
+  modelId: z.string().min(1),
+  maxTokens: wholeNumber(0, 10_000_000),
+  temperature: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(10, { error: "must be at most 10" }),
+  seed: wholeNumber(0, 2 ** 31 - 1),
+  threads: threadsSchema,
+  gpu: gpuSchema,
+  contextSize: wholeNumber(16, 10_000_000).optional(),
+  exemplars: z.string().min(1),
+  exemplarsDir: z.string().min(1),
+  systemPromptsDir: z.string().min(1),
+});
 
-  --model MODEL             base GGUF: a path, a cached name, hf:<user>/<repo>/<file>.gguf,
-                            hf:<user>/<repo>:<quant> or an https URL (env URIAL_MODEL)
-  --models-dir DIR          cache of pulled models (env URIAL_MODELS_DIR)
-  --suite FILE              .jsonl (strings or {"id","query"}) or text, one query per line
-  --out FILE                where to write the JSONL
-  --model-id ID             urial or urial/<set> (default: urial)
-  --max-tokens N            per answer (default 512)
-  --temperature T           default 0 (greedy)
-  --seed N                  sampling seed (default 1)
-  --threads N|auto          CPU threads (default auto: the fastest of 1..physical cores, measured)
-  --context-size N          tokens per sequence
-  --exemplars NAME          default set (model id 'urial'; default urial-help)
-  --exemplars-dir DIR       --system-prompts-dir DIR    as for 'urial serve'
-  -h, --help`;
+export function generateHelp(): string {
+  return [
+    "Usage: urial generate --model PATH --suite FILE --out FILE.jsonl [options]",
+    "",
+    "Answer every query of a suite with an exemplar set and write the pairs as an",
+    'SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).',
+    "",
+    "Options (each with a variable can also be set by it; the flag wins):",
+    ...formatOptionsHelp(generateOptions),
+  ].join("\n");
+}
 
 export async function runGenerateCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        model: { type: "string" },
-        "models-dir": { type: "string" },
-        suite: { type: "string" },
-        out: { type: "string" },
-        "model-id": { type: "string" },
-        "max-tokens": { type: "string" },
-        temperature: { type: "string" },
-        seed: { type: "string" },
-        threads: { type: "string" },
-        "context-size": { type: "string" },
-        exemplars: { type: "string" },
-        "exemplars-dir": { type: "string" },
-        "system-prompts-dir": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`urial generate: ${error instanceof Error ? error.message : String(error)}\n`);
+  const parsed = parseOptions("generate", generateOptions, generateSchema, argv, env);
+  if (!parsed.ok) {
+    process.stderr.write(`urial generate: ${parsed.message}\n`);
     return 2;
   }
-  if (values.help === true) {
-    process.stdout.write(`${help}\n`);
+  if (parsed.help) {
+    process.stdout.write(`${generateHelp()}\n`);
     return 0;
   }
-  const modelPath = values.model ?? env.URIAL_MODEL;
-  const missing = [modelPath === undefined ? "--model" : "", values.suite === undefined ? "--suite" : "", values.out === undefined ? "--out" : ""].filter(Boolean);
-  if (missing.length > 0) {
-    process.stderr.write(`urial generate: missing ${missing.join(", ")}. Run 'urial generate --help'.\n`);
-    return 2;
-  }
-  const number = (flag: string, raw: string | undefined, fallback: number | undefined, integer: boolean) => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < 0) throw new UsageError(`--${flag} must be a ${integer ? "whole " : ""}number ≥ 0; got '${raw}'`);
-    return value;
-  };
-  let settings;
+  const config = parsed.config;
   try {
-    settings = {
-      maxTokens: number("max-tokens", values["max-tokens"], 512, true)!,
-      temperature: number("temperature", values.temperature, 0, false)!,
-      seed: number("seed", values.seed, 1, true)!,
-      threads: values.threads === undefined || values.threads === "auto" ? ("auto" as const) : number("threads", values.threads, undefined, true)!,
-      contextSize: number("context-size", values["context-size"], undefined, true),
-    };
-  } catch (error) {
-    process.stderr.write(`urial generate: ${(error as Error).message}\n`);
-    return 2;
-  }
-
-  try {
-    const suite = await readSuite(values.suite!);
-    const catalog = await loadCatalog({
-      exemplarsDir: values["exemplars-dir"] ?? env.URIAL_EXEMPLARS_DIR ?? join(packageRoot, "exemplars"),
-      systemPromptsDir: values["system-prompts-dir"] ?? env.URIAL_SYSTEM_PROMPTS_DIR ?? join(packageRoot, "system-prompts"),
-      defaultSet: values.exemplars ?? env.URIAL_EXEMPLARS ?? "urial-help",
-    });
-    const localModel = await resolveModelOption(modelPath!, { modelsDir: values["models-dir"] ?? defaultModelsDir(env), env, output: process.stderr });
+    const suite = await readSuite(config.suite);
+    const catalog = await loadCatalog({ exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars });
+    const localModel = await resolveModelOption(config.model, { modelsDir: config.modelsDir, env, output: process.stderr });
     const engine = await startLlamaEngine({
       modelPath: localModel,
-      threads: settings.threads,
+      threads: config.threads,
       maxThreads: physicalCoreCount(),
-      contextSize: settings.contextSize,
+      gpu: config.gpu,
+      contextSize: config.contextSize,
       parallel: 1,
       maxQueue: 0,
     });
     try {
-      const app = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 16 * 1024 * 1024 });
-      const modelId = values["model-id"] ?? "urial";
+      const deps: AnswerDeps = { engine: () => engine, catalog, systemMessageMode: "append" };
+      const prefixTokens = new PrefixTokenCache();
+      const modelId = config.modelId;
       const lines: string[] = [];
       let failed = 0;
       for (const [index, item] of suite.entries()) {
-        const response = await app.request("/v1/chat/completions", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
+        let choice: ChatAnswerChoice;
+        try {
+          const request = parseRequest(chatRequestSchema, {
             model: modelId,
             messages: [{ role: "user", content: item.query }],
-            max_tokens: settings.maxTokens,
-            temperature: settings.temperature,
-            seed: settings.seed,
-          }),
-        });
-        const body = (await response.json()) as {
-          error?: { message: string };
-          choices?: { message: { content: string }; finish_reason: string }[];
-        };
-        const choice = body.choices?.[0];
-        if (!response.ok || !choice) {
+            max_tokens: config.maxTokens,
+            temperature: config.temperature,
+            seed: config.seed,
+          });
+          choice = (await answerChat(deps, request, { prefixTokens })).choices[0]!;
+        } catch (error) {
           failed += 1;
-          process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${body.error?.message ?? `HTTP ${response.status}`}\n`);
-          if (response.status === 404) return 1;
+          process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${toErrorResponse(error).body.error.message}\n`);
+          // A model id this server does not have fails every query alike.
+          if (error instanceof DomainError && error.kind === "unknown") return 1;
           continue;
         }
-        if (choice.message.content.trim().length === 0) {
+        if (choice.content.trim().length === 0) {
           failed += 1;
           process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: empty answer, skipped\n`);
           continue;
         }
-        lines.push(JSON.stringify({ messages: [{ role: "user", content: item.query }, { role: "assistant", content: choice.message.content }] }));
-        process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${choice.message.content.length} chars, finish ${choice.finish_reason}\n`);
+        lines.push(
+          JSON.stringify({
+            messages: [
+              { role: "user", content: item.query },
+              { role: "assistant", content: choice.content },
+            ],
+          }),
+        );
+        process.stderr.write(`[${index + 1}/${suite.length}] ${item.id}: ${choice.content.length} chars, finish ${choice.finishReason}\n`);
       }
-      const temporary = `${values.out!}.partial`;
+      const temporary = `${config.out}.partial`;
       await writeFile(temporary, lines.map((line) => `${line}\n`).join(""));
-      await rename(temporary, values.out!);
-      process.stderr.write(`wrote ${lines.length} examples to ${values.out!}${failed > 0 ? ` (${failed} skipped)` : ""}\n`);
+      await rename(temporary, config.out);
+      process.stderr.write(`wrote ${lines.length} examples to ${config.out}${failed > 0 ? ` (${failed} skipped)` : ""}\n`);
       return lines.length > 0 ? 0 : 1;
     } finally {
       await engine.dispose();
@@ -163,5 +160,3 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     throw error;
   }
 }
-
-class UsageError extends Error {}

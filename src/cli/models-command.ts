@@ -11,7 +11,7 @@ import { formatModelsTable } from "../models/format-models-table.js";
 import { listCachedModels } from "../models/list-cached-models.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { removeCachedModel } from "../models/remove-cached-model.js";
-import type { CommandIo } from "./pull-command.js";
+import type { CommandIo } from "./command-io.js";
 
 const help = `Usage: urial models [--models-dir DIR] [--json]
        urial models rm NAME... [--models-dir DIR]

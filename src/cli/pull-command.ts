@@ -6,14 +6,10 @@
  * failed, 2 bad usage, 130 interrupted.
  */
 import { parseArgs } from "node:util";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { defaultModelsDir } from "../models/models-dir.js";
 import { resolveModelOption } from "./resolve-model-option.js";
-
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
+import type { CommandIo } from "./command-io.js";
 
 const help = `Usage: urial pull <model>... [--models-dir DIR]
 

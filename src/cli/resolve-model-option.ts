@@ -31,7 +31,14 @@ export async function resolveModelOption(value: string, context: ModelOptionCont
   }
   const progress = createDownloadProgress(context.output);
   try {
-    const resolved = await resolveModel(value, { modelsDir: context.modelsDir, files: llamaModelFiles, settings, onEvent: progress.onEvent, signal: context.signal, ...(context.offlineHint !== undefined ? { offlineHint: context.offlineHint } : {}) });
+    const resolved = await resolveModel(value, {
+      modelsDir: context.modelsDir,
+      files: llamaModelFiles,
+      settings,
+      onEvent: progress.onEvent,
+      signal: context.signal,
+      ...(context.offlineHint !== undefined ? { offlineHint: context.offlineHint } : {}),
+    });
     return resolved.path;
   } finally {
     progress.end();

@@ -3,21 +3,22 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
-import { serve, type ServerType } from "@hono/node-server";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
 import type { CatalogLocation } from "../catalog/load-catalog.js";
 import { measureExemplarSets } from "./measure-exemplar-sets.js";
 import { statusLine } from "./terminal-line.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { checkServeOption, parseServeConfig, serveHelp, serveOptions } from "../config/serve-config.js";
-import { applyConfigFile, formatResolvedConfig } from "../config/config-file.js";
+import { applyConfigFile } from "./apply-config-file.js";
+import { formatResolvedConfig } from "../config/config-file.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createApp } from "../server/app.js";
+import { listen, type ListeningServer } from "../server/listen.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { startShiftAnalyser } from "./start-shift-analyser.js";
@@ -28,8 +29,8 @@ import { createRequestLogger } from "../telemetry/request-logger.js";
 import { ServerMetrics } from "../telemetry/server-metrics.js";
 import { connectRemoteEngine } from "./connect-remote-engine.js";
 import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
-import { ExperimentError } from "../ab/experiment-error.js";
-import type { ExperimentRegistry } from "../ab/experiment-registry.js";
+import { ExperimentError } from "../ab/online/experiment-error.js";
+import type { ExperimentRegistry } from "../ab/online/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
 
 /** Runs the server; resolves with the process exit code. */
@@ -152,7 +153,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 
-  let server: ServerType;
+  let server: ListeningServer;
   try {
     server = await listen(app.fetch, config.host, config.port);
   } catch (error) {
@@ -249,11 +250,13 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(async (error: unknown) => {
-        engine = undefined;
-        await loaded.dispose();
-        throw error;
-      });
+      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
+        async (error: unknown) => {
+          engine = undefined;
+          await loaded.dispose();
+          throw error;
+        },
+      );
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;
@@ -278,13 +281,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     return 1;
   }
   return stopped;
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }
 
 /** A percentage that updates in place on a TTY; one line otherwise. */
@@ -312,7 +308,12 @@ function loadProgressReporter(modelPath: string) {
  * sets that cannot fit are named once, rather than each of their requests
  * getting 400 `context_length_exceeded` unexplained.
  */
-async function fitExemplarSets(watcher: CatalogWatcher, location: CatalogLocation, engine: Engine, options: { explicit: boolean; maxTokens: number; log: (line: string) => void; swapping: (on: boolean) => void }): Promise<void> {
+async function fitExemplarSets(
+  watcher: CatalogWatcher,
+  location: CatalogLocation,
+  engine: Engine,
+  options: { explicit: boolean; maxTokens: number; log: (line: string) => void; swapping: (on: boolean) => void },
+): Promise<void> {
   const choice = measureExemplarSets(watcher.catalog, engine, options);
   if (choice.serve !== location.defaultSet) {
     location.defaultSet = choice.serve;

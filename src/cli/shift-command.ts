@@ -8,11 +8,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { physicalCoreCount } from "../config/physical-core-count.js";
 import { parseShiftConfig, shiftHelp } from "../config/shift-config.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "../models/model-file-check.js";
 import { createShiftAnalyser } from "../shift/create-shift-analyser.js";
 import { formatShiftSummary } from "../shift/format-shift-summary.js";
 import { readPrompts } from "../shift/read-prompts.js";
@@ -21,19 +20,10 @@ import { runShift } from "../shift/run-shift.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
 import { createProgressBar } from "./progress-bar.js";
 import { resolveModelOption } from "./resolve-model-option.js";
-
-/** Where the command writes; tests pass their own streams. */
-export interface ShiftCommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-}
+import type { CommandIo } from "./command-io.js";
 
 /** Runs the analysis; resolves with the process exit code. */
-export async function runShiftCommand(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  io: ShiftCommandIo = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
+export async function runShiftCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const parsed = parseShiftConfig(argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial shift: ${parsed.message}\n`);
@@ -68,7 +58,7 @@ export async function runShiftCommand(
     const chatPath = await resolveModelOption(config.chat, models);
 
     runtime = await startScoringRuntime({
-      threads: config.threads ?? physicalCoreCount(),
+      threads: config.threads,
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);

@@ -5,10 +5,10 @@
  * from the lines it already holds (so a restart keeps the counts). Throws
  * `ExperimentError` with a one-line message.
  */
-import { ExperimentError } from "../ab/experiment-error.js";
-import { ExperimentRegistry } from "../ab/experiment-registry.js";
-import { checkExperimentsAgainstCatalog, loadExperiments } from "../ab/load-experiments.js";
-import { OutcomeLog, readOutcomeLog } from "../ab/outcome-log.js";
+import { ExperimentError } from "../ab/online/experiment-error.js";
+import { ExperimentRegistry } from "../ab/online/experiment-registry.js";
+import { checkExperimentsAgainstCatalog, loadExperiments } from "../ab/online/load-experiments.js";
+import { OutcomeLog, readOutcomeLog } from "../ab/online/outcome-log.js";
 import type { Catalog } from "../catalog/catalog.js";
 
 export interface StartExperimentsOptions {
@@ -37,9 +37,13 @@ export async function startExperiments(options: StartExperimentsOptions): Promis
     const variants = experiment.variants.map((variant) => `${variant.name}=${variant.exemplars}${variant.systemPrompt ? `+${variant.systemPrompt}` : ""} (weight ${variant.weight})`).join(", ");
     options.notice(`experiment '${experiment.id}' on model '${experiment.model}': ${variants}; sticky by ${experiment.sticky.join(", then ")}`);
     if (experiment.variants.length > options.parallel) {
-      options.notice(`note: experiment '${experiment.id}' has ${experiment.variants.length} variants but --parallel is ${options.parallel}: variants will evict each other's cached prefix; use --parallel ${experiment.variants.length} or more to keep each warm`);
+      options.notice(
+        `note: experiment '${experiment.id}' has ${experiment.variants.length} variants but --parallel is ${options.parallel}: variants will evict each other's cached prefix; use --parallel ${experiment.variants.length} or more to keep each warm`,
+      );
     }
   }
-  options.notice(`experiment outcomes go to ${options.log.path}${options.log.text ? " (with text)" : ""}; ${replayed.requests} earlier requests and ${replayed.feedback} votes read back${replayed.skipped + earlier.unreadable > 0 ? `, ${replayed.skipped + earlier.unreadable} lines skipped (other variants or unreadable)` : ""}`);
+  options.notice(
+    `experiment outcomes go to ${options.log.path}${options.log.text ? " (with text)" : ""}; ${replayed.requests} earlier requests and ${replayed.feedback} votes read back${replayed.skipped + earlier.unreadable > 0 ? `, ${replayed.skipped + earlier.unreadable} lines skipped (other variants or unreadable)` : ""}`,
+  );
   return registry;
 }

@@ -6,10 +6,11 @@
  * identified by a fingerprint of the file, so its cached judgements are
  * kept only while the file is the same).
  */
-import { connectOpenAiJudge, judgeBaseUrl } from "../ab/openai-judge.js";
-import { createLocalJudge } from "../ab/local-judge.js";
-import type { JudgeBackend, JudgeDescription } from "../ab/judge-backend.js";
-import type { LazyJudge } from "../ab/run-ab.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
+import { connectOpenAiJudge, judgeBaseUrl } from "../ab/judge/openai-judge.js";
+import { createLocalJudge } from "../ab/judge/local-judge.js";
+import type { JudgeBackend, JudgeDescription } from "../ab/judge/judge-backend.js";
+import type { LazyJudge } from "../ab/offline/run-ab.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
@@ -24,7 +25,8 @@ export interface JudgeOption {
   timeoutSeconds: number;
   /** Local judge only. */
   contextSize?: number;
-  threads: number;
+  /** A count, or auto (measured per model, up to the physical core count). */
+  threads: number | "auto";
   gpu: "auto" | "cuda" | "vulkan" | "metal" | false;
   models: ModelOptionContext;
   onLog?: (message: string) => void;
@@ -49,7 +51,12 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     await backend?.dispose();
   };
   if (option.judge !== "local") {
-    const remote = { url: option.judge, ...(option.model !== undefined ? { model: option.model } : {}), ...(option.apiKey !== undefined ? { apiKey: option.apiKey } : {}), timeoutMs: option.timeoutSeconds * 1000 };
+    const remote = {
+      url: option.judge,
+      ...(option.model !== undefined ? { model: option.model } : {}),
+      ...(option.apiKey !== undefined ? { apiKey: option.apiKey } : {}),
+      timeoutMs: option.timeoutSeconds * 1000,
+    };
     if (option.model === undefined) {
       // The model name is part of every judgement's key: ask the endpoint now.
       const connected = await connectOpenAiJudge(remote);
@@ -67,7 +74,7 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     description: { kind: "local", model: path, identity: `local ${identity}` },
     connect: once(async () => {
       option.onLog?.(`loading the judge ${path}`);
-      const runtime = await startScoringRuntime({ threads: option.threads, gpu: option.gpu });
+      const runtime = await startScoringRuntime({ threads: option.threads, maxThreads: physicalCoreCount(), gpu: option.gpu });
       try {
         const model = await runtime.loadModel({ modelPath: path, ...(option.contextSize !== undefined ? { contextSize: option.contextSize } : {}), lanes: 1 });
         if (model.info.chatTemplate === null) throw new ChatTemplateError(`${path}: the local judge must be a chat model, but this GGUF has no chat template`);

@@ -7,6 +7,7 @@
  * evicts the URIAL prefix that chat requests reuse (on CPU the weights are
  * memory-mapped and shared by the OS page cache; a GPU holds them twice).
  */
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import type { ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { createShiftAnalyser, type ShiftAnalyser } from "../shift/create-shift-analyser.js";
@@ -14,7 +15,8 @@ import { createShiftAnalyser, type ShiftAnalyser } from "../shift/create-shift-a
 export interface StartShiftAnalyserOptions {
   baseModel: string;
   chatModel: string;
-  threads: number;
+  /** A count, or auto (measured per model, up to the physical core count). */
+  threads: number | "auto";
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
   contextSize?: number;
   onLog?: (level: "warn" | "error", message: string) => void;
@@ -22,7 +24,7 @@ export interface StartShiftAnalyserOptions {
 
 /** Loads the pair; throws `ModelLoadError`, `ChatTemplateError` or `ShiftInputError` with one-line messages. */
 export async function startShiftAnalyser(options: StartShiftAnalyserOptions): Promise<{ analyser: ShiftAnalyser; runtime: ScoringRuntime }> {
-  const runtime = await startScoringRuntime({ threads: options.threads, gpu: options.gpu, onLog: options.onLog });
+  const runtime = await startScoringRuntime({ threads: options.threads, maxThreads: physicalCoreCount(), gpu: options.gpu, onLog: options.onLog });
   try {
     const base = await runtime.loadModel({ modelPath: options.baseModel, contextSize: options.contextSize, lanes: 2 });
     const chat = await runtime.loadModel({ modelPath: options.chatModel, contextSize: options.contextSize, lanes: 1 });

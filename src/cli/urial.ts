@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../config/serve-config.js";
+import { packageRoot } from "../platform/package-root.js";
+import { didYouMean } from "../config/read-options.js";
 import { runAbCommand } from "./ab-command.js";
 import { runChatCommand } from "./chat-command.js";
 import { runExemplarsCommand } from "./exemplars-command.js";
@@ -14,6 +15,8 @@ import { runModelsCommand } from "./models-command.js";
 import { runPullCommand } from "./pull-command.js";
 import { runServeCommand } from "./serve-command.js";
 import { runShiftCommand } from "./shift-command.js";
+
+const commands = ["serve", "exemplars", "generate", "shift", "ab", "pull", "models"];
 
 const help = `Usage: urial <command> [options]
 
@@ -63,7 +66,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write(`urial: unknown command '${command}'. Run 'urial --help' for the commands.\n`);
+      {
+        const hint = didYouMean(command, commands);
+        process.stderr.write(`urial: unknown command '${command}'.${hint ? ` Did you mean '${hint}'?` : ""} Run 'urial --help' for the commands.\n`);
+      }
       return 2;
   }
 }

@@ -8,76 +8,91 @@
  * over its variable.
  */
 import { join } from "node:path";
-import { readOptionValues } from "./read-option-values.js";
 import { z } from "zod";
-import { defaultModelsDir } from "../models/models-dir.js";
-import { packageRoot } from "./serve-config.js";
+import { formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  shippedFolders,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+} from "./shared-options.js";
 
-interface AbOptionSpec {
-  flag: string;
-  env?: string;
-  value: string;
-  description: string;
-  default?: string;
-  /** Error messages never show the value. */
-  secret?: boolean;
-  /** Must be given (as the flag or its variable). */
-  required?: boolean;
-}
+type AbOptionSpec = OptionSpec;
 
 const judgeSpec = "URL|local";
 const judgeDescription = "an OpenAI-compatible base URL (http://host:port/v1: a hosted model, llama-server, vLLM, another urial) or 'local' (a chat GGUF in this process, --judge-model PATH)";
 
 const shared = {
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N", description: "CPU threads (answers and a local judge)", default: "physical core count" },
-  gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
-  judgeRetries: { flag: "judge-retries", value: "N", description: "asks again after an unreadable judge reply, this many times; then it is counted as a failure", default: "2" },
-  judgeTimeout: { flag: "judge-timeout", value: "SECONDS", description: "longest wait for one judge reply", default: "120" },
+  threads: { ...threadsOption, description: `${threadsOption.description} (answers and a local judge)` },
+  gpu: gpuOption,
+  judgeRetries: { flag: "judge-retries", value: "N", description: "asks again after an unreadable judge reply, this many times; then it is counted as a failure", default: "2", defaultValue: "2" },
+  judgeTimeout: { flag: "judge-timeout", value: "SECONDS", description: "longest wait for one judge reply", default: "120", defaultValue: "120" },
   judgeContextSize: { flag: "judge-context-size", value: "N", description: "tokens of a local judge's context", default: "the model's training context, at most 4096" },
   judgeMaxTokens: { flag: "judge-max-tokens", value: "N", description: "longest judge reply (part of the judgement cache key)", default: "512 for a pairwise verdict, 1024 for aspect scores" },
-  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
+  modelsDir: modelsDirOption,
 } as const satisfies Record<string, AbOptionSpec>;
 
 /** The flags of `urial ab`, in help order. */
 export const abOptions = {
-  suite: { flag: "suite", value: "FILE", description: "prompts: JSONL ({\"id\", \"category\", \"query\" | \"messages\"} per line) or plain text", default: "<package>/ab-suites/default.jsonl (60 prompts, 10 categories)" },
+  suite: {
+    flag: "suite",
+    value: "FILE",
+    description: 'prompts: JSONL ({"id", "category", "query" | "messages"} per line) or plain text',
+    default: "<package>/ab-suites/default.jsonl (60 prompts, 10 categories)",
+    defaultValue: join(shippedFolders.abSuites, "default.jsonl"),
+  },
   variants: { flag: "variants", value: "IDS", description: "model ids to compare, comma-separated; the first is the baseline (e.g. urial/urial-help,urial/urial-safe)", required: true },
   judge: { flag: "judge", env: "URIAL_JUDGE", value: judgeSpec, description: `the judge: ${judgeDescription}`, required: true },
-  judgeModel: { flag: "judge-model", env: "URIAL_JUDGE_MODEL", value: "NAME|PATH", description: "the judge's model name (URL judge; default: the endpoint's first model) or chat GGUF (local judge: a path, cached name, hf: URI or URL)" },
+  judgeModel: {
+    flag: "judge-model",
+    env: "URIAL_JUDGE_MODEL",
+    value: "NAME|PATH",
+    description: "the judge's model name (URL judge; default: the endpoint's first model) or chat GGUF (local judge: a path, cached name, hf: URI or URL)",
+  },
   judgeApiKey: { flag: "judge-api-key", env: "URIAL_JUDGE_API_KEY", value: "KEY", description: "sent to a URL judge as a Bearer token", secret: true },
   out: { flag: "out", value: "DIR", description: "folder for results.json, report.md, report.html and the cache that makes reruns resume", required: true },
   model: { flag: "model", env: "URIAL_MODEL", value: "MODEL", description: "the base GGUF that answers (a path, cached name, hf: URI or URL)", required: true },
   modelsDir: shared.modelsDir,
-  samples: { flag: "samples", value: "N", description: "answers per prompt and variant (seeds SEED, SEED+1, …; needs --temperature > 0 above 1)", default: "1" },
-  seed: { flag: "seed", value: "N", description: "first sampling seed, shared by the variants", default: "1" },
-  temperature: { flag: "temperature", value: "T", description: "sampling temperature of the answers; 0 is greedy", default: "0" },
-  maxTokens: { flag: "max-tokens", value: "N", description: "longest answer", default: "512" },
+  samples: { flag: "samples", value: "N", description: "answers per prompt and variant (seeds SEED, SEED+1, …; needs --temperature > 0 above 1)", default: "1", defaultValue: "1" },
+  seed: { flag: "seed", value: "N", description: "first sampling seed, shared by the variants", default: "1", defaultValue: "1" },
+  temperature: { flag: "temperature", value: "T", description: "sampling temperature of the answers; 0 is greedy", default: "0", defaultValue: "0" },
+  maxTokens: { flag: "max-tokens", value: "N", description: "longest answer", default: "512", defaultValue: "512" },
   limit: { flag: "limit", value: "N", description: "use only the first N prompts of the suite", default: "all" },
-  informative: { flag: "informative", value: "K", description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl" },
-  bootstrap: { flag: "bootstrap", value: "N", description: "bootstrap resamples per interval", default: "2000" },
+  informative: {
+    flag: "informative",
+    value: "K",
+    description: "rank prompts by how much the variants' judged scores differ (beyond sample noise) and write the K most informative to DIR/informative.jsonl",
+  },
+  bootstrap: { flag: "bootstrap", value: "N", description: "bootstrap resamples per interval", default: "2000", defaultValue: "2000" },
   judgeParallel: { flag: "judge-parallel", value: "N", description: "judge requests in flight at once", default: "4 (URL judge), 1 (local)" },
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
   judgeMaxTokens: shared.judgeMaxTokens,
-  exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "the set served as model 'urial'", default: "urial-help" },
-  exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
-  systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
+  exemplars: exemplarsOption,
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
   threads: shared.threads,
   gpu: shared.gpu,
-  contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence of the answering model", default: "the model's training context, at most 4096" },
+  contextSize: { ...contextSizeOption, description: "tokens per sequence of the answering model" },
 } as const satisfies Record<string, AbOptionSpec>;
 
 /** The flags of `urial ab evolve`. */
 export const abEvolveOptions = {
   from: { flag: "from", value: "DIR", description: "a finished 'urial ab --out DIR' (its results.json ranks the prompts)", required: true },
   out: { flag: "out", value: "FILE", description: "the new suite (JSONL): every prompt of the run plus the harder variants", required: true },
-  top: { flag: "top", value: "K", description: "evolve the K most informative prompts", default: "10" },
+  top: { flag: "top", value: "K", description: "evolve the K most informative prompts", default: "10", defaultValue: "10" },
   judge: { flag: "judge", env: "URIAL_JUDGE", value: judgeSpec, description: `the model that writes the prompts: ${judgeDescription}`, required: true },
   judgeModel: abOptions.judgeModel,
   judgeApiKey: abOptions.judgeApiKey,
   modelsDir: shared.modelsDir,
-  seed: { flag: "seed", value: "N", description: "seed of the requests", default: "1" },
+  seed: { flag: "seed", value: "N", description: "seed of the requests", default: "1", defaultValue: "1" },
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
@@ -96,12 +111,12 @@ export const abCalibrateOptions = {
   out: { flag: "out", value: "DIR", description: "folder for calibration.json and calibration.md", default: "the --from folder" },
   limit: { flag: "limit", value: "N", description: "use only the first N pairs", default: "all" },
   modelsDir: shared.modelsDir,
-  seed: { flag: "seed", value: "N", description: "seed of the judge requests", default: "1" },
-  judgeParallel: { flag: "judge-parallel", value: "N", description: "pairs judged at once", default: "1" },
+  seed: { flag: "seed", value: "N", description: "seed of the judge requests", default: "1", defaultValue: "1" },
+  judgeParallel: { flag: "judge-parallel", value: "N", description: "pairs judged at once", default: "1", defaultValue: "1" },
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
-  judgeMaxTokens: { ...shared.judgeMaxTokens, description: "longest pairwise verdict (use the run's value to reuse its judgements)", default: "512" },
+  judgeMaxTokens: { ...shared.judgeMaxTokens, description: "longest pairwise verdict (use the run's value to reuse its judgements)", default: "512", defaultValue: "512" },
   threads: shared.threads,
   gpu: shared.gpu,
 } as const satisfies Record<string, AbOptionSpec>;
@@ -113,18 +128,28 @@ const whole = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 const judgeValue = z.string().refine((value) => value === "local" || /^https?:\/\/\S+$/.test(value), { error: "must be an http(s) URL or 'local'" });
-const gpu = z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((value) => (value === "off" ? false : value));
+const gpu = gpuSchema;
 const seconds = z.coerce.number({ error: "must be a number of seconds" }).min(1, { error: "must be at least 1" }).max(3600, { error: "must be at most 3600" });
 
 const abSchema = z.object({
   suite: z.string().min(1),
   variants: z
     .string()
-    .transform((text) => [...new Set(text.split(",").map((id) => id.trim()).filter((id) => id.length > 0))])
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(",")
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0),
+      ),
+    ])
     .refine((ids) => ids.length >= 2, { error: "must name at least two different model ids, comma-separated" }),
   judge: judgeValue,
   judgeModel: z.string().min(1).optional(),
-  judgeApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
+  judgeApiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
   out: z.string().min(1),
   model: z.string().min(1),
   modelsDir: z.string().min(1),
@@ -143,7 +168,7 @@ const abSchema = z.object({
   exemplars: z.string().min(1),
   exemplarsDir: z.string().min(1),
   systemPromptsDir: z.string().min(1),
-  threads: whole(1, 1024).optional(),
+  threads: threadsSchema,
   gpu,
   contextSize: whole(16, 10_000_000).optional(),
 });
@@ -161,7 +186,7 @@ const evolveSchema = z.object({
   judgeRetries: whole(0, 10),
   judgeTimeout: seconds,
   judgeContextSize: whole(16, 10_000_000).optional(),
-  threads: whole(1, 1024).optional(),
+  threads: threadsSchema,
   gpu,
 });
 export type AbEvolveConfig = z.output<typeof evolveSchema>;
@@ -182,7 +207,7 @@ const calibrateSchema = z.object({
   judgeTimeout: seconds,
   judgeContextSize: whole(16, 10_000_000).optional(),
   judgeMaxTokens: whole(16, 1_000_000),
-  threads: whole(1, 1024).optional(),
+  threads: threadsSchema,
   gpu,
 });
 export type AbCalibrateConfig = z.output<typeof calibrateSchema>;
@@ -196,21 +221,9 @@ export function checkAbOption(name: string, value: string): string | undefined {
   return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
 }
 
-const commonDefaults = { judgeRetries: "2", judgeTimeout: "120", gpu: "auto", seed: "1" };
-
 /** Parses `urial ab` arguments and environment. */
 export function parseAbConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<AbConfig> {
-  const result = parseWith("ab", abOptions, abSchema, argv, env, {
-    ...commonDefaults,
-    suite: join(packageRoot, "ab-suites", "default.jsonl"),
-    samples: "1",
-    temperature: "0",
-    maxTokens: "512",
-    bootstrap: "2000",
-    exemplars: "urial-help",
-    exemplarsDir: join(packageRoot, "exemplars"),
-    systemPromptsDir: join(packageRoot, "system-prompts"),
-  });
+  const result = parseWith("ab", abOptions, abSchema, argv, env);
   if (result.ok && !result.help) {
     const { config } = result;
     if (config.samples > 1 && config.temperature === 0) return { ok: false, message: `--samples ${config.samples} needs --temperature above 0 (greedy answers would all be the same).` };
@@ -221,14 +234,15 @@ export function parseAbConfig(argv: readonly string[], env: Readonly<Record<stri
 
 /** Parses `urial ab evolve` arguments and environment. */
 export function parseAbEvolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<AbEvolveConfig> {
-  const result = parseWith("ab evolve", abEvolveOptions, evolveSchema, argv, env, { ...commonDefaults, top: "10" });
-  if (result.ok && !result.help && result.config.judge === "local" && result.config.judgeModel === undefined) return { ok: false, message: "--judge local needs --judge-model PATH (or URIAL_JUDGE_MODEL): a chat GGUF." };
+  const result = parseWith("ab evolve", abEvolveOptions, evolveSchema, argv, env);
+  if (result.ok && !result.help && result.config.judge === "local" && result.config.judgeModel === undefined)
+    return { ok: false, message: "--judge local needs --judge-model PATH (or URIAL_JUDGE_MODEL): a chat GGUF." };
   return result;
 }
 
 /** Parses `urial ab calibrate` arguments and environment. */
 export function parseAbCalibrateConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<AbCalibrateConfig> {
-  const result = parseWith("ab calibrate", abCalibrateOptions, calibrateSchema, argv, env, { ...commonDefaults, judgeParallel: "1", judgeMaxTokens: "512" });
+  const result = parseWith("ab calibrate", abCalibrateOptions, calibrateSchema, argv, env);
   if (result.ok && !result.help) {
     for (const side of ["weak", "strong"] as const) {
       if (result.config[side] === "local" && result.config[`${side}Model`] === undefined) return { ok: false, message: `--${side} local needs --${side}-model PATH: a chat GGUF.` };
@@ -243,26 +257,10 @@ function parseWith<Schema extends z.ZodType>(
   schema: Schema,
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  defaults: Record<string, string>,
 ): AbParseResult<z.output<Schema>> {
-  const specs = Object.entries(options);
-  const read = readOptionValues(command, options, argv, env, defaults);
-  if (!read.ok) return read;
-  if (read.help) return { ok: true, help: true };
-  const raw = read.raw;
-  if ("modelsDir" in options) raw.modelsDir ??= defaultModelsDir(env);
-  for (const [name, spec] of specs) {
-    if (spec.required === true && raw[name] === undefined) return { ok: false, message: `--${spec.flag} ${spec.value} is required${spec.env ? ` (or set ${spec.env})` : ""}. Run 'urial ${command} --help' for the options.` };
-  }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0]);
-    const spec = options[name]!;
-    const got = spec.secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
-    return { ok: false, message: `--${spec.flag}${spec.env ? ` (or ${spec.env})` : ""} ${issue.message}; got ${got}.` };
-  }
-  return { ok: true, help: false, config: result.data, raw };
+  const result = parseOptions(command, options, schema, argv, env);
+  if (!result.ok || result.help) return result;
+  return { ok: true, help: false, config: result.config, raw: result.raw };
 }
 
 /** The help text of `urial ab`, `urial ab evolve` or `urial ab calibrate`. */
@@ -280,7 +278,11 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
       "95 % intervals), the length-controlled win rate, aspect means, answer length, refusal and",
       "clean-ending rates. Answers and judgements are cached in DIR/cache: a rerun only does new work.",
     ],
-    evolve: ["Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]", "", "Writes a new suite: the run's prompts plus a harder version of each of the K most informative ones."],
+    evolve: [
+      "Usage: urial ab evolve --from DIR --judge URL|local --out SUITE.jsonl [--top K]",
+      "",
+      "Writes a new suite: the run's prompts plus a harder version of each of the K most informative ones.",
+    ],
     calibrate: [
       "Usage: urial ab calibrate --from DIR --weak URL|local --strong URL|local [options]",
       "",
@@ -290,14 +292,15 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
   }[which];
   const options = which === "ab" ? abOptions : which === "evolve" ? abEvolveOptions : abCalibrateOptions;
   const lines = [...intro, "", "Options:"];
-  for (const spec of Object.values(options) as AbOptionSpec[]) {
-    lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + (spec.env ?? ""));
-    lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}${spec.required ? " (required)" : ""}`);
-  }
+  lines.push(...formatOptionsHelp(options));
   if (which === "ab") {
-    lines.push("  --config FILE                   URIAL_CONFIG", "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it");
-    lines.push("  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
+    lines.splice(
+      lines.length - 1,
+      0,
+      "  --config FILE                   URIAL_CONFIG",
+      "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it",
+    );
+    lines.splice(lines.length - 1, 0, "  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
   }
-  lines.push("  -h, --help                      show this help");
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 /**
  * @module config/config-file
- * `--config FILE` (or `URIAL_CONFIG`) for every command with an option table:
+ * `--config FILE` (or `URIAL_CONFIG`) for every command with an option table
+ * (read by `cli/apply-config-file`; everything here is pure):
  * a YAML or JSON file whose keys are the command's long option names, read
  * with one rule — a flag wins over its `URIAL_*` variable, which wins over
  * the file, which wins over the default. The file is checked whole before
@@ -15,7 +16,6 @@
  * JSON compatibility means one parser reads both formats, with line and
  * column in every syntax error).
  */
-import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
 
@@ -54,54 +54,20 @@ export interface ConfigFileOutcome {
 /** Checks one value with the option's own parser; returns the problem, or undefined when it is fine. */
 export type ValueCheck = (name: string, value: string) => string | undefined;
 
-/** Reads `--config FILE` (or `URIAL_CONFIG`) and merges it under the flags and variables. */
-export async function applyConfigFile(command: string, table: FileOptionTable, argv: readonly string[], env: Env, check?: ValueCheck): Promise<ConfigFileOutcome | { ok: false; message: string }> {
-  const rest: string[] = [];
-  let path: string | undefined;
-  let printConfig = false;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index]!;
-    if (argument === "--") {
-      rest.push(...argv.slice(index));
-      break;
-    }
-    if (argument === "--print-config") printConfig = true;
-    else if (argument === "--config") {
-      path = argv[index + 1];
-      if (path === undefined || path.startsWith("-")) return { ok: false, message: `--config needs a file: --config urial.yaml (keys are the long option names of 'urial ${command} --help').` };
-      index += 1;
-    } else if (argument.startsWith("--config=")) path = argument.slice("--config=".length);
-    else rest.push(argument);
-  }
-  path ??= env.URIAL_CONFIG !== undefined && env.URIAL_CONFIG !== "" ? env.URIAL_CONFIG : undefined;
-  const given = givenOptions(table, rest, env);
-  if (path === undefined) return { ok: true, argv: rest, printConfig, sources: sourcesOf(table, given, new Set(), "") };
-  const loaded = await loadConfigFile(path, command, table, check);
-  if (!loaded.ok) return loaded;
-  const fromFile = new Set<string>();
-  for (const [name, value] of Object.entries(loaded.values)) {
-    if (given.has(name)) continue;
-    const spec = table[name]!;
-    fromFile.add(name);
-    if (spec.boolean === true) {
-      if (value === "true") rest.push(`--${spec.flag}`);
-    } else rest.push(`--${spec.flag}=${value}`);
-  }
-  return { ok: true, argv: rest, printConfig, file: path, sources: sourcesOf(table, given, fromFile, path) };
-}
-
-/** The file's values by table name, as the text a flag would carry; or the first problem, naming file and key. */
-export async function loadConfigFile(path: string, command: string, table: FileOptionTable, check?: ValueCheck): Promise<{ ok: true; values: Record<string, string> } | { ok: false; message: string }> {
+/**
+ * The values of a config file's text by table name, as the text a flag would
+ * carry; or the first problem, naming the file (`path`) and the key. Pure:
+ * the caller reads the file.
+ */
+export function parseConfigFile(
+  text: string,
+  path: string,
+  command: string,
+  table: FileOptionTable,
+  check?: ValueCheck,
+): { ok: true; values: Record<string, string> } | { ok: false; message: string } {
   const fail = (message: string) => ({ ok: false as const, message: `${path}: ${message}` });
   const extension = extname(path).toLowerCase();
-  if (![".yaml", ".yml", ".json"].includes(extension)) return { ok: false, message: `--config ${path}: the file must be YAML (.yaml, .yml) or JSON (.json); got '${extension || "no extension"}'.` };
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: `--config ${path}: cannot read it (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (error as Error).message}).` };
-  }
   if (extension === ".json") {
     // YAML would forgive a trailing comma or a comment; a .json file should be JSON.
     try {
@@ -126,7 +92,10 @@ export async function loadConfigFile(path: string, command: string, table: FileO
     const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
     const name = byFlag.get(key);
     if (name === undefined) {
-      const hint = closest(key.replace(/_/g, "-").replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`), [...byFlag.keys()]);
+      const hint = closest(
+        key.replace(/_/g, "-").replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
+        [...byFlag.keys()],
+      );
       const why = key === "config" ? " (a config file cannot name another)" : "";
       return fail(`unknown key '${key}'${why}.${hint !== undefined ? ` Did you mean '${hint}'?` : ""} Keys are the long option names of 'urial ${command} --help'.`);
     }
@@ -178,7 +147,10 @@ export function formatResolvedConfig(command: string, table: FileOptionTable, ra
       continue;
     }
     const count = value.split(",").length;
-    const shown = spec.secret === true ? `"<${spec.multiple === true ? `${count} value${count === 1 ? "" : "s"}` : `${value.length} characters`}, not shown>"` : yamlScalar(spec.multiple === true && value.includes(",") ? value.split(",") : value);
+    const shown =
+      spec.secret === true
+        ? `"<${spec.multiple === true ? `${count} value${count === 1 ? "" : "s"}` : `${value.length} characters`}, not shown>"`
+        : yamlScalar(spec.multiple === true && value.includes(",") ? value.split(",") : value);
     const where = source.from === "flag" ? `flag --${spec.flag}` : source.from === "env" ? `env ${source.name}` : source.from === "file" ? `file ${source.path}` : "default";
     lines.push(`${spec.flag}: ${shown}  # ${where}`);
   }
@@ -192,7 +164,7 @@ function yamlScalar(value: string | string[]): string {
 }
 
 /** The options given as a flag or a (non-empty) variable. */
-function givenOptions(table: FileOptionTable, argv: readonly string[], env: Env): Map<string, ValueSource> {
+export function givenOptions(table: FileOptionTable, argv: readonly string[], env: Env): Map<string, ValueSource> {
   const given = new Map<string, ValueSource>();
   for (const [name, spec] of Object.entries(table)) {
     const names = [`--${spec.flag}`, ...(spec.short !== undefined ? [`-${spec.short}`] : [])];
@@ -203,7 +175,7 @@ function givenOptions(table: FileOptionTable, argv: readonly string[], env: Env)
   return given;
 }
 
-function sourcesOf(table: FileOptionTable, given: Map<string, ValueSource>, fromFile: Set<string>, path: string): Record<string, ValueSource> {
+export function sourcesOf(table: FileOptionTable, given: Map<string, ValueSource>, fromFile: Set<string>, path: string): Record<string, ValueSource> {
   return Object.fromEntries(Object.keys(table).map((name) => [name, given.get(name) ?? (fromFile.has(name) ? { from: "file", path } : { from: "default" })]));
 }
 

@@ -4,42 +4,12 @@
  * flag wins over its variable. Parsing is pure (argv and env are passed in);
  * every problem is reported with the flag, the variable and the rule.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
-import { defaultModelsDir } from "../models/models-dir.js";
-import { urialCacheDir } from "./cache-dir.js";
-import { readOptionValues } from "./read-option-values.js";
-
-/** Where the shipped `exemplars/` and `system-prompts/` live (the package root). */
-export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-
-/** The nearest folder above `from` with a package.json (works from src/ and from dist/src/). */
-function findPackageRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return from;
-    dir = parent;
-  }
-  return dir;
-}
-
-export interface OptionSpec {
-  flag: string;
-  /** A one-letter short flag, without the dash. */
-  short?: string;
-  env: string;
-  value: string;
-  description: string;
-  default?: string;
-  /** The flag may be given several times; its variable takes a comma-separated list. */
-  multiple?: boolean;
-  /** The value is a secret: error messages never show it. */
-  secret?: boolean;
-}
+import { urialCacheDir } from "../platform/cache-dir.js";
+import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
@@ -51,49 +21,164 @@ export const serveOptions = {
     description: "untuned base GGUF: a path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (pulled into --models-dir once)",
     default: `${defaultBaseModel.uri} (${defaultBaseModel.license}; env URIAL_DEFAULT_MODEL replaces it)`,
   },
-  chatModel: { flag: "chat-model", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift", default: "none (no /v1/shift)" },
-  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
+  chatModel: {
+    flag: "chat-model",
+    env: "URIAL_CHAT_MODEL",
+    value: "MODEL",
+    description: "chat/instruct twin of the base model (same tokenizer), given like --model; enables POST /v1/shift",
+    default: "none (no /v1/shift)",
+  },
+  modelsDir: modelsDirOption,
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
   port: { flag: "port", short: "p", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
-  exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set served as model 'urial'", default: "urial-help" },
-  exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
-  systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
-  systemMessage: { flag: "system-message", env: "URIAL_SYSTEM_MESSAGE", value: "MODE", description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore", default: "append" },
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N|auto", description: "CPU threads; auto measures decode speed for 1 to the physical core count at start-up and uses the fastest", default: "auto" },
-  gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
+  exemplars: exemplarsOption,
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
+  systemMessage: {
+    flag: "system-message",
+    env: "URIAL_SYSTEM_MESSAGE",
+    value: "MODE",
+    description: "a client system message is appended to, replaces, or is ignored by the set's system prompt: append | replace | ignore",
+    default: "append",
+  },
+  threads: threadsOption,
+  gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
-  contextSize: { flag: "context-size", short: "c", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per sequence (prompt + answer)", default: "the model's training context, at most 4096" },
+  contextSize: { ...contextSizeOption, short: "c" },
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
-  prefixCacheDir: { flag: "prefix-cache-dir", env: "URIAL_PREFIX_CACHE_DIR", value: "DIR", description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them", default: "<cache>/urial/prefix-states" },
-  prefixCacheMaxBytes: { flag: "prefix-cache-max-bytes", env: "URIAL_PREFIX_CACHE_MAX_BYTES", value: "N", description: "bound on saved prefix states (least recently used go first); 0 disables saving", default: "2147483648" },
+  prefixCacheDir: {
+    flag: "prefix-cache-dir",
+    env: "URIAL_PREFIX_CACHE_DIR",
+    value: "DIR",
+    description: "where exemplar-set prefix states are saved so a restart skips re-evaluating them",
+    default: "<cache>/urial/prefix-states",
+  },
+  prefixCacheMaxBytes: {
+    flag: "prefix-cache-max-bytes",
+    env: "URIAL_PREFIX_CACHE_MAX_BYTES",
+    value: "N",
+    description: "bound on saved prefix states (least recently used go first); 0 disables saving",
+    default: "2147483648",
+  },
   maxBodyBytes: { flag: "max-body-bytes", env: "URIAL_MAX_BODY_BYTES", value: "N", description: "largest request body; larger gets 413", default: "4194304" },
   maxMessages: { flag: "max-messages", env: "URIAL_MAX_MESSAGES", value: "N", description: "most messages in a chat request (prompts in a completions request); more get 400", default: "256" },
   maxInputChars: { flag: "max-input-chars", env: "URIAL_MAX_INPUT_CHARS", value: "N", description: "most characters of text in one request; more get 400", default: "200000" },
-  maxTokens: { flag: "max-tokens", env: "URIAL_MAX_TOKENS", value: "N", description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none", default: "2048" },
-  requestTimeout: { flag: "request-timeout", env: "URIAL_REQUEST_TIMEOUT", value: "SECONDS", description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none", default: "300" },
-  shutdownTimeout: { flag: "shutdown-timeout", env: "URIAL_SHUTDOWN_TIMEOUT", value: "SECONDS", description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped", default: "20" },
-  apiKey: { flag: "api-key", env: "URIAL_API_KEY", value: "KEY", description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable", default: "none (no authentication)", multiple: true, secret: true },
+  maxTokens: {
+    flag: "max-tokens",
+    env: "URIAL_MAX_TOKENS",
+    value: "N",
+    description: "ceiling on a request's max_tokens (above it: 400), and the budget of a request that names none",
+    default: "2048",
+  },
+  requestTimeout: {
+    flag: "request-timeout",
+    env: "URIAL_REQUEST_TIMEOUT",
+    value: "SECONDS",
+    description: "wall-clock limit per request, queueing included: then its generation stops and it gets 504; 0 = none",
+    default: "300",
+  },
+  shutdownTimeout: {
+    flag: "shutdown-timeout",
+    env: "URIAL_SHUTDOWN_TIMEOUT",
+    value: "SECONDS",
+    description: "on SIGTERM/SIGINT, how long running requests may take to finish before they are stopped",
+    default: "20",
+  },
+  apiKey: {
+    flag: "api-key",
+    env: "URIAL_API_KEY",
+    value: "KEY",
+    description: "require 'Authorization: Bearer KEY' on /v1/*, /tokenize and /metrics (/health stays open); repeat the flag, or list keys with commas in the variable",
+    default: "none (no authentication)",
+    multiple: true,
+    secret: true,
+  },
   apiKeysFile: { flag: "api-keys-file", env: "URIAL_API_KEYS_FILE", value: "PATH", description: "file of accepted API keys, one per line (# starts a comment); adds to --api-key", default: "none" },
-  corsOrigin: { flag: "cors-origin", env: "URIAL_CORS_ORIGIN", value: "ORIGIN", description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable", default: "none (CORS off)", multiple: true },
-  logFormat: { flag: "log-format", env: "URIAL_LOG_FORMAT", value: "FORMAT", description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)", default: "auto" },
+  corsOrigin: {
+    flag: "cors-origin",
+    env: "URIAL_CORS_ORIGIN",
+    value: "ORIGIN",
+    description: "let browser pages from ORIGIN (e.g. https://chat.example.com, or * for any) call the API; repeat the flag, or use commas in the variable",
+    default: "none (CORS off)",
+    multiple: true,
+  },
+  logFormat: {
+    flag: "log-format",
+    env: "URIAL_LOG_FORMAT",
+    value: "FORMAT",
+    description: "one line per request on stdout: json, pretty, or auto (pretty on a terminal, json otherwise)",
+    default: "auto",
+  },
   logPrompts: { flag: "log-prompts", env: "URIAL_LOG_PROMPTS", value: "on|off", description: "include each request's messages or prompts in its log line", default: "off" },
-  upstream: { flag: "upstream", env: "URIAL_UPSTREAM", value: "URL", description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model", default: "none (local model)" },
-  upstreamModel: { flag: "upstream-model", env: "URIAL_UPSTREAM_MODEL", value: "NAME", description: "model name sent to the upstream", default: "'base' when the upstream lists it, else its first model" },
+  upstream: {
+    flag: "upstream",
+    env: "URIAL_UPSTREAM",
+    value: "URL",
+    description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model",
+    default: "none (local model)",
+  },
+  upstreamModel: {
+    flag: "upstream-model",
+    env: "URIAL_UPSTREAM_MODEL",
+    value: "NAME",
+    description: "model name sent to the upstream",
+    default: "'base' when the upstream lists it, else its first model",
+  },
   upstreamApiKey: { flag: "upstream-api-key", env: "URIAL_UPSTREAM_API_KEY", value: "KEY", description: "API key sent to the upstream as a Bearer token", default: "none", secret: true },
-  upstreamTimeout: { flag: "upstream-timeout", env: "URIAL_UPSTREAM_TIMEOUT", value: "SECONDS", description: "longest wait for the upstream's answer and between two of its chunks; then 504", default: "60" },
-  upstreamTokenizer: { flag: "upstream-tokenizer", env: "URIAL_UPSTREAM_TOKENIZER", value: "MODE", description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)", default: "auto" },
-  experiments: { flag: "experiments", env: "URIAL_EXPERIMENTS", value: "FILE", description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id", default: "none" },
-  experimentLog: { flag: "experiment-log", env: "URIAL_EXPERIMENT_LOG", value: "FILE", description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)", default: "<cache>/urial/experiments/outcomes.jsonl" },
-  experimentLogMaxBytes: { flag: "experiment-log-max-bytes", env: "URIAL_EXPERIMENT_LOG_MAX_BYTES", value: "N", description: "rotate the outcome log before it grows past this size", default: "67108864" },
+  upstreamTimeout: {
+    flag: "upstream-timeout",
+    env: "URIAL_UPSTREAM_TIMEOUT",
+    value: "SECONDS",
+    description: "longest wait for the upstream's answer and between two of its chunks; then 504",
+    default: "60",
+  },
+  upstreamTokenizer: {
+    flag: "upstream-tokenizer",
+    env: "URIAL_UPSTREAM_TOKENIZER",
+    value: "MODE",
+    description: "count prompt tokens with the upstream's /tokenize (upstream), by estimate (estimate), or the first that works (auto)",
+    default: "auto",
+  },
+  experiments: {
+    flag: "experiments",
+    env: "URIAL_EXPERIMENTS",
+    value: "FILE",
+    description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id",
+    default: "none",
+  },
+  experimentLog: {
+    flag: "experiment-log",
+    env: "URIAL_EXPERIMENT_LOG",
+    value: "FILE",
+    description: "outcome log of the experiments (JSONL, one line per request and per vote; read back at start)",
+    default: "<cache>/urial/experiments/outcomes.jsonl",
+  },
+  experimentLogMaxBytes: {
+    flag: "experiment-log-max-bytes",
+    env: "URIAL_EXPERIMENT_LOG_MAX_BYTES",
+    value: "N",
+    description: "rotate the outcome log before it grows past this size",
+    default: "67108864",
+  },
   experimentLogFiles: { flag: "experiment-log-files", env: "URIAL_EXPERIMENT_LOG_FILES", value: "N", description: "rotated outcome logs kept (FILE.1 … FILE.N)", default: "5" },
-  experimentLogText: { flag: "experiment-log-text", env: "URIAL_EXPERIMENT_LOG_TEXT", value: "on|off", description: "include each experiment request's messages and answers in its outcome line", default: "off" },
+  experimentLogText: {
+    flag: "experiment-log-text",
+    env: "URIAL_EXPERIMENT_LOG_TEXT",
+    value: "on|off",
+    description: "include each experiment request's messages and answers in its outcome line",
+    default: "off",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof serveOptions;
 
 const positiveInteger = (max: number) =>
-  z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` });
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(max, { error: `must be at most ${max}` });
 
 /** Seconds as a number (fractions allowed); `zero`: 0 is allowed (meaning "no limit"). */
 function seconds(max: number, zero: boolean) {
@@ -123,8 +208,8 @@ const configSchema = z.object({
   exemplarsDir: z.string().min(1),
   systemPromptsDir: z.string().min(1),
   systemMessage: z.enum(["append", "replace", "ignore"], { error: "must be append, replace or ignore" }),
-  threads: z.union([z.literal("auto"), positiveInteger(1024)], { error: "must be auto or a whole number from 1 to 1024" }),
-  gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
+  threads: threadsSchema,
+  gpu: gpuSchema,
   gpuLayers: z
     .string()
     .regex(/^(auto|max|\d+)$/, { error: "must be a number, max or auto" })
@@ -145,7 +230,9 @@ const configSchema = z.object({
     .optional(),
   apiKeysFile: z.string().min(1).optional(),
   corsOrigin: commaList()
-    .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), { error: "must be * or origins such as https://chat.example.com (scheme and host, no path)" })
+    .refine((origins) => origins.every((origin) => origin === "*" || /^https?:\/\/[^/\s]+$/.test(origin)), {
+      error: "must be * or origins such as https://chat.example.com (scheme and host, no path)",
+    })
     .optional(),
   logFormat: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }),
   logPrompts: z
@@ -154,13 +241,20 @@ const configSchema = z.object({
     .transform((value) => /^(on|true|yes|1)$/i.test(value)),
   upstream: z.string().min(1).optional(),
   upstreamModel: z.string().min(1).optional(),
-  upstreamApiKey: z.string().regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" }).optional(),
+  upstreamApiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+    .optional(),
   upstreamTimeout: seconds(3600, false),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
   experimentLog: z.string().min(1),
   experimentLogMaxBytes: positiveInteger(1024 ** 4),
-  experimentLogFiles: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).max(1000, { error: "must be at most 1000" }),
+  experimentLogFiles: z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(0, { error: "must be at least 0" })
+    .max(1000, { error: "must be at most 1000" }),
   experimentLogText: z
     .string()
     .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
@@ -172,10 +266,10 @@ export type ServeConfig = z.output<typeof configSchema>;
 /**
  * `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used;
  * `defaultExemplars` when no exemplar set was named (then a set that cannot fit the context may be swapped at start-up).
+ * `raw` holds the values as read (for --print-config).
  */
 export type ParseResult =
-  | { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean; raw?: Record<string, string | undefined> }
-  | { ok: false; message: string };
+  { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean; raw?: Record<string, string | undefined> } | { ok: false; message: string };
 
 /** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
 export function checkServeOption(name: string, value: string): string | undefined {
@@ -184,19 +278,15 @@ export function checkServeOption(name: string, value: string): string | undefine
   return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
 }
 
-const defaults: Partial<Record<OptionName, string>> = {
+/** Defaults of the options the shared table does not cover; computed from the environment passed in. */
+const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Record<OptionName, string>> => ({
   host: "127.0.0.1",
   port: "8080",
-  exemplars: "urial-help",
-  exemplarsDir: join(packageRoot, "exemplars"),
-  systemPromptsDir: join(packageRoot, "system-prompts"),
   systemMessage: "append",
-  threads: "auto",
-  gpu: "auto",
   gpuLayers: "auto",
   parallel: "2",
   maxQueue: "16",
-  prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+  prefixCacheDir: join(urialCacheDir(env), "prefix-states"),
   prefixCacheMaxBytes: String(2 * 1024 ** 3),
   maxBodyBytes: String(4 * 1024 * 1024),
   maxMessages: "256",
@@ -208,15 +298,16 @@ const defaults: Partial<Record<OptionName, string>> = {
   logPrompts: "off",
   upstreamTimeout: "60",
   upstreamTokenizer: "auto",
-  experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
+  experimentLog: join(urialCacheDir(env), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),
   experimentLogFiles: "5",
   experimentLogText: "off",
-};
+});
 
 /** Parses `urial serve` arguments and environment. */
 export function parseServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
-  const read = readOptionValues("serve", serveOptions, argv, env, defaults);
+  const table: Record<string, OptionSpec> = Object.fromEntries(Object.entries(serveOptions).map(([name, spec]) => [name, { defaultValue: defaults(env)[name as OptionName], ...spec }]));
+  const read = readOptionValues("serve", table, argv, env);
   if (!read.ok) return read;
   if (read.help) return { ok: true, help: true, config: undefined as never };
   const raw = read.raw;
@@ -229,29 +320,22 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     };
   }
   raw.model ??= defaultModelReference(env);
-  raw.modelsDir ??= defaultModelsDir(env);
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0]) as OptionName;
-    const spec = serveOptions[name];
-    const got = (spec as OptionSpec).secret === true ? `a value of ${raw[name]?.length ?? 0} characters (not shown)` : `'${raw[name]}'`;
-    return { ok: false, message: `--${spec.flag} (or ${spec.env}) ${issue.message}; got ${got}.` };
-  }
-  return { ok: true, help: false, config: result.data, raw, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
+  const result = validateOptions("serve", table, configSchema, raw);
+  if (!result.ok || result.help) return result.ok ? { ok: false, message: "unreachable" } : result;
+  return { ok: true, help: false, config: result.config, raw, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
 }
 
-/** Whether the user gave an option (its flag or its variable) rather than leaving it to the default. */
+/** Whether the user gave an option (its flag, its variable, or a --config key, which arrives as a flag) rather than leaving it to the default. */
 function explicitlyGiven(name: OptionName, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  const spec = serveOptions[name];
-  const value = env[spec.env];
-  return (value !== undefined && value !== "") || argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`));
+  const spec: OptionSpec = serveOptions[name];
+  const value = spec.env === undefined ? undefined : env[spec.env];
+  return (value !== undefined && value !== "") || argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`) || (spec.short !== undefined && arg === `-${spec.short}`));
 }
 
 /** The help text of `urial serve`. */
 export function serveHelp(): string {
   const lines = [
-    "Usage: urial serve [-m MODEL] [options]",
+    "Usage: urial serve [-m MODEL] [--config FILE] [options]",
     "",
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
@@ -263,10 +347,6 @@ export function serveHelp(): string {
     "  --print-config",
     "      print the resolved options as a config file, each with where its value came from, and exit",
   ];
-  for (const spec of Object.values(serveOptions) as OptionSpec[]) {
-    lines.push(`  ${spec.short !== undefined ? `-${spec.short}, ` : ""}--${spec.flag} ${spec.value}`.padEnd(34) + `${spec.env}`);
-    lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}`);
-  }
-  lines.push("  -h, --help                      show this help");
+  lines.push(...formatOptionsHelp(serveOptions));
   return lines.join("\n");
 }

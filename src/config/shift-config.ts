@@ -6,48 +6,57 @@
  * wins.
  */
 import { join } from "node:path";
-import { readOptionValues } from "./read-option-values.js";
 import { z } from "zod";
-import { defaultModelsDir } from "../models/models-dir.js";
-import { packageRoot } from "./serve-config.js";
-
-interface ShiftOptionSpec {
-  flag: string;
-  env?: string;
-  value: string;
-  description: string;
-  default?: string;
-}
+import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  shippedFolders,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  wholeNumber,
+} from "./shared-options.js";
 
 /** The flags of `urial shift`, in help order. */
 export const shiftOptions = {
-  base: { flag: "base", env: "URIAL_MODEL", value: "PATH", description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)" },
+  base: {
+    flag: "base",
+    env: "URIAL_MODEL",
+    value: "PATH",
+    description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)",
+  },
   chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
-  modelsDir: { flag: "models-dir", env: "URIAL_MODELS_DIR", value: "DIR", description: "cache of pulled models", default: "$XDG_CACHE_HOME/urial/models, else ~/.cache/urial/models" },
-  prompts: { flag: "prompts", value: "FILE", description: "queries: JSONL ({\"query\", \"id\"?, \"answer\"?} per line) or plain text (one per line)", default: "<package>/shift-prompts/default.jsonl" },
+  modelsDir: modelsDirOption,
+  prompts: {
+    flag: "prompts",
+    value: "FILE",
+    description: 'queries: JSONL ({"query", "id"?, "answer"?} per line) or plain text (one per line)',
+    default: "<package>/shift-prompts/default.jsonl",
+    defaultValue: join(shippedFolders.shiftPrompts, "default.jsonl"),
+  },
   out: { flag: "out", value: "DIR", description: "folder for shift.json and report.html (created if missing; required)" },
-  exemplars: { flag: "exemplars", env: "URIAL_EXEMPLARS", value: "NAME", description: "exemplar set of the URIAL context", default: "urial-help" },
-  exemplarsDir: { flag: "exemplars-dir", env: "URIAL_EXEMPLARS_DIR", value: "DIR", description: "folder of exemplar set files", default: "<package>/exemplars" },
-  systemPromptsDir: { flag: "system-prompts-dir", env: "URIAL_SYSTEM_PROMPTS_DIR", value: "DIR", description: "folder of system prompt files", default: "<package>/system-prompts" },
-  chatTemplate: { flag: "chat-template", value: "TEXT|@FILE", description: "chat template for a chat GGUF without one: a Jinja template, or a layout with {query} such as 'User: {query}\\nAssistant:'" },
+  exemplars: { ...exemplarsOption, description: "exemplar set of the URIAL context" },
+  exemplarsDir: exemplarsDirOption,
+  systemPromptsDir: systemPromptsDirOption,
+  chatTemplate: {
+    flag: "chat-template",
+    value: "TEXT|@FILE",
+    description: "chat template for a chat GGUF without one: a Jinja template, or a layout with {query} such as 'User: {query}\\nAssistant:'",
+  },
   limit: { flag: "limit", value: "N", description: "analyse only the first N prompts", default: "all" },
-  maxTokens: { flag: "max-tokens", value: "N", description: "longest chat answer to generate", default: "256" },
-  topK: { flag: "top-k", value: "N", description: "alternatives kept per position and model (1–100)", default: "10" },
-  temperature: { flag: "temperature", value: "T", description: "chat answer sampling temperature; 0 is greedy", default: "0" },
+  maxTokens: { flag: "max-tokens", value: "N", description: "longest chat answer to generate", default: "256", defaultValue: "256" },
+  topK: { flag: "top-k", value: "N", description: "alternatives kept per position and model (1–100)", default: "10", defaultValue: "10" },
+  temperature: { flag: "temperature", value: "T", description: "chat answer sampling temperature; 0 is greedy", default: "0", defaultValue: "0" },
   seed: { flag: "seed", value: "N", description: "seed for sampling when --temperature > 0", default: "random" },
-  threads: { flag: "threads", env: "URIAL_THREADS", value: "N", description: "CPU threads", default: "physical core count" },
-  gpu: { flag: "gpu", env: "URIAL_GPU", value: "KIND", description: "GPU backend: auto | cuda | vulkan | metal | off", default: "auto" },
-  contextSize: { flag: "context-size", env: "URIAL_CONTEXT_SIZE", value: "N", description: "tokens per context (prompt + answer), for each model", default: "the model's training context, at most 4096" },
-} as const satisfies Record<string, ShiftOptionSpec>;
-
-type OptionName = keyof typeof shiftOptions;
-
-const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    .number({ error: "must be a whole number" })
-    .int({ error: "must be a whole number" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+  threads: threadsOption,
+  gpu: gpuOption,
+  contextSize: { ...contextSizeOption, description: "tokens per context (prompt + answer), for each model" },
+} as const satisfies Record<string, OptionSpec>;
 
 const configSchema = z.object({
   base: z.string().min(1, { error: "is required" }),
@@ -64,8 +73,8 @@ const configSchema = z.object({
   topK: wholeNumber(1, 100),
   temperature: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(10, { error: "must be at most 10" }),
   seed: wholeNumber(0, 2 ** 31 - 1).optional(),
-  threads: wholeNumber(1, 1024).optional(),
-  gpu: z.enum(["auto", "cuda", "vulkan", "metal", "off"], { error: "must be auto, cuda, vulkan, metal or off" }).transform((gpu) => (gpu === "off" ? false : gpu)),
+  threads: threadsSchema,
+  gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
 });
 
@@ -73,41 +82,22 @@ export type ShiftConfig = z.output<typeof configSchema>;
 
 export type ShiftParseResult = { ok: true; config: ShiftConfig; help: false } | { ok: true; help: true } | { ok: false; message: string };
 
-const defaults: Partial<Record<OptionName, string>> = {
-  prompts: join(packageRoot, "shift-prompts", "default.jsonl"),
-  exemplars: "urial-help",
-  exemplarsDir: join(packageRoot, "exemplars"),
-  systemPromptsDir: join(packageRoot, "system-prompts"),
-  maxTokens: "256",
-  topK: "10",
-  temperature: "0",
-  gpu: "auto",
-};
-
 /** Parses `urial shift` arguments and environment. */
 export function parseShiftConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ShiftParseResult {
-  const read = readOptionValues("shift", shiftOptions, argv, env, defaults);
-  if (!read.ok) return read;
-  if (read.help) return { ok: true, help: true };
-  const raw = read.raw;
-  raw.modelsDir ??= defaultModelsDir(env);
+  const read = readOptionValues("shift", shiftOptions, argv, env);
+  if (!read.ok || read.help) return read;
   for (const name of ["base", "chat", "out"] as const) {
-    if (raw[name] === undefined) {
-      const spec: ShiftOptionSpec = shiftOptions[name];
+    if (read.raw[name] === undefined) {
+      const spec: OptionSpec = shiftOptions[name];
       return {
         ok: false,
         message: `--${spec.flag} ${spec.value} is required${spec.env ? ` (or set ${spec.env})` : ""}. Usage: urial shift --base BASE.gguf --chat CHAT.gguf --out DIR [--prompts FILE].`,
       };
     }
   }
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0]) as OptionName;
-    const spec: ShiftOptionSpec = shiftOptions[name];
-    return { ok: false, message: `--${spec.flag}${spec.env ? ` (or ${spec.env})` : ""} ${issue.message}; got '${raw[name]}'.` };
-  }
-  return { ok: true, help: false, config: result.data };
+  const result = validateOptions("shift", shiftOptions, configSchema, read.raw);
+  if (!result.ok || result.help) return result;
+  return { ok: true, help: false, config: result.config };
 }
 
 /** The help text of `urial shift`. */
@@ -123,10 +113,6 @@ export function shiftHelp(): string {
     "",
     "Options:",
   ];
-  for (const spec of Object.values(shiftOptions) as ShiftOptionSpec[]) {
-    lines.push(`  --${spec.flag} ${spec.value}`.padEnd(34) + (spec.env ?? ""));
-    lines.push(`      ${spec.description}${spec.default ? ` (default: ${spec.default})` : ""}`);
-  }
-  lines.push("  -h, --help                      show this help");
+  lines.push(...formatOptionsHelp(shiftOptions));
   return lines.join("\n");
 }

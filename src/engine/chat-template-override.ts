@@ -16,9 +16,7 @@
  */
 import { ChatTemplateError } from "./scoring-model.js";
 
-export type ChatTemplateOverride =
-  | { kind: "jinja"; template: string }
-  | { kind: "layout"; before: string; after: string };
+export type ChatTemplateOverride = { kind: "jinja"; template: string } | { kind: "layout"; before: string; after: string };
 
 const placeholder = "{query}";
 

@@ -26,9 +26,7 @@ export interface SamplingOptions {
 }
 
 /** A grammar the output must follow. */
-export type OutputConstraint =
-  | { type: "json_object" }
-  | { type: "json_schema"; schema: Record<string, unknown> };
+export type OutputConstraint = { type: "json_object" } | { type: "json_schema"; schema: Record<string, unknown> };
 
 export interface GenerateOptions {
   /** Upper bound on generated tokens; the engine also stops when the context is full. */
@@ -175,9 +173,17 @@ export class UnsupportedFeatureError extends Error {
 }
 
 /**
- * Thrown by an engine whose exact prompt count is known only at generation
- * (the remote engine) when the prompt and the requested tokens do not fit.
+ * The prompt and the requested tokens do not fit the context: thrown by the
+ * answer pipeline's budget check, and by an engine whose exact prompt count
+ * is known only at generation (the remote engine). One class, so the client
+ * gets one `context_length_exceeded` message.
  */
+/** What a chat prompt is made of, for the context error (see `PromptTooLongError`). */
+export interface PromptComposition {
+  set: { name: string; prefixTokens: number };
+  otherSets: readonly { name: string; promptTokens: number }[];
+}
+
 export class PromptTooLongError extends Error {
   constructor(
     readonly promptTokens: number,
@@ -186,6 +192,16 @@ export class PromptTooLongError extends Error {
     readonly wanted: number,
     /** The request field to blame. */
     readonly param: string | null = null,
+    /** `wanted` is the request's max_tokens (false: the 1 token any answer needs). */
+    readonly requested = false,
+    /** Counted by a remote upstream's tokenizer, not this process's. */
+    readonly countedByUpstream = false,
+    /**
+     * For a chat prompt: the exemplar set's share of it, and the other sets'
+     * whole prompts for the same messages, so the error can name a set that
+     * fits. Plain data, filled in by the answer pipeline.
+     */
+    readonly composition?: PromptComposition,
   ) {
     super(`the prompt has ${promptTokens} tokens; with ${wanted} more it does not fit a context of ${contextSize}`);
     this.name = "PromptTooLongError";

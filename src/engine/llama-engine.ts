@@ -10,16 +10,7 @@
  * context shift would evict the URIAL prefix, so generation is capped at the
  * room left instead; sampling options are always passed explicitly.
  */
-import {
-  LlamaGrammarEvaluationState,
-  readGgufFileInfo,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type LlamaModel,
-  type Token,
-} from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
 import { pickThreadCount, type ThreadTrial } from "./pick-thread-count.js";
 import { availableParallelism } from "node:os";
@@ -37,7 +28,7 @@ import {
   type TokenChoice,
 } from "./engine.js";
 import { toGrammarSchema } from "./json-schema-for-grammar.js";
-import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
@@ -116,16 +107,16 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
   if (contextSize > trainContextSize || contextSize < leastContextSize) {
     await model.dispose();
     await llama.dispose();
-    throw new ModelLoadError(
-      modelPath,
-      `a context size of ${contextSize} tokens is not possible for this model (it takes ${leastContextSize} to ${trainContextSize})`,
-    );
+    throw new ModelLoadError(modelPath, `a context size of ${contextSize} tokens is not possible for this model (it takes ${leastContextSize} to ${trainContextSize})`);
   }
 
   let threads = threadCap;
   let threadSweep: ThreadTrial[] = [];
   if (options.threads === "auto" && threadCap > 1) {
-    const sweep = await pickThreadCount(model, Array.from({ length: threadCap }, (_, index) => index + 1)).catch(() => undefined);
+    const sweep = await pickThreadCount(
+      model,
+      Array.from({ length: threadCap }, (_, index) => index + 1),
+    ).catch(() => undefined);
     if (sweep) {
       threads = sweep.best;
       threadSweep = sweep.trials;
@@ -144,10 +135,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
   } catch (error) {
     await model.dispose();
     await llama.dispose();
-    throw new ModelLoadError(
-      modelPath,
-      `cannot create a context of ${contextSize} tokens × ${options.parallel} sequences (${describe(error)})`,
-    );
+    throw new ModelLoadError(modelPath, `cannot create a context of ${contextSize} tokens × ${options.parallel} sequences (${describe(error)})`);
   }
 
   const generalName = (fileInfo.metadata as { general?: { name?: string } }).general?.name;
@@ -209,7 +197,6 @@ class LlamaEngine implements Engine {
     this.#ensureAlive();
     return acquireSlot(this.#pool, prompt, signal);
   }
-
 
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
     this.#ensureAlive();
@@ -306,10 +293,7 @@ class LlamaSlotMember implements PoolMember {
     const penalised = sampling.repeatPenalty !== 1 || sampling.frequencyPenalty !== 0 || sampling.presencePenalty !== 0;
     const grammarEvaluationState = grammar ? new LlamaGrammarEvaluationState({ model: this.#model, grammar }) : undefined;
     const model = this.#model;
-    const decoder = new TokenTextDecoder(
-      { detokenize: (ids, special, last) => model.detokenize(ids as Token[], special, last as Token[]) },
-      tokens,
-    );
+    const decoder = new TokenTextDecoder({ detokenize: (ids, special, last) => model.detokenize(ids as Token[], special, last as Token[]) }, tokens);
     const topLogprobs = options.topLogprobs;
     const evaluation = sequence.evaluateWithMetadata(
       [tokens[tokens.length - 1]!],

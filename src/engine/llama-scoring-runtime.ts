@@ -5,12 +5,13 @@
  * sequences each, a chat prompt renderer from the GGUF template or an
  * override, greedy generation and one-pass teacher forcing.
  */
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
-import { checkModelFile, checkTextModel, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { createChatPromptRenderer, type ChatPromptRenderer } from "./render-chat-prompt.js";
 import {
   ChatTemplateError,
@@ -24,12 +25,19 @@ import {
   type ScoringRuntime,
   type TeacherForceResult,
 } from "./scoring-model.js";
+import { pickThreadCount } from "./pick-thread-count.js";
 import { teacherForce } from "./teacher-force.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface ScoringRuntimeOptions {
-  /** CPU threads for evaluation (node-llama-cpp's own default is far too high on small machines). */
-  threads: number;
+  /**
+   * CPU threads for evaluation (node-llama-cpp's own default is far too high
+   * on small machines), or `"auto"`: measure decode speed for 1 to
+   * `maxThreads` threads on each loaded model and use the fastest.
+   */
+  threads: number | "auto";
+  /** With `threads: "auto"`, the most threads tried. Defaults to the CPUs this process may use. */
+  maxThreads?: number;
   /** GPU backend. Defaults to `"auto"`; `false` is CPU only. */
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
   /** Receives llama.cpp's warnings and errors. */
@@ -40,13 +48,14 @@ const defaultContextCap = 4096;
 
 /** Starts llama.cpp for scoring; failures are `ModelLoadError`s with one-line messages. */
 export async function startScoringRuntime(options: ScoringRuntimeOptions): Promise<ScoringRuntime> {
-  const llama = await startLlama({ threads: options.threads, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
+  const threadCap = options.threads === "auto" ? (options.maxThreads ?? availableParallelism()) : options.threads;
+  const llama = await startLlama({ threads: threadCap, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new Error(`cannot start llama.cpp (${describe(error)})`);
   });
   const models = new Set<ScoringModel>();
   return {
     async loadModel(loadOptions) {
-      const model = await loadScoringModel(llama, options.threads, loadOptions);
+      const model = await loadScoringModel(llama, options.threads === "auto" ? { auto: threadCap } : options.threads, loadOptions);
       models.add(model);
       return model;
     },
@@ -58,7 +67,8 @@ export async function startScoringRuntime(options: ScoringRuntimeOptions): Promi
   };
 }
 
-async function loadScoringModel(llama: Llama, threads: number, options: LoadScoringModelOptions): Promise<ScoringModel> {
+/** `threads`: a count, or `{ auto: cap }` to measure 1..cap on the loaded model (as the serving engine does). */
+async function loadScoringModel(llama: Llama, threadSetting: number | { auto: number }, options: LoadScoringModelOptions): Promise<ScoringModel> {
   const { modelPath } = options;
   await checkModelFile(modelPath);
   const fileInfo = await readGgufFileInfo(modelPath, { readTensorInfo: false, logWarnings: false }).catch((error: unknown) => {
@@ -80,6 +90,14 @@ async function loadScoringModel(llama: Llama, threads: number, options: LoadScor
   }
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, defaultContextCap);
   const lanes = options.lanes ?? 1;
+  let threads = typeof threadSetting === "number" ? threadSetting : threadSetting.auto;
+  if (typeof threadSetting !== "number" && threadSetting.auto > 1) {
+    const sweep = await pickThreadCount(
+      model,
+      Array.from({ length: threadSetting.auto }, (_, index) => index + 1),
+    ).catch(() => undefined);
+    if (sweep) threads = sweep.best;
+  }
   let context: LlamaContext;
   try {
     if (contextSize > model.trainContextSize || contextSize < 16) {

@@ -4,7 +4,7 @@
  * that count tokens: `urial exemplars lint`/`show`.
  */
 import { getLlama, LlamaLogLevel, readGgufFileInfo } from "node-llama-cpp";
-import { checkModelFile, ModelLoadError } from "./model-file-check.js";
+import { checkModelFile, ModelLoadError } from "../models/model-file-check.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface Tokenizer {

@@ -48,7 +48,12 @@ export function createChatPromptRenderer(model: LlamaModel, template: ChatTempla
   const render = (query: string): ChatPrompt => {
     let state;
     try {
-      state = wrapper.generateContextState({ chatHistory: [{ type: "user", text: query }, { type: "model", response: [] }] });
+      state = wrapper.generateContextState({
+        chatHistory: [
+          { type: "user", text: query },
+          { type: "model", response: [] },
+        ],
+      });
     } catch (error) {
       throw new ChatTemplateError(`the chat template failed to render (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
     }

@@ -111,11 +111,7 @@ export class SequencePool<Member extends PoolMember> {
  * Takes a member for one request and hands it out as an `EngineSlot` whose
  * `release` returns it to the pool exactly once (a second call is a no-op).
  */
-export async function acquireSlot<Member extends PoolMember & Pick<EngineSlot, "generate">>(
-  pool: SequencePool<Member>,
-  prompt: readonly number[],
-  signal?: AbortSignal,
-): Promise<EngineSlot> {
+export async function acquireSlot<Member extends PoolMember & Pick<EngineSlot, "generate">>(pool: SequencePool<Member>, prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
   const member = await pool.acquire(prompt, signal);
   let released = false;
   return {

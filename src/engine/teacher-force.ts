@@ -34,17 +34,15 @@ export async function teacherForce(
   // The last answer token is never evaluated: only the outputs before it are needed.
   const tokens = [...context, ...answer.slice(0, -1)];
   if (tokens.length > sequence.contextSize) {
-    throw new Error(
-      `the context (${context.length} tokens) and the answer (${answer.length} tokens) do not fit the ${sequence.contextSize}-token context`,
-    );
+    throw new Error(`the context (${context.length} tokens) and the answer (${answer.length} tokens) do not fit the ${sequence.contextSize}-token context`);
   }
   // The output of the last context token predicts the first answer token, so
   // that token is always evaluated again even when it is cached.
   const firstScored = context.length - 1;
   const kept = await reuseCachedPrefix(sequence, tokens, firstScored);
-  const items: ControlledEvaluateInputItem[] = tokens.slice(kept).map((token, offset) =>
-    kept + offset >= firstScored ? [token as Token, { generateNext: { probabilities: true, options: rawDistribution } }] : (token as Token),
-  );
+  const items: ControlledEvaluateInputItem[] = tokens
+    .slice(kept)
+    .map((token, offset) => (kept + offset >= firstScored ? [token as Token, { generateNext: { probabilities: true, options: rawDistribution } }] : (token as Token)));
 
   const distribution = new Float32Array(vocabularySize);
   const seen = new Set<number>();

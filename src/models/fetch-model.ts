@@ -180,7 +180,9 @@ async function useCachedFile(path: string, emit: (event: PullEvent) => void, fai
     await handle.close();
   }
   if (magic.toString("latin1") !== "GGUF" || (record !== undefined && record.size !== size)) {
-    throw fail(`the cached file ${path} is damaged (${magic.toString("latin1") !== "GGUF" ? "no GGUF magic" : `${size} bytes, pulled with ${record!.size}`}); remove it with 'urial models rm ${name}' and pull again`);
+    throw fail(
+      `the cached file ${path} is damaged (${magic.toString("latin1") !== "GGUF" ? "no GGUF magic" : `${size} bytes, pulled with ${record!.size}`}); remove it with 'urial models rm ${name}' and pull again`,
+    );
   }
   emit({ type: "cached", name, path, size });
   return { path, name, cached: true, sha256Verified: record?.sha256 != null };
@@ -190,8 +192,7 @@ async function useCachedFile(path: string, emit: (event: PullEvent) => void, fai
 async function probeReference(reference: RemoteReference, options: FetchModelOptions): Promise<SourceProbe> {
   const { settings } = options;
   const hubOrigin = new URL(settings.hubEndpoint).origin;
-  const headersFor = (url: URL): Record<string, string> =>
-    settings.hubToken !== undefined && url.origin === hubOrigin ? { authorization: `Bearer ${settings.hubToken}` } : {};
+  const headersFor = (url: URL): Record<string, string> => (settings.hubToken !== undefined && url.origin === hubOrigin ? { authorization: `Bearer ${settings.hubToken}` } : {});
   const common = { timeoutMs: settings.connectTimeoutMs, headersFor, signal: options.signal };
   if (reference.kind === "url") return probeSource(reference.url, common);
   const fileUrl = hubFileUrl(settings.hubEndpoint, reference);
@@ -215,7 +216,8 @@ function describeProbeFailure(error: ProbeError, reference: RemoteReference, opt
 }
 
 function describeOutcome(outcome: Exclude<TransferOutcome, { type: "done" }>, total: number, settings: DownloadSettings, keptIn: string | undefined): string {
-  const at = total > 0 ? `${Math.floor((Math.min(outcome.downloaded, total) / total) * 100)} % (${formatBytes(Math.min(outcome.downloaded, total))} of ${formatBytes(total)})` : formatBytes(outcome.downloaded);
+  const at =
+    total > 0 ? `${Math.floor((Math.min(outcome.downloaded, total) / total) * 100)} % (${formatBytes(Math.min(outcome.downloaded, total))} of ${formatBytes(total)})` : formatBytes(outcome.downloaded);
   const after = keptIn !== undefined ? `The partial download is kept in ${keptIn}; run the same command again to resume.` : "Nothing was kept (this server cannot resume a download).";
   switch (outcome.type) {
     case "stalled":

@@ -43,7 +43,11 @@ export function formatModelsTable(listing: CacheListing, modelsDir: string): str
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd();
   const lines = listing.models.length > 0 ? [line(header), ...rows.map(line)] : [`No models in ${modelsDir}.`];
   for (const partial of listing.partials) {
     lines.push(`partial download: ${partial.name} (${formatBytes(partial.size)}); the same 'urial pull' resumes it, 'urial models rm ${partial.name.replace(/\.ipull$/, "")}' deletes it`);

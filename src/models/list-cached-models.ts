@@ -54,7 +54,10 @@ export async function listCachedModels(modelsDir: string, inspect: (path: string
 async function fileNames(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((entry) => entry.isFile() && keep(entry.name)).map((entry) => entry.name).sort();
+    return entries
+      .filter((entry) => entry.isFile() && keep(entry.name))
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;

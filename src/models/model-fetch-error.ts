@@ -4,7 +4,7 @@
  * `ModelLoadError`, so every command that already reports a bad model path in
  * one line reports these the same way.
  */
-import { ModelLoadError } from "../engine/model-file-check.js";
+import { ModelLoadError } from "./model-file-check.js";
 
 /** One-line failure of resolving, downloading or verifying a model; `reference` is what the user typed. */
 export class ModelFetchError extends ModelLoadError {

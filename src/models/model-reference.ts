@@ -6,9 +6,7 @@
 
 /** A model the user named; only `hub` and `url` need the network. */
 export type ModelReference =
-  | { kind: "local"; value: string }
-  | { kind: "hub"; uri: string; user: string; repo: string; file: string | undefined; branch: string; tag: string | undefined }
-  | { kind: "url"; url: string };
+  { kind: "local"; value: string } | { kind: "hub"; uri: string; user: string; repo: string; file: string | undefined; branch: string; tag: string | undefined } | { kind: "url"; url: string };
 
 /** A reference that is fetched over the network. */
 export type RemoteReference = Exclude<ModelReference, { kind: "local" }>;

@@ -18,7 +18,10 @@ export async function removeCachedModel(modelsDir: string, name: string): Promis
   let bytes = 0;
   let found = false;
   for (const candidate of [...(path !== undefined ? [path, cacheRecordPath(path)] : []), ...partials]) {
-    const size = await stat(candidate).then((info) => info.size, () => undefined);
+    const size = await stat(candidate).then(
+      (info) => info.size,
+      () => undefined,
+    );
     if (size === undefined) continue;
     found = true;
     bytes += size;

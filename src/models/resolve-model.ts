@@ -6,7 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { checkModelFile } from "../engine/model-file-check.js";
+import { checkModelFile } from "./model-file-check.js";
 import { fetchModel, type FetchedModel, type FetchModelOptions } from "./fetch-model.js";
 import { ModelFetchError } from "./model-fetch-error.js";
 import { parseModelReference } from "./model-reference.js";
@@ -36,10 +36,7 @@ export async function resolveModel(value: string, options: FetchModelOptions): P
   }
   const cached = await findCachedModelByName(options.modelsDir, value);
   if (cached === undefined) {
-    throw new ModelFetchError(
-      value,
-      `no such file, and no model of that name in ${options.modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`,
-    );
+    throw new ModelFetchError(value, `no such file, and no model of that name in ${options.modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`);
   }
   await checkModelFile(cached);
   return { path: cached, origin: "cache" };

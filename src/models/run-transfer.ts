@@ -8,11 +8,7 @@
  */
 import type { PreparedDownload } from "./model-files.js";
 
-export type TransferOutcome =
-  | { type: "done" }
-  | { type: "stalled"; downloaded: number }
-  | { type: "interrupted"; downloaded: number }
-  | { type: "failed"; downloaded: number; error: unknown };
+export type TransferOutcome = { type: "done" } | { type: "stalled"; downloaded: number } | { type: "interrupted"; downloaded: number } | { type: "failed"; downloaded: number; error: unknown };
 
 export interface TransferOptions {
   stallTimeoutMs: number;

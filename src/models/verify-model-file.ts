@@ -40,7 +40,7 @@ export async function verifyModelFile(
   try {
     summary = await inspect(path);
   } catch (error) {
-    throw new Error(`the file is not a readable GGUF model (${(error instanceof Error ? error.message : String(error)).split("\n")[0]})`);
+    throw new Error(`the file is not a readable GGUF model (${(error instanceof Error ? error.message : String(error)).split("\n")[0]})`, { cause: error });
   }
   if (summary.requiredBytes > size) {
     throw new Error(`the file is incomplete: its tensors need ${summary.requiredBytes} bytes but it has ${size}; the transfer was cut short`);

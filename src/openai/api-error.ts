@@ -1,19 +1,16 @@
 /**
  * @module openai/api-error
  * The one error type the HTTP layer knows how to answer, and the one function
- * that maps anything thrown to an OpenAI error body and status.
+ * that maps anything thrown — domain errors (`errors/domain-error`), engine
+ * errors, shift input errors — to an OpenAI error body and status. Domain
+ * code throws its own errors; only this file knows their HTTP status.
  */
+import { DomainError, type DomainErrorKind } from "../errors/domain-error.js";
+import { ShiftInputError } from "../shift/shift-input-error.js";
+import { contextOverflowMessage } from "./context-overflow.js";
 import { PromptTooLongError, QueueFullError, UnsupportedFeatureError, UnsupportedSchemaError, UpstreamError } from "../engine/engine.js";
 
-export type ApiErrorType =
-  | "invalid_request_error"
-  | "not_found_error"
-  | "rate_limit_error"
-  | "server_error"
-  | "service_unavailable"
-  | "authentication_error"
-  | "upstream_error"
-  | "timeout_error";
+export type ApiErrorType = "invalid_request_error" | "not_found_error" | "rate_limit_error" | "server_error" | "service_unavailable" | "authentication_error" | "upstream_error" | "timeout_error";
 
 export interface ApiErrorOptions {
   status: number;
@@ -98,6 +95,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       body: { error: { message: error.message, type: error.type, param: error.param, code: error.code } },
     };
   }
+  if (error instanceof DomainError) return toErrorResponse(fromDomainError(error));
+  if (error instanceof ShiftInputError) return toErrorResponse(invalidRequest(error.message, error.param, error.code));
   if (error instanceof QueueFullError) {
     return toErrorResponse(
       new ApiError({
@@ -114,13 +113,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof UnsupportedFeatureError) return toErrorResponse(invalidRequest(error.message, error.param, "unsupported_parameter"));
   if (error instanceof PromptTooLongError) {
-    return toErrorResponse(
-      invalidRequest(
-        `This model's context holds ${error.contextSize} tokens per request, but the prompt has ${error.promptTokens} tokens (counted by the upstream) and the request needs ${error.wanted} more. Shorten the messages or lower max_tokens.`,
-        error.param,
-        "context_length_exceeded",
-      ),
-    );
+    const { contextSize, promptTokens, wanted, composition } = error;
+    const message = contextOverflowMessage({
+      contextSize,
+      promptTokens,
+      requested: error.requested ? wanted : undefined,
+      countedByUpstream: error.countedByUpstream,
+      ...(composition !== undefined ? { set: composition.set, otherSets: composition.otherSets } : {}),
+    });
+    return toErrorResponse(invalidRequest(message, error.param, "context_length_exceeded"));
   }
   if (error instanceof UpstreamError) return toErrorResponse(fromUpstreamError(error));
   const detail = error instanceof Error ? error.message : String(error);
@@ -129,6 +130,20 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     headers: {},
     body: { error: { message: `The engine failed: ${detail}`, type: "server_error", param: null, code: "engine_error" } },
   };
+}
+
+/** Status and OpenAI type per domain error kind. */
+const domainStatus: Record<DomainErrorKind, { status: number; type: ApiErrorType; headers?: Record<string, string> }> = {
+  invalid: { status: 400, type: "invalid_request_error" },
+  unknown: { status: 404, type: "invalid_request_error" },
+  missing: { status: 404, type: "not_found_error" },
+  loading: { status: 503, type: "service_unavailable", headers: { "retry-after": "2" } },
+  broken: { status: 500, type: "server_error" },
+};
+
+function fromDomainError(error: DomainError): ApiError {
+  const { status, type, headers } = domainStatus[error.kind];
+  return new ApiError({ status, type, message: error.message, param: error.param, code: error.code, ...(headers ? { headers } : {}) });
 }
 
 /**
@@ -157,7 +172,12 @@ function fromUpstreamError(error: UpstreamError): ApiError {
         });
       }
       if (status === 400 || status === 413 || status === 422) {
-        return new ApiError({ status: 400, type: "invalid_request_error", message: `The upstream completions server rejected the prompt (HTTP ${status}): ${error.message}`, code: "upstream_rejected" });
+        return new ApiError({
+          status: 400,
+          type: "invalid_request_error",
+          message: `The upstream completions server rejected the prompt (HTTP ${status}): ${error.message}`,
+          code: "upstream_rejected",
+        });
       }
       return new ApiError({ status: 502, type: "upstream_error", message: `The upstream completions server failed (HTTP ${status}): ${error.message}`, code: "upstream_error" });
     }

@@ -32,11 +32,9 @@ const jsonSchemaFormat = z.object({
   ),
 });
 
-export const responseFormatSchema = z.discriminatedUnion(
-  "type",
-  [z.object({ type: z.literal("text") }), z.object({ type: z.literal("json_object") }), jsonSchemaFormat],
-  { error: "type must be one of text, json_object, json_schema" },
-);
+export const responseFormatSchema = z.discriminatedUnion("type", [z.object({ type: z.literal("text") }), z.object({ type: z.literal("json_object") }), jsonSchemaFormat], {
+  error: "type must be one of text, json_object, json_schema",
+});
 
 export const chatRequestSchema = z.object({
   model: z.string({ error: "is required and must be a string" }),

@@ -5,14 +5,7 @@
 import type { ResponseIdentity, UsageBody } from "./chat-response.js";
 import type { CompletionLogprobs } from "./logprobs.js";
 
-export function completionChunk(
-  identity: ResponseIdentity,
-  index: number,
-  text: string,
-  finishReason: "stop" | "length" | null,
-  logprobs: CompletionLogprobs | null,
-  includeUsage: boolean,
-) {
+export function completionChunk(identity: ResponseIdentity, index: number, text: string, finishReason: "stop" | "length" | null, logprobs: CompletionLogprobs | null, includeUsage: boolean) {
   return {
     id: identity.id,
     object: "text_completion" as const,

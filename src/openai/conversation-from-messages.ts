@@ -77,11 +77,7 @@ function messageText(message: ChatMessage, index: number): string {
   return content
     .map((part, partIndex) => {
       if (part.type !== "text" || typeof part.text !== "string") {
-        throw invalidRequest(
-          `Content parts of type '${part.type}' are not supported; only text parts are.`,
-          `messages.${index}.content.${partIndex}.type`,
-          "unsupported_content_type",
-        );
+        throw invalidRequest(`Content parts of type '${part.type}' are not supported; only text parts are.`, `messages.${index}.content.${partIndex}.type`, "unsupported_content_type");
       }
       return part.text;
     })

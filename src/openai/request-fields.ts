@@ -6,10 +6,17 @@
 import { z } from "zod";
 
 const range = (min: number, max: number) =>
-  z.number({ error: "must be a number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+  z
+    .number({ error: "must be a number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
 const integerRange = (min: number, max: number) =>
-  z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+  z
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
 /** Longest stop string: each one is matched against the text after every token. */
 const maxStopLength = 1000;

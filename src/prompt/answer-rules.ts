@@ -5,8 +5,8 @@
  * (thought markers, an exemplar's question replayed), cut run-on repetition,
  * and, for the principles template, split internal thoughts from the answer.
  */
-import type { PipelineOptions } from "../streaming/answer-pipeline.js";
-import type { CutReason, RepetitionRule } from "../streaming/completion-text.js";
+import type { PipelineOptions } from "../hygiene/answer-pipeline.js";
+import type { CutReason, RepetitionRule } from "../hygiene/completion-text.js";
 import { thoughtsClose, thoughtsOpen, urialLineStops, type Exchange, type Template } from "./render-urial-prompt.js";
 
 /** A 6-word n-gram may occur twice; the third occurrence is cut (URIAL filtered outputs on repeated 6-grams). */
@@ -24,9 +24,7 @@ export interface AnswerRulesInput {
 
 /** The pipeline options for one URIAL chat answer. */
 export function urialAnswerPipeline(input: AnswerRulesInput): PipelineOptions {
-  const exemplarQuestions = input.exemplars
-    .map((exchange) => exchange.query.trim().split("\n")[0]!.trim())
-    .filter((line) => line.length >= leakMinLength);
+  const exemplarQuestions = input.exemplars.map((exchange) => exchange.query.trim().split("\n")[0]!.trim()).filter((line) => line.length >= leakMinLength);
   const content = {
     stops: input.stops,
     lineStops: urialLineStops,

@@ -3,22 +3,14 @@
  * Everything the HTTP app needs, passed in so tests can build it with a fake
  * engine and no I/O.
  */
-import type { Catalog } from "../catalog/catalog.js";
-import type { Engine } from "../engine/engine.js";
-import type { SystemMessageMode } from "../openai/conversation-from-messages.js";
+import type { AnswerDeps } from "../answer/answer-deps.js";
 import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
-import type { RequestLimits } from "../limits/request-limits.js";
 import type { RequestTracker } from "../lifecycle/request-tracker.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ServerMetrics } from "../telemetry/server-metrics.js";
-import type { ExperimentRegistry } from "../ab/experiment-registry.js";
 
-export interface AppDeps {
-  /** The engine once loaded; undefined while the model is still loading (→ 503). */
-  engine(): Engine | undefined;
-  catalog: Catalog;
-  /** What a client system message does to the set's system prompt. */
-  systemMessageMode: SystemMessageMode;
+/** The answer pipeline's needs (engine, catalog, limits, experiments) plus the HTTP layer's own. */
+export interface AppDeps extends AnswerDeps {
   /** Largest accepted request body in bytes (413 above). */
   maxBodyBytes: number;
   /**
@@ -29,8 +21,6 @@ export interface AppDeps {
   shift?: () => ShiftAnalyser | undefined;
   /** Receives one record per failed request with a 5xx status. */
   onServerError?: (requestId: string, error: unknown) => void;
-  /** Limits on messages, text, max_tokens and time; each one left out takes its default (`limits/request-limits`). */
-  limits?: Partial<RequestLimits>;
   /**
    * API keys: when there is at least one, `/v1/*`, `/tokenize` and `/metrics`
    * need `Authorization: Bearer <key>` (401 otherwise); `/health` stays open.
@@ -45,10 +35,5 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Receives every request's record once its response is done (the request log). */
   onRequestDone?: (record: RequestRecord) => void;
-  /**
-   * Online A/B experiments (`--experiments FILE`): their model ids split chat
-   * traffic between variants; enables `POST /v1/feedback` and
-   * `GET /v1/experiments[/:id]`. Defaults to none (those routes answer 404).
-   */
-  experiments?: ExperimentRegistry;
+  /* experiments (from AnswerDeps): also enable `POST /v1/feedback` and `GET /v1/experiments[/:id]` (404 without). */
 }

@@ -13,7 +13,7 @@ import type { AppDeps } from "./app-deps.js";
 import { respondWithError } from "./error-response.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { requestLifecycle } from "./middleware/request-lifecycle.js";
-import { requestLimits } from "./request-limits.js";
+import { resolveRequestLimits } from "../answer/request-limits.js";
 import { requestId } from "./request-id.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { tokenizeRoute } from "./routes/tokenize.js";
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Hono {
     "*",
     requestLifecycle({
       tracker,
-      timeoutMs: requestLimits(deps).requestTimeoutMs,
+      timeoutMs: resolveRequestLimits(deps.limits).requestTimeoutMs,
       onDone: (record) => {
         metrics.record(record);
         deps.experiments?.onRequestDone(record);
@@ -55,7 +55,22 @@ export function createApp(deps: AppDeps): Hono {
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
         allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["authorization", "content-type", "x-request-id", "x-urial-variant", "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count", "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"],
+        allowHeaders: [
+          "authorization",
+          "content-type",
+          "x-request-id",
+          "x-urial-variant",
+          "openai-organization",
+          "openai-project",
+          "x-stainless-arch",
+          "x-stainless-lang",
+          "x-stainless-os",
+          "x-stainless-package-version",
+          "x-stainless-retry-count",
+          "x-stainless-runtime",
+          "x-stainless-runtime-version",
+          "x-stainless-timeout",
+        ],
         exposeHeaders: exposedHeaders,
         maxAge: 600,
       }),
@@ -66,16 +81,16 @@ export function createApp(deps: AppDeps): Hono {
     for (const path of ["/v1/*", "/tokenize", "/apply-template", "/metrics"]) app.use(path, auth);
   }
   const limitBody = bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ApiError({
-          status: 413,
-          type: "invalid_request_error",
-          message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
-          code: "request_too_large",
-        });
-      },
-    });
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw new ApiError({
+        status: 413,
+        type: "invalid_request_error",
+        message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
+        code: "request_too_large",
+      });
+    },
+  });
   app.use("/v1/*", limitBody);
   app.use("/tokenize", limitBody);
   app.use("/apply-template", limitBody);

@@ -74,12 +74,7 @@ export async function analysePrompt(models: ShiftModels, prompt: ShiftPrompt, op
   const texts = renderBaseContexts(options.exemplarSet, prompt.query);
   const contexts: Record<BaseContextName, number[]> = { zeroShot: base.tokenize(texts.zeroShot), urial: base.tokenize(texts.urial) };
   // Context + answer − 1 tokens must fit each lane (the last answer token is never evaluated).
-  const room =
-    Math.min(
-      chat.info.contextSize - chatPrompt.tokens.length,
-      base.info.contextSize - contexts.zeroShot.length,
-      base.info.contextSize - contexts.urial.length,
-    ) + 1;
+  const room = Math.min(chat.info.contextSize - chatPrompt.tokens.length, base.info.contextSize - contexts.zeroShot.length, base.info.contextSize - contexts.urial.length) + 1;
   const scored = answer.slice(0, Math.max(0, room));
 
   const chatDistributions: Float32Array[] = [];
@@ -104,8 +99,7 @@ export async function analysePrompt(models: ShiftModels, prompt: ShiftPrompt, op
 
   const positions = scored.map((tokenId, index) => {
     const previous = index === 0 ? chatPrompt.tokens[chatPrompt.tokens.length - 1] : scored[index - 1];
-    const named = (top: DistributionScore["top"]): TopToken[] =>
-      top.map((entry) => ({ id: entry.id, text: chat.tokenText(entry.id, previous), probability: entry.probability }));
+    const named = (top: DistributionScore["top"]): TopToken[] => top.map((entry) => ({ id: entry.id, text: chat.tokenText(entry.id, previous), probability: entry.probability }));
     const baseScore = (context: BaseContextName): BaseScore => {
       const { score, kl } = baseScores[context][index]!;
       return { rank: score.rank, probability: score.probability, top: named(score.top), category: classifyRank(score.rank), kl };

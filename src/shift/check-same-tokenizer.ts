@@ -9,8 +9,7 @@ import type { ScoringModel } from "../engine/scoring-model.js";
 import { ShiftInputError } from "./shift-input-error.js";
 
 /** Text that different tokenizers almost never split the same way. */
-export const tokenizerProbe =
-  "Hello, world! The quick brown fox jumps over the lazy dog. 1234567890 + 3.14159\n\tdef area(r):  return r ** 2  # ok?\nÇa va? «Grüße» — 你好，世界 — привет 🙂";
+export const tokenizerProbe = "Hello, world! The quick brown fox jumps over the lazy dog. 1234567890 + 3.14159\n\tdef area(r):  return r ** 2  # ok?\nÇa va? «Grüße» — 你好，世界 — привет 🙂";
 
 /** Throws `ShiftInputError` when `base` and `chat` do not share a tokenizer. */
 export function checkSameTokenizer(base: Pick<ScoringModel, "info" | "tokenize">, chat: Pick<ScoringModel, "info" | "tokenize">): void {

@@ -51,15 +51,19 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
       if (tokens + 16 > models.base.info.contextSize) {
         throw new ShiftInputError(
           `the exemplar set '${set.name}' renders to ${tokens} tokens, which leaves no room for a query and an answer in the base model's ${models.base.info.contextSize}-token context; use a smaller set or a larger --context-size`,
+          "exemplars",
+          "context_length_exceeded",
         );
       }
     },
     analyse(prompt, options) {
       pending += 1;
       const run = queue.then(() => analysePrompt(models, prompt, options));
-      queue = run.catch(() => undefined).finally(() => {
-        pending -= 1;
-      });
+      queue = run
+        .catch(() => undefined)
+        .finally(() => {
+          pending -= 1;
+        });
       return run;
     },
   };

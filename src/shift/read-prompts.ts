@@ -17,15 +17,16 @@ import { ShiftInputError } from "./shift-input-error.js";
 const promptLineSchema = z.strictObject({
   query: z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).refine((query) => query.trim().length > 0, { error: "must not be empty" }),
   id: z.string({ error: "must be a string" }).regex(/^\S+$/, { error: "must be non-empty, without spaces" }).optional(),
-  answer: z.string({ error: "must be a string" }).refine((answer) => answer.trim().length > 0, { error: "must not be empty" }).optional(),
+  answer: z
+    .string({ error: "must be a string" })
+    .refine((answer) => answer.trim().length > 0, { error: "must not be empty" })
+    .optional(),
 });
 
 /** Parses a prompts file's text; `file` names it in errors and picks the form by extension. */
 export function parsePrompts(text: string, file: string): ShiftPrompt[] {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const entries = lines
-    .map((line, index) => ({ line, number: index + 1 }))
-    .filter(({ line }) => line.trim().length > 0 && !line.trimStart().startsWith("#"));
+  const entries = lines.map((line, index) => ({ line, number: index + 1 })).filter(({ line }) => line.trim().length > 0 && !line.trimStart().startsWith("#"));
   if (entries.length === 0) throw new ShiftInputError(`${file}: has no prompts (one query per line, or JSONL objects with a "query")`);
   const jsonl = /\.(jsonl|ndjson)$/i.test(file) || entries[0]!.line.trimStart().startsWith("{");
   const prompts: ShiftPrompt[] = [];

@@ -78,7 +78,9 @@ function renderPrompt(prompt: PromptShift, index: number): string {
   ].join("");
   const column = (context: BaseContextName, title: string) =>
     `<div class="column" data-context="${context}"><h4>${title}: ${splitLine(prompt.summary[context])}</h4><div class="tokens">${
-      prompt.positions.length === 0 ? `<span class="muted">no answer tokens fit the context</span>` : prompt.positions.map((position, at) => renderToken(position.text, position.special, position[context], index, at)).join("")
+      prompt.positions.length === 0
+        ? `<span class="muted">no answer tokens fit the context</span>`
+        : prompt.positions.map((position, at) => renderToken(position.text, position.special, position[context], index, at)).join("")
     }</div></div>`;
   return `<article class="prompt" id="prompt-${index}" data-id="${escapeHtml(prompt.id)}">
 <h3>${escapeHtml(prompt.id)}${badges}</h3>

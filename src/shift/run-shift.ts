@@ -9,9 +9,7 @@ import { buildShiftReport } from "./build-shift-report.js";
 import type { ShiftAnalyser } from "./create-shift-analyser.js";
 import type { PromptShift, ShiftReport } from "./shift-schema.js";
 
-export type ShiftProgressEvent =
-  | { type: "start"; total: number }
-  | { type: "prompt"; index: number; total: number; prompt: PromptShift; milliseconds: number };
+export type ShiftProgressEvent = { type: "start"; total: number } | { type: "prompt"; index: number; total: number; prompt: PromptShift; milliseconds: number };
 
 export interface RunShiftOptions extends Omit<ShiftOptions, "exemplarSet"> {
   exemplarSet: ExemplarSet;

@@ -6,7 +6,13 @@
 
 /** Bad input to the shift analysis; the message names the file, line or model and the rule. */
 export class ShiftInputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The request field to blame when the input came in a request (`POST /v1/shift`). */
+    readonly param: string | null = null,
+    /** Stable code for that request's error. */
+    readonly code = "invalid_value",
+  ) {
     super(message);
     this.name = "ShiftInputError";
   }

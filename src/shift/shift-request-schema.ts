@@ -9,7 +9,10 @@ import { z } from "zod";
 export const shiftRequestSchema = z.object({
   query: z.string({ error: "must be a string" }).refine((query) => query.trim().length > 0, { error: "must not be empty" }),
   /** Score this answer instead of generating one. */
-  answer: z.string().refine((answer) => answer.trim().length > 0, { error: "must not be empty" }).nullish(),
+  answer: z
+    .string()
+    .refine((answer) => answer.trim().length > 0, { error: "must not be empty" })
+    .nullish(),
   /** Exemplar set of the URIAL context; defaults to the server's default set. */
   exemplars: z.string().min(1).nullish(),
   /** Alternatives per position and model; defaults to 10. */
@@ -18,7 +21,12 @@ export const shiftRequestSchema = z.object({
   max_tokens: z.number().int().min(1).max(100_000).nullish(),
   /** 0 (the default) is greedy. */
   temperature: z.number().min(0).max(10).nullish(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).nullish(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .nullish(),
 });
 export type ShiftRequest = z.output<typeof shiftRequestSchema>;
 

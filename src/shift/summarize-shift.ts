@@ -7,15 +7,7 @@
  */
 import { computeClosure } from "./compute-closure.js";
 import { positionBuckets } from "./position-buckets.js";
-import type {
-  BaseContextName,
-  ContextSummary,
-  PositionPoint,
-  PromptShift,
-  ShiftedToken,
-  ShiftPosition,
-  ShiftSummary,
-} from "./shift-schema.js";
+import type { BaseContextName, ContextSummary, PositionPoint, PromptShift, ShiftedToken, ShiftPosition, ShiftSummary } from "./shift-schema.js";
 import { summarizeSplit } from "./summarize-split.js";
 
 /** How many tokens `topShifted` lists per context. */
@@ -51,9 +43,7 @@ function summarizeContext(positions: readonly ShiftPosition[], context: BaseCont
       bucket: bucket.label,
       from: bucket.from,
       to: bucket.to,
-      ...summarizeSplit(
-        positions.filter((position) => position.position >= bucket.from && (bucket.to === null || position.position <= bucket.to)).map((position) => position[context]),
-      ),
+      ...summarizeSplit(positions.filter((position) => position.position >= bucket.from && (bucket.to === null || position.position <= bucket.to)).map((position) => position[context])),
     })),
   };
 }

@@ -51,19 +51,58 @@ export class ServerMetrics {
     const registers = [this.registry];
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
     this.#requests = new Counter({ name: "urial_requests_total", help: "HTTP requests answered, by route, method, status and model.", labelNames: ["route", "method", "status", "model"], registers });
-    this.#duration = new Histogram({ name: "urial_request_duration_seconds", help: "Time from a request's arrival to its response's last byte (streams included).", labelNames: ["route", "model"], buckets: latencyBuckets, registers });
-    this.#firstToken = new Histogram({ name: "urial_time_to_first_token_seconds", help: "Time from a request's arrival to its first generated token (queueing and prefill included).", labelNames: ["route", "model"], buckets: latencyBuckets, registers });
+    this.#duration = new Histogram({
+      name: "urial_request_duration_seconds",
+      help: "Time from a request's arrival to its response's last byte (streams included).",
+      labelNames: ["route", "model"],
+      buckets: latencyBuckets,
+      registers,
+    });
+    this.#firstToken = new Histogram({
+      name: "urial_time_to_first_token_seconds",
+      help: "Time from a request's arrival to its first generated token (queueing and prefill included).",
+      labelNames: ["route", "model"],
+      buckets: latencyBuckets,
+      registers,
+    });
     this.#promptTokens = new Counter({ name: "urial_prompt_tokens_total", help: "Prompt tokens of answered generation requests (tokens in).", labelNames: ["route", "model"], registers });
     this.#completionTokens = new Counter({ name: "urial_completion_tokens_total", help: "Generated tokens (tokens out).", labelNames: ["route", "model"], registers });
-    this.#cacheHits = new Counter({ name: "urial_prefix_cache_hits_total", help: `Generation requests that reused at least ${prefixHitShare * 100} % of their prompt tokens from a sequence's KV cache.`, labelNames: ["model"], registers });
-    this.#cacheMisses = new Counter({ name: "urial_prefix_cache_misses_total", help: `Generation requests that reused less than ${prefixHitShare * 100} % of their prompt tokens.`, labelNames: ["model"], registers });
+    this.#cacheHits = new Counter({
+      name: "urial_prefix_cache_hits_total",
+      help: `Generation requests that reused at least ${prefixHitShare * 100} % of their prompt tokens from a sequence's KV cache.`,
+      labelNames: ["model"],
+      registers,
+    });
+    this.#cacheMisses = new Counter({
+      name: "urial_prefix_cache_misses_total",
+      help: `Generation requests that reused less than ${prefixHitShare * 100} % of their prompt tokens.`,
+      labelNames: ["model"],
+      registers,
+    });
     this.#cachedTokens = new Counter({ name: "urial_prefix_cache_cached_tokens_total", help: "Prompt tokens reused from the KV cache instead of being evaluated.", labelNames: ["model"], registers });
-    this.#streamErrors = new Counter({ name: "urial_stream_errors_total", help: "Errors sent inside a stream that had already begun (as a data: {error} event).", labelNames: ["route", "code"], registers });
-    this.#variantRequests = new Counter({ name: "urial_variant_requests_total", help: "Generation requests per variant (exemplar set; 'base' for raw completions), by status.", labelNames: ["variant", "status"], registers });
+    this.#streamErrors = new Counter({
+      name: "urial_stream_errors_total",
+      help: "Errors sent inside a stream that had already begun (as a data: {error} event).",
+      labelNames: ["route", "code"],
+      registers,
+    });
+    this.#variantRequests = new Counter({
+      name: "urial_variant_requests_total",
+      help: "Generation requests per variant (exemplar set; 'base' for raw completions), by status.",
+      labelNames: ["variant", "status"],
+      registers,
+    });
     this.#variantPromptTokens = new Counter({ name: "urial_variant_prompt_tokens_total", help: "Prompt tokens per variant.", labelNames: ["variant"], registers });
     this.#variantCompletionTokens = new Counter({ name: "urial_variant_completion_tokens_total", help: "Generated tokens per variant.", labelNames: ["variant"], registers });
-    this.#variantFinishes = new Counter({ name: "urial_variant_finishes_total", help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).", labelNames: ["variant", "finish_reason", "stop_reason"], registers });
+    this.#variantFinishes = new Counter({
+      name: "urial_variant_finishes_total",
+      help: "Finished choices per variant, by finish_reason and stop_reason kind (client_stop, urial:<rule>, none).",
+      labelNames: ["variant", "finish_reason", "stop_reason"],
+      registers,
+    });
 
+    // prom-client calls collect() with the gauge as `this`; the sums live on this object.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const sums = this;
     new Gauge({
       name: "urial_prefix_cache_cached_token_ratio",

@@ -12,9 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AbResults } from "../../src/ab/ab-results.js";
-import type { CalibrationReport } from "../../src/ab/render-calibration.js";
-import { runAbCommand, type AbCommandIo } from "../../src/cli/ab-command.js";
+import type { AbResults } from "../../src/ab/offline/ab-results.js";
+import type { CalibrationReport } from "../../src/ab/report/render-calibration.js";
+import { runAbCommand } from "../../src/cli/ab-command.js";
+import type { CommandIo as AbCommandIo } from "../../src/cli/command-io.js";
 import { parseSuite } from "../../src/suite/read-suite.js";
 import { startScriptedJudge, type ScriptedJudge } from "../support/scripted-judge.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
@@ -45,7 +46,15 @@ const suiteLines = [
   { id: "dog", category: "story", query: "Tell me about a dog." },
   { id: "moon", category: "story", query: "Tell me about the moon." },
   { id: "ball", category: "play", query: "What can I do with a ball?" },
-  { id: "chat", category: "multi-turn", messages: [{ role: "user", content: "Hi!" }, { role: "assistant", content: "Hello! Do you want a story?" }, { role: "user", content: "Yes, about a cat." }] },
+  {
+    id: "chat",
+    category: "multi-turn",
+    messages: [
+      { role: "user", content: "Hi!" },
+      { role: "assistant", content: "Hello! Do you want a story?" },
+      { role: "user", content: "Yes, about a cat." },
+    ],
+  },
 ];
 
 let dir = "";
@@ -70,7 +79,11 @@ afterAll(async () => {
 
 describe("urial ab usage", () => {
   it("exits 2 naming a missing flag or a bad value, before loading anything", async () => {
-    expect(await ab(["--judge", "local", "--out", dir, "--model", testModelPath])).toEqual({ code: 2, stdout: "", stderr: "urial ab: --variants IDS is required. Run 'urial ab --help' for the options.\n" });
+    expect(await ab(["--judge", "local", "--out", dir, "--model", testModelPath])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "urial ab: --variants IDS is required. Run 'urial ab --help' for the options.\n",
+    });
     const one = await ab(["--variants", "urial/tiny", "--judge", judge.url, "--out", dir, "--model", testModelPath]);
     expect(one.stderr).toBe("urial ab: --variants must name at least two different model ids, comma-separated; got 'urial/tiny'.\n");
     const greedy = await ab(["--variants", "urial/tiny,urial/tiny-two", "--judge", judge.url, "--out", dir, "--model", testModelPath, "--samples", "3"]);
@@ -82,7 +95,21 @@ describe("urial ab usage", () => {
   });
 
   it("exits 1 for an unknown variant, naming the ids there are", async () => {
-    const result = await ab(["--suite", suite, "--variants", "urial/tiny,urial/nope", "--judge", judge.url, "--judge-model", "scripted-judge", "--out", join(dir, "never"), "--model", testModelPath, ...fixtureFlags]);
+    const result = await ab([
+      "--suite",
+      suite,
+      "--variants",
+      "urial/tiny,urial/nope",
+      "--judge",
+      judge.url,
+      "--judge-model",
+      "scripted-judge",
+      "--out",
+      join(dir, "never"),
+      "--model",
+      testModelPath,
+      ...fixtureFlags,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("urial ab: --variants: The model 'urial/nope' does not exist. Available: urial, urial/tiny-two, urial/tiny, base.\n");
   });
@@ -97,7 +124,24 @@ describe("urial ab usage", () => {
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial ab on stories260K with a judge over HTTP"), () => {
   const out = () => join(dir, "run");
-  const args = () => ["--suite", suite, "--variants", "urial/tiny,urial/tiny-two", "--judge", judge.url, "--out", out(), "--model", testModelPath, "--judge-parallel", "2", "--bootstrap", "500", ...fixtureFlags, ...engineFlags];
+  const args = () => [
+    "--suite",
+    suite,
+    "--variants",
+    "urial/tiny,urial/tiny-two",
+    "--judge",
+    judge.url,
+    "--out",
+    out(),
+    "--model",
+    testModelPath,
+    "--judge-parallel",
+    "2",
+    "--bootstrap",
+    "500",
+    ...fixtureFlags,
+    ...engineFlags,
+  ];
   let results: AbResults;
   let firstRequests = 0;
 
@@ -274,7 +318,30 @@ describe.skipIf(!testModelExists || !existsSync(chatModelPath))(modelSuiteTitle(
     const one = join(dir, "one.jsonl");
     await writeFile(one, `${JSON.stringify({ id: "dog", category: "story", query: "Tell me about a dog." })}\n`);
     const out = join(dir, "local");
-    const result = await ab(["--suite", one, "--variants", "urial/tiny,urial/tiny-two", "--judge", "local", "--judge-model", chatModelPath, "--judge-context-size", "2048", "--judge-max-tokens", "48", "--judge-retries", "0", "--out", out, "--model", testModelPath, "--bootstrap", "200", ...fixtureFlags, ...engineFlags]);
+    const result = await ab([
+      "--suite",
+      one,
+      "--variants",
+      "urial/tiny,urial/tiny-two",
+      "--judge",
+      "local",
+      "--judge-model",
+      chatModelPath,
+      "--judge-context-size",
+      "2048",
+      "--judge-max-tokens",
+      "48",
+      "--judge-retries",
+      "0",
+      "--out",
+      out,
+      "--model",
+      testModelPath,
+      "--bootstrap",
+      "200",
+      ...fixtureFlags,
+      ...engineFlags,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`[urial] loading the judge ${chatModelPath}`);
     const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as AbResults;

@@ -3,9 +3,9 @@
  * salt, and distributed as the weights say.
  */
 import { describe, expect, it } from "vitest";
-import { assignVariant, hashToUnit, pickByWeight, stickyKeyOf, type StickyInputs } from "../../src/ab/assign-variant.js";
-import type { ExperimentConfig } from "../../src/ab/experiment-schema.js";
-import { seededRandom } from "../../src/ab/seeded-random.js";
+import { assignVariant, hashToUnit, pickByWeight, stickyKeyOf, type StickyInputs } from "../../src/ab/online/assign-variant.js";
+import type { ExperimentConfig } from "../../src/ab/online/experiment-schema.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
 
 function experiment(weights: number[], sticky: ExperimentConfig["sticky"] = ["user"], salt = "exp"): ExperimentConfig {
   return { id: "exp", model: "urial/ab/exp", salt, sticky, variants: weights.map((weight, index) => ({ name: `v${index}`, exemplars: "tiny", weight })) };
@@ -59,7 +59,12 @@ describe("assignVariant", () => {
   });
 
   it("splits users by the weights: 20,000 users within 1.5 points of each share", () => {
-    for (const weights of [[1, 1], [1, 3], [2, 1, 1], [0, 1, 4]]) {
+    for (const weights of [
+      [1, 1],
+      [1, 3],
+      [2, 1, 1],
+      [0, 1, 4],
+    ]) {
       const config = experiment(weights);
       const counts = weights.map(() => 0);
       const users = 20_000;
@@ -85,7 +90,10 @@ describe("assignVariant", () => {
 
   it("takes the first sticky source present, and draws at random when none is", () => {
     const config = experiment([1, 1], ["user", "header:x-session-id"]);
-    const headers = (values: Record<string, string>): StickyInputs["header"] => (name) => values[name];
+    const headers =
+      (values: Record<string, string>): StickyInputs["header"] =>
+      (name) =>
+        values[name];
     expect(stickyKeyOf(config.sticky, { user: "alice", header: headers({ "x-session-id": "s1" }) })).toEqual({ source: "user", key: "alice" });
     expect(stickyKeyOf(config.sticky, { user: null, header: headers({ "x-session-id": "s1" }) })).toEqual({ source: "header:x-session-id", key: "s1" });
     expect(stickyKeyOf(config.sticky, { user: "", header: headers({}) })).toBeUndefined();

@@ -8,8 +8,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExperimentRegistry } from "../../src/ab/experiment-registry.js";
-import { parseExperiments } from "../../src/ab/load-experiments.js";
+import { ExperimentRegistry } from "../../src/ab/online/experiment-registry.js";
+import { parseExperiments } from "../../src/ab/online/load-experiments.js";
 import { exemplarExchanges, type Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import type { Engine } from "../../src/engine/engine.js";
@@ -20,7 +20,18 @@ import { modelSuiteTitle, testEngineSettings, testModelExists, testModelPath } f
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const experiments = parseExperiments(
-  JSON.stringify({ experiments: [{ id: "warm", sticky: "random", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "tiny-two" }] }] }),
+  JSON.stringify({
+    experiments: [
+      {
+        id: "warm",
+        sticky: "random",
+        variants: [
+          { name: "one", exemplars: "tiny" },
+          { name: "two", exemplars: "tiny-two" },
+        ],
+      },
+    ],
+  }),
   "experiments.json",
 );
 

@@ -6,12 +6,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { askJudge, JudgeInputError, JudgeUnavailableError, type JudgeBackend, type JudgeRequest } from "../../src/ab/judge-backend.js";
-import { aspectJudgePrompt, pairwiseJudgePrompt } from "../../src/ab/judge-prompts.js";
-import { connectOpenAiJudge, judgeBaseUrl } from "../../src/ab/openai-judge.js";
-import { combineOrders } from "../../src/ab/pair-preference.js";
-import { extractJsonObject, JudgeParseError, parseAspectScores, parsePairVerdict } from "../../src/ab/parse-judgement.js";
-import { evolvePrompt, parseEvolvedPrompt } from "../../src/ab/evolve-prompts.js";
+import { askJudge, JudgeInputError, JudgeUnavailableError, type JudgeBackend, type JudgeRequest } from "../../src/ab/judge/judge-backend.js";
+import { aspectJudgePrompt, pairwiseJudgePrompt } from "../../src/ab/judge/judge-prompts.js";
+import { connectOpenAiJudge, judgeBaseUrl } from "../../src/ab/judge/openai-judge.js";
+import { combineOrders } from "../../src/ab/judge/pair-preference.js";
+import { extractJsonObject, JudgeParseError, parseAspectScores, parsePairVerdict } from "../../src/ab/judge/parse-judgement.js";
+import { evolvePrompt, parseEvolvedPrompt } from "../../src/ab/offline/evolve-prompts.js";
 
 const allFives = JSON.stringify(Object.fromEntries(["helpfulness", "clarity", "factuality", "depth", "engagement", "safety"].map((aspect) => [aspect, { reason: `good ${aspect}`, score: 5 }])));
 
@@ -223,7 +223,16 @@ describe("the OpenAI-compatible judge", () => {
     expect(seen.at(-1)).toEqual({
       path: "/v1/chat/completions",
       auth: "Bearer sk-test",
-      body: { model: "judge-1", messages: [{ role: "system", content: "S" }, { role: "user", content: "U" }], temperature: 0, seed: 3, max_tokens: 50 },
+      body: {
+        model: "judge-1",
+        messages: [
+          { role: "system", content: "S" },
+          { role: "user", content: "U" },
+        ],
+        temperature: 0,
+        seed: 3,
+        max_tokens: 50,
+      },
     });
   });
 
@@ -241,20 +250,5 @@ describe("the OpenAI-compatible judge", () => {
     // Nothing listens there any more.
     const gone = await connectOpenAiJudge({ url, model: "m", attempts: 2, backoffMs: 1 });
     await expect(gone.complete({ system: "S", user: "U", temperature: 0, seed: 1, maxTokens: 5 })).rejects.toBeInstanceOf(JudgeUnavailableError);
-  });
-});
-
-describe("answers through the app", () => {
-  it("keeps a refused request as an answer with an error, and stops on an unknown model or a server failure", async () => {
-    const { answerWithApp, AnswerFailedError, UnknownVariantError } = await import("../../src/ab/answer-with-app.js");
-    const input = { model: "urial/x", messages: [{ role: "user" as const, content: "Hi" }], seed: 1, temperature: 0, maxTokens: 8 };
-    const reply = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-    expect(await answerWithApp(reply(400, { error: { message: "too long", code: "context_length_exceeded" } }), input)).toEqual({
-      content: "", finishReason: null, stopReason: null, promptTokens: null, completionTokens: null, error: "too long", seed: 1,
-    });
-    await expect(answerWithApp(reply(404, { error: { message: "no such model", code: "model_not_found" } }), input)).rejects.toBeInstanceOf(UnknownVariantError);
-    await expect(answerWithApp(reply(500, { error: { message: "engine down" } }), input)).rejects.toBeInstanceOf(AnswerFailedError);
-    const ok = await answerWithApp(reply(200, { choices: [{ message: { content: "Hello" }, finish_reason: "stop", stop_reason: "urial:block" }], usage: { prompt_tokens: 5, completion_tokens: 2 } }), input);
-    expect(ok).toEqual({ content: "Hello", finishReason: "stop", stopReason: "urial:block", promptTokens: 5, completionTokens: 2, error: null, seed: 1 });
   });
 });

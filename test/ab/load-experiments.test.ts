@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExperimentError } from "../../src/ab/experiment-error.js";
-import { checkExperimentsAgainstCatalog, loadExperiments, parseExperiments } from "../../src/ab/load-experiments.js";
+import { ExperimentError } from "../../src/ab/online/experiment-error.js";
+import { checkExperimentsAgainstCatalog, loadExperiments, parseExperiments } from "../../src/ab/online/load-experiments.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 
@@ -65,13 +65,39 @@ describe("parseExperiments", () => {
     expect(problem({ experiments: [{ id: "e", variants: [two[0]] }] })).toBe("exp.json: experiments.0.variants: must list at least two variants");
     expect(problem({ experiments: [{ id: "e", variants: [two[0], { ...two[0] }] }] })).toBe("exp.json: experiments.0.variants.1.name: duplicate variant name 'a'");
     expect(problem({ experiments: [{ id: "e", variants: [{ ...two[0], weight: -1 }, two[1]] }] })).toBe("exp.json: experiments.0.variants.0.weight: must be at least 0");
-    expect(problem({ experiments: [{ id: "e", variants: [{ ...two[0], weight: 0 }, { ...two[1], weight: 0 }] }] })).toBe("exp.json: experiments.0.variants: at least one variant needs a weight above 0");
+    expect(
+      problem({
+        experiments: [
+          {
+            id: "e",
+            variants: [
+              { ...two[0], weight: 0 },
+              { ...two[1], weight: 0 },
+            ],
+          },
+        ],
+      }),
+    ).toBe("exp.json: experiments.0.variants: at least one variant needs a weight above 0");
     expect(problem({ experiments: [{ id: "e", sticky: "cookie", variants: two }] })).toBe("exp.json: experiments.0.sticky: must be user, random or header:<name>");
     expect(problem({ experiments: [{ id: "e", model: "base", variants: two }] })).toBe("exp.json: experiments.0.model: cannot be 'base' (raw completions have no exemplar set to vary)");
     expect(problem({ experiments: [{ id: "e", variants: [{ ...two[0], sampling: { temperature: 9 } }, two[1]] }] })).toBe("exp.json: experiments.0.variants.0.sampling.temperature: must be at most 2");
     expect(problem({ experiments: [{ id: "e", variants: [{ ...two[0], sampling: { tools: [] } }, two[1]] }] })).toMatch(/^exp\.json: experiments\.0\.variants\.0\.sampling: Unrecognized key: "tools"/);
-    expect(problem({ experiments: [{ id: "e", variants: two }, { id: "e", model: "x", variants: two }] })).toBe("exp.json: experiments.1.id: duplicate experiment id 'e'");
-    expect(problem({ experiments: [{ id: "e", model: "m", variants: two }, { id: "f", model: "m", variants: two }] })).toBe("exp.json: experiments.1.model: model id 'm' is already used by another experiment");
+    expect(
+      problem({
+        experiments: [
+          { id: "e", variants: two },
+          { id: "e", model: "x", variants: two },
+        ],
+      }),
+    ).toBe("exp.json: experiments.1.id: duplicate experiment id 'e'");
+    expect(
+      problem({
+        experiments: [
+          { id: "e", model: "m", variants: two },
+          { id: "f", model: "m", variants: two },
+        ],
+      }),
+    ).toBe("exp.json: experiments.1.model: model id 'm' is already used by another experiment");
   });
 });
 

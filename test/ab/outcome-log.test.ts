@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OutcomeLog, readOutcomeLog } from "../../src/ab/outcome-log.js";
+import { OutcomeLog, readOutcomeLog } from "../../src/ab/online/outcome-log.js";
 
 let dir = "";
 beforeEach(async () => {
@@ -17,7 +17,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const lines = (file: string) => readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line) as { n: number });
+const lines = (file: string) =>
+  readFileSync(file, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { n: number });
 /** Each entry serialises to exactly 10 bytes with its newline: {"n":100}. */
 const entry = (n: number) => ({ n: 100 + n });
 

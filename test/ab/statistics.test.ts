@@ -5,17 +5,17 @@
  * length-controlled win rate, Cohen's κ, running means, informativeness.
  */
 import { describe, expect, it } from "vitest";
-import { bootstrapInterval, mean } from "../../src/ab/bootstrap-interval.js";
-import { cohenKappa } from "../../src/ab/cohen-kappa.js";
-import { informativeness, rankByInformativeness } from "../../src/ab/informativeness.js";
-import { compareJudges } from "../../src/ab/judge-agreement.js";
-import { lengthControlledWinRate, standardDeviation } from "../../src/ab/length-controlled-win-rate.js";
-import { fitLogistic, sigmoid } from "../../src/ab/logistic-regression.js";
-import { quantile } from "../../src/ab/quantile.js";
-import { RunningStats } from "../../src/ab/running-stats.js";
-import { seededRandom } from "../../src/ab/seeded-random.js";
-import { studentT95 } from "../../src/ab/student-t.js";
-import { wilsonInterval } from "../../src/ab/wilson-interval.js";
+import { bootstrapInterval, mean } from "../../src/ab/statistics/bootstrap-interval.js";
+import { cohenKappa } from "../../src/ab/statistics/cohen-kappa.js";
+import { informativeness, rankByInformativeness } from "../../src/ab/offline/informativeness.js";
+import { compareJudges } from "../../src/ab/judge/judge-agreement.js";
+import { lengthControlledWinRate, standardDeviation } from "../../src/ab/statistics/length-controlled-win-rate.js";
+import { fitLogistic, sigmoid } from "../../src/ab/statistics/logistic-regression.js";
+import { quantile } from "../../src/ab/statistics/quantile.js";
+import { RunningStats } from "../../src/ab/statistics/running-stats.js";
+import { seededRandom } from "../../src/ab/statistics/seeded-random.js";
+import { studentT95 } from "../../src/ab/statistics/student-t.js";
+import { wilsonInterval } from "../../src/ab/statistics/wilson-interval.js";
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
@@ -113,10 +113,7 @@ describe("fitLogistic", () => {
 
 describe("lengthControlledWinRate", () => {
   it("predicts the win rate at zero length difference (by hand: σ(β0) = √(8/3) / (1 + √(8/3)))", () => {
-    const pairs = [
-      ...[1, 1, 1, 1, 0].map((preference) => ({ preference, lengthDifference: 100 })),
-      ...[1, 1, 0, 0, 0].map((preference) => ({ preference, lengthDifference: -100 })),
-    ];
+    const pairs = [...[1, 1, 1, 1, 0].map((preference) => ({ preference, lengthDifference: 100 })), ...[1, 1, 0, 0, 0].map((preference) => ({ preference, lengthDifference: -100 }))];
     const result = lengthControlledWinRate(pairs, { ridge: 0 });
     expect(result.rawWinRate).toBe(0.6);
     expect(result.winRate).toBeCloseTo(Math.sqrt(8 / 3) / (1 + Math.sqrt(8 / 3)), 9);
@@ -129,10 +126,7 @@ describe("lengthControlledWinRate", () => {
 
   it("removes a win that comes only from length: 65 % raw, 50 % at equal length", () => {
     // Longer on 8 pairs, winning 6; shorter on 2, preference 0.5 and 0 (0.25): logit 0.75 + logit 0.25 = 0.
-    const pairs = [
-      ...[1, 1, 1, 1, 1, 1, 0, 0].map((preference) => ({ preference, lengthDifference: 100 })),
-      ...[0.5, 0].map((preference) => ({ preference, lengthDifference: -100 })),
-    ];
+    const pairs = [...[1, 1, 1, 1, 1, 1, 0, 0].map((preference) => ({ preference, lengthDifference: 100 })), ...[0.5, 0].map((preference) => ({ preference, lengthDifference: -100 }))];
     const result = lengthControlledWinRate(pairs, { ridge: 0 });
     expect(result.rawWinRate).toBeCloseTo(0.65, 12);
     expect(result.winRate).toBeCloseTo(0.5, 9);
@@ -140,7 +134,10 @@ describe("lengthControlledWinRate", () => {
   });
 
   it("equals the raw win rate when lengths do not differ", () => {
-    const result = lengthControlledWinRate([1, 1, 0, 0.5].map((preference) => ({ preference, lengthDifference: 0 })), { ridge: 0 });
+    const result = lengthControlledWinRate(
+      [1, 1, 0, 0.5].map((preference) => ({ preference, lengthDifference: 0 })),
+      { ridge: 0 },
+    );
     expect(result.winRate).toBeCloseTo(0.625, 9);
     expect(result.lengthScale).toBe(0);
     expect(lengthControlledWinRate([]).winRate).toBeNaN();
@@ -226,7 +223,12 @@ describe("studentT95", () => {
 describe("informativeness", () => {
   it("is the gap between variant means minus the mean within-variant spread", () => {
     // Means 4 and 2.5: gap 1.5; spreads 0 and sd(2, 3) = √0.5: within √0.5 / 2.
-    expect(informativeness([[4, 4], [2, 3]])).toBeCloseTo(1.5 - Math.sqrt(0.5) / 2, 12);
+    expect(
+      informativeness([
+        [4, 4],
+        [2, 3],
+      ]),
+    ).toBeCloseTo(1.5 - Math.sqrt(0.5) / 2, 12);
     expect(informativeness([[3], [3]])).toBe(0);
     expect(informativeness([[3], []])).toBeNull();
   });

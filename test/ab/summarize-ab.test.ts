@@ -6,16 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import type { AbAnswer, AbPromptResult, AbResults, PairJudgement, ScoreJudgement } from "../../src/ab/ab-results.js";
-import { endedCleanly, isRefusal } from "../../src/ab/answer-quality.js";
-import { buildAbResults } from "../../src/ab/build-ab-results.js";
-import { formatAbSummary } from "../../src/ab/format-ab.js";
-import { judgeAspects } from "../../src/ab/judge-aspects.js";
-import { lengthControlledWinRate } from "../../src/ab/length-controlled-win-rate.js";
-import { combineOrders } from "../../src/ab/pair-preference.js";
-import { renderAbReportHtml } from "../../src/ab/render-ab-report-html.js";
-import { renderAbReportMarkdown } from "../../src/ab/render-ab-report-md.js";
-import { summarizeAb } from "../../src/ab/summarize-ab.js";
+import type { AbAnswer, AbPromptResult, AbResults, PairJudgement, ScoreJudgement } from "../../src/ab/offline/ab-results.js";
+import { endedCleanly, isRefusal } from "../../src/ab/offline/answer-quality.js";
+import { buildAbResults } from "../../src/ab/offline/build-ab-results.js";
+import { formatAbSummary } from "../../src/ab/report/format-ab.js";
+import { judgeAspects } from "../../src/ab/judge/judge-aspects.js";
+import { lengthControlledWinRate } from "../../src/ab/statistics/length-controlled-win-rate.js";
+import { combineOrders } from "../../src/ab/judge/pair-preference.js";
+import { renderAbReportHtml } from "../../src/ab/report/render-ab-report-html.js";
+import { renderAbReportMarkdown } from "../../src/ab/report/render-ab-report-md.js";
+import { summarizeAb } from "../../src/ab/offline/summarize-ab.js";
 import { browserSuiteTitle, chromiumExists, launchChromium } from "../shift/support/chromium.js";
 
 const A = "urial/a";
@@ -32,7 +32,13 @@ function scores(score: number): ScoreJudgement {
 /** A pair whose two orders give the candidate `points` (1 / 0.5 / 0 each). */
 function pair(points: [number, number], lengthDifference: number): PairJudgement {
   const winner = (value: number) => (value === 1 ? "candidate" : value === 0 ? "baseline" : "tie");
-  const orders = (["baseline", "candidate"] as const).map((first, index) => ({ first, ok: true as const, winner: winner(points[index]!) as "candidate" | "baseline" | "tie", reason: `reason ${index}`, attempts: 1 }));
+  const orders = (["baseline", "candidate"] as const).map((first, index) => ({
+    first,
+    ok: true as const,
+    winner: winner(points[index]!) as "candidate" | "baseline" | "tie",
+    reason: `reason ${index}`,
+    attempts: 1,
+  }));
   return { candidate: B, sample: 0, orders, ...combineOrders(orders), lengthDifference };
 }
 
@@ -45,13 +51,27 @@ const failedOrder = { first: "candidate" as const, ok: false as const, attempts:
 const prompts: AbPromptResult[] = [
   prompt("p1", "advice", [answer("aaaa"), answer("bbbbbbbb")], [scores(3), scores(5)], [pair([1, 1], 4)]),
   prompt("p2", "advice", [answer("aaaaaaaa"), answer("bbbb", { finishReason: "length", stopReason: null })], [scores(4), scores(2)], [pair([0, 0], -4)]),
-  prompt("p3", "coding", [answer("I'm sorry, but I can't help with that."), answer("sure <b>bold</b>")], [scores(2), { ok: false, attempts: 3, error: '"clarity" is missing', raw: "{}" }], [pair([1, 0.5], -22)]),
-  prompt("p4", "coding", [answer("x"), answer("", { error: "context_length_exceeded", finishReason: null, stopReason: null, completionTokens: null })], [scores(1), null], [
-    { candidate: B, sample: 0, orders: [], preference: null, verdict: null, lengthDifference: -1, skipped: `no answer from ${B}` },
-  ]),
-  prompt("p5", "coding", [answer("yyyy"), answer("zzzz", { stopReason: "urial:repetition" })], [scores(3), scores(3)], [
-    { candidate: B, sample: 0, orders: [pair([1, 1], 0).orders[0]!, failedOrder], preference: null, verdict: null, lengthDifference: 0 },
-  ]),
+  prompt(
+    "p3",
+    "coding",
+    [answer("I'm sorry, but I can't help with that."), answer("sure <b>bold</b>")],
+    [scores(2), { ok: false, attempts: 3, error: '"clarity" is missing', raw: "{}" }],
+    [pair([1, 0.5], -22)],
+  ),
+  prompt(
+    "p4",
+    "coding",
+    [answer("x"), answer("", { error: "context_length_exceeded", finishReason: null, stopReason: null, completionTokens: null })],
+    [scores(1), null],
+    [{ candidate: B, sample: 0, orders: [], preference: null, verdict: null, lengthDifference: -1, skipped: `no answer from ${B}` }],
+  ),
+  prompt(
+    "p5",
+    "coding",
+    [answer("yyyy"), answer("zzzz", { stopReason: "urial:repetition" })],
+    [scores(3), scores(3)],
+    [{ candidate: B, sample: 0, orders: [pair([1, 1], 0).orders[0]!, failedOrder], preference: null, verdict: null, lengthDifference: 0 }],
+  ),
 ];
 
 describe("answer quality signals", () => {

@@ -122,12 +122,8 @@ describe("GGUF metadata entries", () => {
     expect(entryBytes("t", { type: "array", itemType: "string", values: ["a", "bc"] })).toEqual(
       Buffer.concat([ggufString("t"), hex("09000000 08000000"), u64(2), u64(1), Buffer.from("a"), u64(2), Buffer.from("bc")]),
     );
-    expect(entryBytes("i", { type: "array", itemType: "int32", values: [-1, 2] })).toEqual(
-      Buffer.concat([ggufString("i"), hex("09000000 05000000"), u64(2), hex("ffffffff 02000000")]),
-    );
-    expect(entryBytes("f", { type: "array", itemType: "float32", values: [0.5] })).toEqual(
-      Buffer.concat([ggufString("f"), hex("09000000 06000000"), u64(1), hex("0000003f")]),
-    );
+    expect(entryBytes("i", { type: "array", itemType: "int32", values: [-1, 2] })).toEqual(Buffer.concat([ggufString("i"), hex("09000000 05000000"), u64(2), hex("ffffffff 02000000")]));
+    expect(entryBytes("f", { type: "array", itemType: "float32", values: [0.5] })).toEqual(Buffer.concat([ggufString("f"), hex("09000000 06000000"), u64(1), hex("0000003f")]));
   });
 
   it("refuses a value of the wrong JS type", () => {

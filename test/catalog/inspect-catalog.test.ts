@@ -93,7 +93,12 @@ describe("inspectCatalog", () => {
   it("reports a duplicate exemplar id, thoughts outside the principles template and missing thoughts inside it", async () => {
     const location = await writeCatalog(
       {
-        "dupes.json": set("dupes", { exemplars: [{ id: "a", query: "q", answer: "a" }, { id: "a", query: "q2", answer: "a2", thoughts: "t" }] }),
+        "dupes.json": set("dupes", {
+          exemplars: [
+            { id: "a", query: "q", answer: "a" },
+            { id: "a", query: "q2", answer: "a2", thoughts: "t" },
+          ],
+        }),
         "thinking.json": set("thinking", { template: "principles", exemplars: [{ id: "a", query: "q", answer: "a", followUps: [{ query: "f", answer: "g" }] }] }),
       },
       { "p.json": prompt("p") },

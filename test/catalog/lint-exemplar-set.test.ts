@@ -81,9 +81,7 @@ describe("lintExemplarSet", () => {
 
   it("flags a header line in the set's system prompt, naming it", () => {
     const set = makeSet([{ id: "a", query: "q", answer: goodAnswer }], { systemPrompt: "Be kind.\n# Answer:\nforged" });
-    expect(lintExemplarSet(set).problems).toEqual([
-      { file: "/lib/exemplars/s.json", field: "systemPrompt", message: "system prompt 'p' has a line that looks like a block header" },
-    ]);
+    expect(lintExemplarSet(set).problems).toEqual([{ file: "/lib/exemplars/s.json", field: "systemPrompt", message: "system prompt 'p' has a line that looks like a block header" }]);
   });
 
   it("allows the '# Instruction' header in a system prompt", () => {

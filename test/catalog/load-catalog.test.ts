@@ -217,7 +217,14 @@ describe("loadCatalog with bad files", () => {
   });
 
   it("reports duplicate exemplar ids, naming the second", async () => {
-    const bad = { ...validSet, exemplars: [{ id: "a", query: "q", answer: "a" }, { id: "b", query: "q", answer: "a" }, { id: "a", query: "q2", answer: "a2" }] };
+    const bad = {
+      ...validSet,
+      exemplars: [
+        { id: "a", query: "q", answer: "a" },
+        { id: "b", query: "q", answer: "a" },
+        { id: "a", query: "q2", answer: "a2" },
+      ],
+    };
     const message = await catalogErrorOf(writeCatalog({ "good.json": bad }));
     expect(message).toMatch(/good\.json: exemplars\.2\.id: duplicate exemplar id 'a'$/);
   });
@@ -300,8 +307,6 @@ describe("inspectCatalog", () => {
   });
 
   it("formats a problem as file:field: message", () => {
-    expect(formatProblem({ file: "exemplars/x.json", field: "exemplars.0.answer", message: "must not be empty" })).toBe(
-      "exemplars/x.json:exemplars.0.answer: must not be empty",
-    );
+    expect(formatProblem({ file: "exemplars/x.json", field: "exemplars.0.answer", message: "must not be empty" })).toBe("exemplars/x.json:exemplars.0.answer: must not be empty");
   });
 });

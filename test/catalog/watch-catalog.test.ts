@@ -220,7 +220,10 @@ describe("hot reload through the HTTP app", () => {
     expect(engine.lastCall().promptText).toContain("Tell me about a cat.");
 
     await editTinySet(setFile, "A reloaded answer.");
-    await writeFile(join(location.exemplarsDir, "added.json"), JSON.stringify({ name: "added", version: "1", description: "d", systemPrompt: "tiny", exemplars: [{ id: "a", query: "q", answer: "a" }] }));
+    await writeFile(
+      join(location.exemplarsDir, "added.json"),
+      JSON.stringify({ name: "added", version: "1", description: "d", systemPrompt: "tiny", exemplars: [{ id: "a", query: "q", answer: "a" }] }),
+    );
     expect(await watcher.reload()).toBe(true);
 
     const after = await ask();

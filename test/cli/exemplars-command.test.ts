@@ -74,7 +74,13 @@ const brokenFiles: { kind: string; file: string; content: unknown; field: string
     field: "exemplars.1.id",
     message: "duplicate exemplar id 'same'",
   },
-  { kind: "missing system prompt", file: "orphan.json", content: goodSet("orphan", undefined, { systemPrompt: "nowhere" }), field: "systemPrompt", message: "no system prompt named 'nowhere' in <prompts>" },
+  {
+    kind: "missing system prompt",
+    file: "orphan.json",
+    content: goodSet("orphan", undefined, { systemPrompt: "nowhere" }),
+    field: "systemPrompt",
+    message: "no system prompt named 'nowhere' in <prompts>",
+  },
   {
     kind: "header line in an answer",
     file: "header.json",
@@ -191,7 +197,7 @@ describe("urial exemplars lint", () => {
   it("exits 2 for a bad --max-tokens, and 2 for an unknown action", async () => {
     const badNumber = await urial("exemplars", "lint", "--max-tokens", "zero");
     expect(badNumber.code).toBe(2);
-    expect(badNumber.stderr).toBe("urial exemplars: --max-tokens must be a whole number ≥ 1; got 'zero'\n");
+    expect(badNumber.stderr).toBe("urial exemplars: --max-tokens must be a whole number; got 'zero'.\n");
     const unknown = await urial("exemplars", "frobnicate");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown action 'frobnicate'");

@@ -41,20 +41,20 @@ describe("urial generate usage", () => {
   it("exits 2 naming a missing --suite (and --out), without loading anything", async () => {
     const result = await urial("generate", "--model", testModelPath, "--model-id", "urial/tiny");
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("urial generate: missing --suite, --out. Run 'urial generate --help'.\n");
+    expect(result.stderr).toBe("urial generate: --suite FILE and --out FILE are required. Run 'urial generate --help' for the options.\n");
   });
 
   it("exits 2 naming only --suite when that is all that is missing", async () => {
     const result = await urial("generate", "--model", testModelPath, "--out", join(dir, "never.jsonl"));
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("urial generate: missing --suite. Run 'urial generate --help'.\n");
+    expect(result.stderr).toBe("urial generate: --suite FILE is required. Run 'urial generate --help' for the options.\n");
     expect(existsSync(join(dir, "never.jsonl"))).toBe(false);
   });
 
   it("exits 2 for a bad number or an unknown flag", async () => {
     const bad = await urial("generate", "--model", "m.gguf", "--suite", "s.jsonl", "--out", "o.jsonl", "--max-tokens", "1.5");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe("urial generate: --max-tokens must be a whole number ≥ 0; got '1.5'\n");
+    expect(bad.stderr).toBe("urial generate: --max-tokens must be a whole number; got '1.5'.\n");
     const unknown = await urial("generate", "--bogus");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--bogus");
@@ -93,7 +93,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial generate on stories260K
 
     const text = await readFile(out, "utf8");
     expect(text.endsWith("\n")).toBe(true);
-    const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line) as SftLine);
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as SftLine);
     expect(lines).toHaveLength(2);
     lines.forEach((line, index) => {
       expect(Object.keys(line)).toEqual(["messages"]);
@@ -154,7 +157,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial generate on stories260K
     // (exit 1, nothing written), a closed one is written without thoughts.
     expect(result.stderr).toMatch(/\[1\/1\] line-1: (empty answer, skipped|\d+ chars, finish (stop|length))\n/);
     if (result.code === 0) {
-      const [line] = (await readFile(out, "utf8")).trimEnd().split("\n").map((each) => JSON.parse(each) as SftLine);
+      const [line] = (await readFile(out, "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((each) => JSON.parse(each) as SftLine);
       expect(line!.messages[1]!.content).not.toContain("internal-thoughts");
     } else {
       expect(result.code).toBe(1);

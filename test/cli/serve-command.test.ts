@@ -227,7 +227,25 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve on the tiny model
 async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: () => string; health: Record<string, unknown>; stop: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
-    [cli, "serve", ...args, "--port", "0", "--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts", "--threads", "1", "--context-size", "512", "--gpu", "off"],
+    [
+      cli,
+      "serve",
+      ...args,
+      "--port",
+      "0",
+      "--exemplars",
+      "tiny",
+      "--exemplars-dir",
+      "test/fixtures/exemplars",
+      "--system-prompts-dir",
+      "test/fixtures/system-prompts",
+      "--threads",
+      "1",
+      "--context-size",
+      "512",
+      "--gpu",
+      "off",
+    ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";

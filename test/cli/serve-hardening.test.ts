@@ -72,7 +72,24 @@ async function waitHealthy(base: string): Promise<Record<string, unknown>> {
   throw new Error("the server never became healthy");
 }
 
-const tinyModelArgs = ["--model", testModelPath, "--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts", "--threads", "1", "--context-size", "512", "--gpu", "off", "--prefix-cache-max-bytes", "0"];
+const tinyModelArgs = [
+  "--model",
+  testModelPath,
+  "--exemplars",
+  "tiny",
+  "--exemplars-dir",
+  "test/fixtures/exemplars",
+  "--system-prompts-dir",
+  "test/fixtures/system-prompts",
+  "--threads",
+  "1",
+  "--context-size",
+  "512",
+  "--gpu",
+  "off",
+  "--prefix-cache-max-bytes",
+  "0",
+];
 
 /** A long raw completion (8 choices of up to 480 tokens) read slowly enough to be in flight at SIGTERM. */
 async function startLongStream(base: string): Promise<{ firstChunk: Promise<void>; text: Promise<string> }> {
@@ -140,7 +157,11 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve: keys, request lo
     expect(server.stderr()).toContain("requests: 1 finished, 0 stopped at the deadline");
     await expect(fetch(`${server.base}/health`)).rejects.toThrow();
 
-    const lines = server.stdout().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = server
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => [line.route, line.status])).toEqual([
       ["/v1/models", 401],
       ["/v1/models", 401],

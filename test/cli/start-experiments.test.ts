@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestOutcome } from "../../src/ab/outcome-entry.js";
+import type { RequestOutcome } from "../../src/ab/online/outcome-entry.js";
 import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { startExperiments } from "../../src/cli/start-experiments.js";
@@ -26,7 +26,18 @@ afterAll(async () => {
 });
 
 const file = (name: string) => join(dir, name);
-const experiment = { experiments: [{ id: "e", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "tiny-two" }, { name: "three", exemplars: "tiny", weight: 0 }] }] };
+const experiment = {
+  experiments: [
+    {
+      id: "e",
+      variants: [
+        { name: "one", exemplars: "tiny" },
+        { name: "two", exemplars: "tiny-two" },
+        { name: "three", exemplars: "tiny", weight: 0 },
+      ],
+    },
+  ],
+};
 
 describe("startExperiments", () => {
   it("reads earlier outcomes back and reports the experiments, warning about too few sequences", async () => {
@@ -41,9 +52,28 @@ describe("startExperiments", () => {
     // A request and a vote, as the server would log them.
     const hash = first.currentHashes(catalog)("e", "two")!;
     const outcome: RequestOutcome = {
-      type: "request", time: new Date().toISOString(), request_id: "req_1", experiment: "e", variant: "two", variant_hash: hash, assigned_by: "user", model: "urial/ab/e",
-      exemplar_set: "tiny-two@1.0.0", prompt_hash: "0", status: 200, stream: false, prompt_tokens: 10, completion_tokens: 5, cached_tokens: 2, answer_chars: 20, ttft_ms: 3, latency_ms: 9,
-      finish_reason: "stop", cut: null, choices: 1, error: null,
+      type: "request",
+      time: new Date().toISOString(),
+      request_id: "req_1",
+      experiment: "e",
+      variant: "two",
+      variant_hash: hash,
+      assigned_by: "user",
+      model: "urial/ab/e",
+      exemplar_set: "tiny-two@1.0.0",
+      prompt_hash: "0",
+      status: 200,
+      stream: false,
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      cached_tokens: 2,
+      answer_chars: 20,
+      ttft_ms: 3,
+      latency_ms: 9,
+      finish_reason: "stop",
+      cut: null,
+      choices: 1,
+      error: null,
     };
     await writeFile(log.path, `${JSON.stringify(outcome)}\n${JSON.stringify({ ...outcome, request_id: "req_2", variant_hash: "stale" })}\nnot json\n`);
     notices.length = 0;
@@ -55,7 +85,20 @@ describe("startExperiments", () => {
   });
 
   it("stops with the file and the field when the file names a set the catalog lacks", async () => {
-    await writeFile(file("bad.json"), JSON.stringify({ experiments: [{ id: "e", variants: [{ name: "one", exemplars: "tiny" }, { name: "two", exemplars: "absent" }] }] }));
+    await writeFile(
+      file("bad.json"),
+      JSON.stringify({
+        experiments: [
+          {
+            id: "e",
+            variants: [
+              { name: "one", exemplars: "tiny" },
+              { name: "two", exemplars: "absent" },
+            ],
+          },
+        ],
+      }),
+    );
     await expect(startExperiments({ file: file("bad.json"), catalog, log: { path: file("x.jsonl"), maxBytes: 100, keep: 0, text: false }, parallel: 2, notice: () => undefined })).rejects.toThrow(
       `${file("bad.json")}: experiments.0.variants.1.exemplars: no exemplar set named 'absent' (found: tiny-two, tiny)`,
     );

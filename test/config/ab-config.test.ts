@@ -38,13 +38,13 @@ describe("parseAbConfig", () => {
       const result = parseAbConfig(argv, env);
       return result.ok ? "ok" : result.message;
     };
-    expect(message(["--out", "o"])).toBe("--variants IDS is required. Run 'urial ab --help' for the options.");
+    expect(message(["--out", "o"])).toBe("--variants IDS, --judge URL|local (or set URIAL_JUDGE) and --model MODEL (or set URIAL_MODEL) are required. Run 'urial ab --help' for the options.");
     expect(message([...required, "--variants", "urial/a,urial/a"])).toBe("--variants must name at least two different model ids, comma-separated; got 'urial/a,urial/a'.");
     expect(message([...required, "--temperature", "3"])).toBe("--temperature must be at most 2; got '3'.");
     expect(message([...required, "--judge-api-key", "has space"])).toBe("--judge-api-key (or URIAL_JUDGE_API_KEY) must be printable ASCII without spaces; got a value of 9 characters (not shown).");
     expect(message([...required, "--samples", "2"])).toBe("--samples 2 needs --temperature above 0 (greedy answers would all be the same).");
     expect(message([...required, "--samples", "2", "--temperature", "0.7"])).toBe("ok");
-    expect(message([...required, "--bogus"])).toMatch(/Unknown option '--bogus'.*Run 'urial ab --help'/);
+    expect(message([...required, "--bogus"])).toMatch(/unknown option '--bogus'.*Run 'urial ab --help'/i);
   });
 
   it("parses evolve and calibrate", () => {
@@ -67,7 +67,12 @@ describe("urial serve experiment flags", () => {
   });
 
   it("read URIAL_EXPERIMENT* variables and check them", () => {
-    const result = parseServeConfig(["--model", "m.gguf", "--experiment-log-text", "on"], { URIAL_EXPERIMENTS: "exp.json", URIAL_EXPERIMENT_LOG: "/var/log/o.jsonl", URIAL_EXPERIMENT_LOG_FILES: "0", URIAL_EXPERIMENT_LOG_MAX_BYTES: "1000" });
+    const result = parseServeConfig(["--model", "m.gguf", "--experiment-log-text", "on"], {
+      URIAL_EXPERIMENTS: "exp.json",
+      URIAL_EXPERIMENT_LOG: "/var/log/o.jsonl",
+      URIAL_EXPERIMENT_LOG_FILES: "0",
+      URIAL_EXPERIMENT_LOG_MAX_BYTES: "1000",
+    });
     expect(result.ok && result.config).toMatchObject({ experiments: "exp.json", experimentLog: "/var/log/o.jsonl", experimentLogFiles: 0, experimentLogMaxBytes: 1000, experimentLogText: true });
     const bad = parseServeConfig(["--model", "m.gguf", "--experiment-log-files=-1"], {});
     expect(bad).toEqual({ ok: false, message: "--experiment-log-files (or URIAL_EXPERIMENT_LOG_FILES) must be at least 0; got '-1'." });

@@ -103,7 +103,23 @@ describe("the remote engine", () => {
 describe("help", () => {
   it("lists every new flag with its variable", () => {
     const help = serveHelp();
-    for (const name of ["apiKey", "apiKeysFile", "corsOrigin", "maxMessages", "maxInputChars", "maxTokens", "requestTimeout", "shutdownTimeout", "logFormat", "logPrompts", "upstream", "upstreamModel", "upstreamApiKey", "upstreamTimeout", "upstreamTokenizer"] as const) {
+    for (const name of [
+      "apiKey",
+      "apiKeysFile",
+      "corsOrigin",
+      "maxMessages",
+      "maxInputChars",
+      "maxTokens",
+      "requestTimeout",
+      "shutdownTimeout",
+      "logFormat",
+      "logPrompts",
+      "upstream",
+      "upstreamModel",
+      "upstreamApiKey",
+      "upstreamTimeout",
+      "upstreamTokenizer",
+    ] as const) {
       const spec = serveOptions[name];
       expect(help).toContain(`--${spec.flag} `);
       expect(help).toContain(spec.env);

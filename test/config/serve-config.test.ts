@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { countPhysicalCores } from "../../src/config/physical-core-count.js";
-import { urialCacheDir } from "../../src/config/cache-dir.js";
-import { packageRoot, parseServeConfig, serveHelp, serveOptions, type ParseResult, type ServeConfig } from "../../src/config/serve-config.js";
+import { countPhysicalCores } from "../../src/platform/physical-core-count.js";
+import { urialCacheDir } from "../../src/platform/cache-dir.js";
+import { packageRoot } from "../../src/platform/package-root.js";
+import { parseServeConfig, serveHelp, serveOptions, type ParseResult, type ServeConfig } from "../../src/config/serve-config.js";
 import { defaultBaseModel } from "../../src/models/default-model.js";
 
 const model = ["--model", "/models/base.gguf"];
@@ -22,7 +23,7 @@ const hardeningDefaults = {
 
 /** A/B experiment settings when none is given (issue 6; tested in ab-config.test.ts). */
 const experimentDefaults = {
-  experimentLog: join(urialCacheDir(), "experiments", "outcomes.jsonl"),
+  experimentLog: join(urialCacheDir({}), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: 64 * 1024 * 1024,
   experimentLogFiles: 5,
   experimentLogText: false,
@@ -40,6 +41,13 @@ function messageOf(result: ParseResult): string {
 }
 
 describe("parseServeConfig", () => {
+  it("computes every cache default from the environment passed in, not from the process's", () => {
+    const config = configOf(parseServeConfig(model, { XDG_CACHE_HOME: "/xdg" }));
+    expect(config.modelsDir).toBe(join("/xdg", "urial", "models"));
+    expect(config.prefixCacheDir).toBe(join("/xdg", "urial", "prefix-states"));
+    expect(config.experimentLog).toBe(join("/xdg", "urial", "experiments", "outcomes.jsonl"));
+  });
+
   // Issue 9 replaced "no model is exit 2" (issue 3) with a documented default base model.
   it("serves the documented default base model when neither --model nor URIAL_MODEL is given, and says so", () => {
     const result = parseServeConfig([], {});
@@ -87,7 +95,7 @@ describe("parseServeConfig", () => {
       parallel: 2,
       maxQueue: 16,
       maxBodyBytes: 4 * 1024 * 1024,
-      prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+      prefixCacheDir: join(urialCacheDir({}), "prefix-states"),
       prefixCacheMaxBytes: 2 * 1024 ** 3,
       ...hardeningDefaults,
       ...experimentDefaults,
@@ -134,7 +142,7 @@ describe("parseServeConfig", () => {
       parallel: 4,
       maxQueue: 0,
       maxBodyBytes: 1000,
-      prefixCacheDir: join(urialCacheDir(), "prefix-states"),
+      prefixCacheDir: join(urialCacheDir({}), "prefix-states"),
       prefixCacheMaxBytes: 2 * 1024 ** 3,
       ...hardeningDefaults,
       ...experimentDefaults,
@@ -176,9 +184,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects an unknown system message mode", () => {
-    expect(messageOf(parseServeConfig([...model, "--system-message", "merge"], {}))).toBe(
-      "--system-message (or URIAL_SYSTEM_MESSAGE) must be append, replace or ignore; got 'merge'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--system-message", "merge"], {}))).toBe("--system-message (or URIAL_SYSTEM_MESSAGE) must be append, replace or ignore; got 'merge'.");
   });
 
   it("turns --gpu off into false", () => {
@@ -191,9 +197,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects an unknown GPU backend", () => {
-    expect(messageOf(parseServeConfig([...model, "--gpu", "nvidia"], {}))).toBe(
-      "--gpu (or URIAL_GPU) must be auto, cuda, vulkan, metal or off; got 'nvidia'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--gpu", "nvidia"], {}))).toBe("--gpu (or URIAL_GPU) must be auto, cuda, vulkan, metal or off; got 'nvidia'.");
   });
 
   it("takes --gpu-layers max, auto or a number", () => {
@@ -204,9 +208,7 @@ describe("parseServeConfig", () => {
   });
 
   it("rejects other --gpu-layers values", () => {
-    expect(messageOf(parseServeConfig([...model, "--gpu-layers", "all"], {}))).toBe(
-      "--gpu-layers (or URIAL_GPU_LAYERS) must be a number, max or auto; got 'all'.",
-    );
+    expect(messageOf(parseServeConfig([...model, "--gpu-layers", "all"], {}))).toBe("--gpu-layers (or URIAL_GPU_LAYERS) must be a number, max or auto; got 'all'.");
     expect(messageOf(parseServeConfig([...model, "--gpu-layers", "-1"], {}))).toContain("--gpu-layers");
   });
 

@@ -246,10 +246,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("the openai SDK against the se
     const controller = new AbortController();
     const before = generations.length;
     tokenPaceMs = 20;
-    const stream = await client.completions.create(
-      { model: "base", prompt: "Once upon a time", temperature: 0, max_tokens: 480, stream: true },
-      { signal: controller.signal },
-    );
+    const stream = await client.completions.create({ model: "base", prompt: "Once upon a time", temperature: 0, max_tokens: 480, stream: true }, { signal: controller.signal });
     let chunks = 0;
     const reading = (async () => {
       for await (const _chunk of stream) {

@@ -98,7 +98,11 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
       expect(users.length).toBe(1);
       expect(users[0]!.args).not.toMatch(/^(root|0)(:|$)/);
       expect(users[0]!.line).toBeLessThan(all(final, "ENTRYPOINT")[0]!.line);
-      expect(all(final, "VOLUME").map((volume) => volume.exec ?? volume.args.split(/\s+/)).flat()).toContain("/models");
+      expect(
+        all(final, "VOLUME")
+          .map((volume) => volume.exec ?? volume.args.split(/\s+/))
+          .flat(),
+      ).toContain("/models");
       const env = stageEnv(final);
       expect(env.URIAL_HOST).toBe("0.0.0.0");
       expect(all(final, "EXPOSE").map((expose) => expose.args)).toContain(env.URIAL_PORT);
@@ -116,7 +120,9 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
 
 describe(".dockerignore", () => {
   it("keeps node_modules, dist and models out of the build context", () => {
-    const ignored = readFileSync(join(root, ".dockerignore"), "utf8").split("\n").map((line) => line.trim());
+    const ignored = readFileSync(join(root, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim());
     for (const entry of ["node_modules", "dist", "*.gguf"]) expect(ignored).toContain(entry);
   });
 });

@@ -10,7 +10,7 @@ import { getLlama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueFullError, type Engine, type EngineSlot, type GenerateOptions, type GeneratedToken, type GenerationEvent } from "../../src/engine/engine.js";
 import { startLlamaEngine } from "../../src/engine/llama-engine.js";
-import { ModelLoadError } from "../../src/engine/model-file-check.js";
+import { ModelLoadError } from "../../src/models/model-file-check.js";
 import { greedy, modelSuiteTitle, onceUponATimePrefix, testEngineSettings, testModelExists, testModelPath } from "../support/test-model.js";
 
 interface Run {
@@ -218,9 +218,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     const order: number[] = [];
     const slots = await Promise.all(prompts.map((text) => engine.acquire(engine.tokenize(text))));
     expect(engine.status().busySequences).toBe(2);
-    const runs = await Promise.all(
-      prompts.map((text, index) => collect(slots[index]!, engine.tokenize(text), { maxTokens: 60 }, () => order.push(index)).finally(() => slots[index]!.release())),
-    );
+    const runs = await Promise.all(prompts.map((text, index) => collect(slots[index]!, engine.tokenize(text), { maxTokens: 60 }, () => order.push(index)).finally(() => slots[index]!.release())));
     expect(runs.map((run) => run.text)).toEqual(serial.map((run) => run.text));
     // They overlapped: the second produced a token before the first had finished.
     expect(order.indexOf(1)).toBeLessThan(order.lastIndexOf(0));

@@ -78,9 +78,9 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("principles mode on stories260
     expect(response.status).toBe(200);
     const blocks = (await response.text()).split("\n\n").filter((block) => block.length > 0);
     expect(blocks.at(-1)).toBe("data: [DONE]");
-    const chunks = blocks.slice(0, -1).map(
-      (block) => JSON.parse(block.slice("data: ".length)) as { choices: { delta: { content?: string; reasoning_content?: string }; finish_reason: string | null }[] },
-    );
+    const chunks = blocks
+      .slice(0, -1)
+      .map((block) => JSON.parse(block.slice("data: ".length)) as { choices: { delta: { content?: string; reasoning_content?: string }; finish_reason: string | null }[] });
     const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
     for (const delta of deltas) {
       expect(delta.content ?? "").not.toContain("internal-thoughts");

@@ -8,9 +8,12 @@ describe("downloadSettingsFrom", () => {
   });
 
   it("reads HF_ENDPOINT (adding the slash), HF_TOKEN and the timeouts in seconds", () => {
-    expect(
-      downloadSettingsFrom({ HF_ENDPOINT: "http://127.0.0.1:8123", HF_TOKEN: "hf_abc", URIAL_CONNECT_TIMEOUT: "2.5", URIAL_DOWNLOAD_STALL_TIMEOUT: "90" }),
-    ).toEqual({ hubEndpoint: "http://127.0.0.1:8123/", hubToken: "hf_abc", connectTimeoutMs: 2_500, stallTimeoutMs: 90_000 });
+    expect(downloadSettingsFrom({ HF_ENDPOINT: "http://127.0.0.1:8123", HF_TOKEN: "hf_abc", URIAL_CONNECT_TIMEOUT: "2.5", URIAL_DOWNLOAD_STALL_TIMEOUT: "90" })).toEqual({
+      hubEndpoint: "http://127.0.0.1:8123/",
+      hubToken: "hf_abc",
+      connectTimeoutMs: 2_500,
+      stallTimeoutMs: 90_000,
+    });
   });
 
   it("names the variable and the rule for a bad value", () => {

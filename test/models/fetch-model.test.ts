@@ -46,7 +46,11 @@ function options(events: PullEvent[] = [], extra: Partial<FetchModelOptions> = {
 
 /** Files in the cache folder and in its staging folder. */
 async function cacheContents(): Promise<{ cache: string[]; partial: string[] }> {
-  const list = async (dir: string) => (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  const list = async (dir: string) =>
+    (await readdir(dir, { withFileTypes: true }).catch(() => []))
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name)
+      .sort();
   return { cache: await list(modelsDir), partial: await list(join(modelsDir, ".partial")) };
 }
 

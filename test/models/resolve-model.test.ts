@@ -6,7 +6,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ModelLoadError } from "../../src/engine/model-file-check.js";
+import { ModelLoadError } from "../../src/models/model-file-check.js";
 import type { FetchModelOptions } from "../../src/models/fetch-model.js";
 import type { ModelFiles } from "../../src/models/model-files.js";
 import { resolveModel } from "../../src/models/resolve-model.js";
@@ -57,9 +57,7 @@ describe("resolveModel", () => {
   });
 
   it("says where it looked and how to fetch a model for an unknown name", async () => {
-    expect(await problem("llama-7b")).toBe(
-      `llama-7b: no such file, and no model of that name in ${modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`,
-    );
+    expect(await problem("llama-7b")).toBe(`llama-7b: no such file, and no model of that name in ${modelsDir} ('urial models' lists them; 'urial pull hf:<user>/<repo>/<file>.gguf' fetches one)`);
   });
 
   it("does not take a partial download or a hidden file for a model", async () => {

@@ -13,7 +13,11 @@ import { FakeEngine } from "../support/fake-engine.js";
 import { serveApp } from "../support/serve-app.js";
 
 async function build(engine: FakeEngine, requestTimeoutMs = 0) {
-  const catalog = await loadCatalog({ exemplarsDir: fileURLToPath(new URL("../fixtures/exemplars", import.meta.url)), systemPromptsDir: fileURLToPath(new URL("../fixtures/system-prompts", import.meta.url)), defaultSet: "tiny" });
+  const catalog = await loadCatalog({
+    exemplarsDir: fileURLToPath(new URL("../fixtures/exemplars", import.meta.url)),
+    systemPromptsDir: fileURLToPath(new URL("../fixtures/system-prompts", import.meta.url)),
+    defaultSet: "tiny",
+  });
   const records: RequestRecord[] = [];
   const app = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 1 << 20, limits: { requestTimeoutMs }, onRequestDone: (record) => records.push(record) });
   return { app, records };

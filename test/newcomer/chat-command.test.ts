@@ -51,7 +51,9 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial chat through a pipe, re
     expect(stderr).toContain("[conversation cleared]");
     expect(stderr).toContain("nothing sent yet: /prompt TEXT shows the prompt TEXT would be sent as");
     expect(stderr).toContain("[now answering with urial/urial-help]");
-    expect(stderr).toMatch(/error: This model's context holds 2048 tokens per request, but the prompt has \d+ tokens: \d+ for exemplar set 'urial-help' and \d+ for your messages, .* To fix it, use model 'urial\/urial-1shot' .* In this chat: \/set urial-1shot\n/);
+    expect(stderr).toMatch(
+      /error: This model's context holds 2048 tokens per request, but the prompt has \d+ tokens: \d+ for exemplar set 'urial-help' and \d+ for your messages, .* To fix it, use model 'urial\/urial-1shot' .* In this chat: \/set urial-1shot\n/,
+    );
     expect(stderr).toContain("[now answering with urial/urial-1shot]");
     expect(stdout).not.toContain("never read");
     // A failed turn makes the exit code 1 (scripts can tell), the rest still ran.
@@ -71,11 +73,15 @@ describe("urial chat errors", () => {
   it("says the server is not there and what to do, with the URL", async () => {
     const result = await runUrial(["chat", "--url", "http://127.0.0.1:9/v1", "Hi"], 15_000);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^urial chat: cannot reach http:\/\/127\.0\.0\.1:9\/v1 \(.+\); is the server running\? Start one with 'npx urial serve', or chat with a model file: 'npx urial chat --model PATH'\n$/);
+    expect(result.stderr).toMatch(
+      /^urial chat: cannot reach http:\/\/127\.0\.0\.1:9\/v1 \(.+\); is the server running\? Start one with 'npx urial serve', or chat with a model file: 'npx urial chat --model PATH'\n$/,
+    );
   });
 
   it("refuses --model with --url, and bad numbers, naming the flag", async () => {
-    expect((await runUrial(["chat", "--model", "x.gguf", "--url", "http://127.0.0.1:9"], 15_000)).stderr).toBe("urial chat: give --model (a GGUF to load here) or --url (a running server), not both.\n");
+    expect((await runUrial(["chat", "--model", "x.gguf", "--url", "http://127.0.0.1:9"], 15_000)).stderr).toBe(
+      "urial chat: give --model (a GGUF to load here) or --url (a running server), not both.\n",
+    );
     expect((await runUrial(["chat", "--temperature", "hot"], 15_000)).stderr).toBe("urial chat: --temperature must be a number from 0 to 2; got 'hot'.\n");
   });
 });
@@ -85,7 +91,11 @@ const hasScript = spawnSync("script", ["--version"]).status === 0;
 describe.skipIf(!hasScript)("urial chat in a pseudo-terminal (script)", () => {
   let served: ServedApp;
   beforeAll(async () => {
-    const catalog = await loadCatalog({ exemplarsDir: fileURLToPath(new URL("../fixtures/exemplars", import.meta.url)), systemPromptsDir: fileURLToPath(new URL("../fixtures/system-prompts", import.meta.url)), defaultSet: "tiny" });
+    const catalog = await loadCatalog({
+      exemplarsDir: fileURLToPath(new URL("../fixtures/exemplars", import.meta.url)),
+      systemPromptsDir: fileURLToPath(new URL("../fixtures/system-prompts", import.meta.url)),
+      defaultSet: "tiny",
+    });
     // The first answer is long and slow, so Ctrl-C lands mid-answer; the next is short.
     const engine = new FakeEngine({ script: ({ call }) => (call === 0 ? "word ".repeat(400) : "Short answer."), tokenDelayMs: 5 });
     served = await serveApp(createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 1 << 20 }));

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyConfigFile, loadConfigFile } from "../../src/config/config-file.js";
+import { applyConfigFile, loadConfigFile } from "../../src/cli/apply-config-file.js";
 import { checkServeOption, parseServeConfig, serveOptions } from "../../src/config/serve-config.js";
 import { abOptions, checkAbOption, parseAbConfig } from "../../src/config/ab-config.js";
 import { builtCli, cleanEnv, repositoryRoot } from "../support/run-cli.js";
@@ -84,7 +84,13 @@ describe("config file: flag > variable > file > default", () => {
     if (!parsed.ok || parsed.help) throw new Error("did not parse");
     // A ./path in the file is relative to the file's folder, wherever the command runs.
     expect(parsed.config).toMatchObject({ model: join(folder, "base.gguf"), port: 9100, contextSize: 2048, host: "0.0.0.0", exemplars: "urial-1shot", parallel: 2 });
-    expect(outcome.sources).toMatchObject({ model: { from: "file", path }, port: { from: "env", name: "URIAL_PORT" }, contextSize: { from: "flag" }, host: { from: "file", path }, parallel: { from: "default" } });
+    expect(outcome.sources).toMatchObject({
+      model: { from: "file", path },
+      port: { from: "env", name: "URIAL_PORT" },
+      contextSize: { from: "flag" },
+      host: { from: "file", path },
+      parallel: { from: "default" },
+    });
     // A set named in the file is named explicitly: never swapped at start-up.
     expect(parsed.defaultExemplars).toBeUndefined();
   });
@@ -113,9 +119,20 @@ describe("config file: flag > variable > file > default", () => {
     expect(lines).toContain("# chat-model: (default: none (no /v1/shift))");
     expect(result.stdout).not.toContain("alpha");
     // Without the secret, the printed file is a config file that gives the same settings back.
-    const printed = await file("printed.yaml", result.stdout.split("\n").filter((line) => !line.startsWith("api-key")).join("\n"));
+    const printed = await file(
+      "printed.yaml",
+      result.stdout
+        .split("\n")
+        .filter((line) => !line.startsWith("api-key"))
+        .join("\n"),
+    );
     const again = await runServe(["--config", printed, "--print-config"], {});
-    expect(again.stdout.split("\n").filter((line) => /^(model|port|context-size|host):/.test(line)).map((line) => line.replace(/  # .*$/, ""))).toEqual([`model: ${join(folder, "base.gguf")}`, "host: 127.0.0.1", "port: 9100", "context-size: 2048"]);
+    expect(
+      again.stdout
+        .split("\n")
+        .filter((line) => /^(model|port|context-size|host):/.test(line))
+        .map((line) => line.replace(/ {2}# .*$/, "")),
+    ).toEqual([`model: ${join(folder, "base.gguf")}`, "host: 127.0.0.1", "port: 9100", "context-size: 2048"]);
   });
 
   it("stops with exit code 2 and the message before loading anything", async () => {
@@ -128,7 +145,20 @@ describe("config file: flag > variable > file > default", () => {
 
 describe("config file for urial ab: a promptfoo-style run file", () => {
   it("takes the suite, the variants as a list, the judge and the sampling; flags still win; paths are relative to the file", async () => {
-    const path = await file("run.yaml", ["suite: suites/mine.jsonl", "variants:", "  - urial/urial-1shot", "  - urial/urial-help", "judge: http://127.0.0.1:8081/v1", "model: ./base.gguf", "out: results", "samples: 3", "temperature: 0.7"].join("\n"));
+    const path = await file(
+      "run.yaml",
+      [
+        "suite: suites/mine.jsonl",
+        "variants:",
+        "  - urial/urial-1shot",
+        "  - urial/urial-help",
+        "judge: http://127.0.0.1:8081/v1",
+        "model: ./base.gguf",
+        "out: results",
+        "samples: 3",
+        "temperature: 0.7",
+      ].join("\n"),
+    );
     const table = { ...abOptions, variants: { ...abOptions.variants, multiple: true } };
     const outcome = await applyConfigFile("ab", table, ["--config", path, "--samples", "5"], {}, checkAbOption);
     if (!outcome.ok) throw new Error(outcome.message);

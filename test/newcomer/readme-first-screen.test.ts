@@ -74,7 +74,15 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("the README's first-screen com
     cache = await mkdtemp(join(tmpdir(), "urial-readme-"));
     port = await freePort();
     // Only the network and the machine differ from a newcomer's: a local hub, a fresh cache, one thread, a free port.
-    env = { ...cleanEnv(), HF_ENDPOINT: hub.url("/"), URIAL_MODELS_DIR: join(cache, "models"), URIAL_PREFIX_CACHE_DIR: join(cache, "prefix"), URIAL_THREADS: "1", URIAL_PORT: String(port), URIAL_LOG_FORMAT: "json" };
+    env = {
+      ...cleanEnv(),
+      HF_ENDPOINT: hub.url("/"),
+      URIAL_MODELS_DIR: join(cache, "models"),
+      URIAL_PREFIX_CACHE_DIR: join(cache, "prefix"),
+      URIAL_THREADS: "1",
+      URIAL_PORT: String(port),
+      URIAL_LOG_FORMAT: "json",
+    };
   });
   afterAll(async () => {
     await hub?.close();

@@ -12,7 +12,7 @@ import type { Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { createApp } from "../../src/server/app.js";
 import type { AppDeps } from "../../src/server/app-deps.js";
-import { contextOverflowMessage } from "../../src/server/context-overflow.js";
+import { contextOverflowMessage } from "../../src/openai/context-overflow.js";
 import { FakeEngine, type FakeEngineOptions } from "../support/fake-engine.js";
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -71,10 +71,10 @@ describe("the context error says which set, how many tokens are whose, and what 
   });
 
   it("says when no smaller set fits, and words raw completions without sets", () => {
-    expect(contextOverflowMessage({ contextSize: 100, promptTokens: 150, requested: undefined, param: "messages", set: { name: "big", prefixTokens: 140 }, otherSets: [{ name: "bigger", promptTokens: 300 }] })).toBe(
+    expect(contextOverflowMessage({ contextSize: 100, promptTokens: 150, requested: undefined, set: { name: "big", prefixTokens: 140 }, otherSets: [{ name: "bigger", promptTokens: 300 }] })).toBe(
       "This model's context holds 100 tokens per request, but the prompt has 150 tokens: 140 for exemplar set 'big' and 10 for your messages, and the request needs at least 1 generated token (150 + 1 > 100). To fix it, start the server with --context-size 151 or more, or shorten the messages.",
     );
-    expect(contextOverflowMessage({ contextSize: 100, promptTokens: 90, requested: 50, param: "prompt" })).toBe(
+    expect(contextOverflowMessage({ contextSize: 100, promptTokens: 90, requested: 50 })).toBe(
       "This model's context holds 100 tokens per request, but the prompt has 90 tokens, and the request needs max_tokens 50 (90 + 50 > 100). To fix it, lower max_tokens to at most 10, or shorten the prompt.",
     );
   });

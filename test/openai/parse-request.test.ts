@@ -131,7 +131,14 @@ describe("parseRequest with the chat schema", () => {
   });
 
   it("names a message's bad content", () => {
-    expect(chatParam({ messages: [{ role: "user", content: "ok" }, { role: "user", content: 5 }] })).toBe("messages.1.content");
+    expect(
+      chatParam({
+        messages: [
+          { role: "user", content: "ok" },
+          { role: "user", content: 5 },
+        ],
+      }),
+    ).toBe("messages.1.content");
   });
 
   it("says which rule a field broke", () => {
@@ -269,17 +276,7 @@ describe("rejectUnsupported", () => {
   });
 
   it("lets the values that mean nothing pass", () => {
-    const neutral = [
-      {},
-      { tools: [] },
-      { tools: null },
-      { tool_choice: "none" },
-      { tool_choice: undefined },
-      { modalities: ["text"] },
-      { best_of: 1 },
-      { suffix: "" },
-      { logit_bias: {} },
-    ];
+    const neutral = [{}, { tools: [] }, { tools: null }, { tool_choice: "none" }, { tool_choice: undefined }, { modalities: ["text"] }, { best_of: 1 }, { suffix: "" }, { logit_bias: {} }];
     for (const request of neutral) expect(() => rejectUnsupported(request, fields)).not.toThrow();
   });
 });

@@ -128,11 +128,7 @@ describe("completion chunks", () => {
   const textIdentity = { ...identity, id: "cmpl-1" };
 
   it("share id, created and model, with text_completion objects", () => {
-    const chunks = [
-      completionChunk(textIdentity, 0, "Once", null, null, true),
-      completionChunk(textIdentity, 0, "", "stop", null, true),
-      completionUsageChunk(textIdentity, usageBody(4, 1, 0)),
-    ];
+    const chunks = [completionChunk(textIdentity, 0, "Once", null, null, true), completionChunk(textIdentity, 0, "", "stop", null, true), completionUsageChunk(textIdentity, usageBody(4, 1, 0))];
     for (const chunk of chunks) {
       expect(chunk.id).toBe("cmpl-1");
       expect(chunk.created).toBe(1_700_000_000);
@@ -159,7 +155,14 @@ describe("completion chunks", () => {
 
 describe("logprobs", () => {
   it("chat entries carry token, logprob, bytes and alternatives", () => {
-    expect(toChatLogprobEntries([token("é", -0.25, [["é", -0.25], ["e", -2]])])).toEqual([
+    expect(
+      toChatLogprobEntries([
+        token("é", -0.25, [
+          ["é", -0.25],
+          ["e", -2],
+        ]),
+      ]),
+    ).toEqual([
       {
         token: "é",
         logprob: -0.25,
@@ -183,7 +186,16 @@ describe("logprobs", () => {
   });
 
   it("completion top_logprobs map each alternative once, keeping the best", () => {
-    const logprobs = toCompletionLogprobs([token("a", -0.1, [["a", -0.1], ["b", -1], ["a", -3]])], 0);
+    const logprobs = toCompletionLogprobs(
+      [
+        token("a", -0.1, [
+          ["a", -0.1],
+          ["b", -1],
+          ["a", -3],
+        ]),
+      ],
+      0,
+    );
     expect(logprobs.top_logprobs).toEqual([{ a: -0.1, b: -1 }]);
   });
 

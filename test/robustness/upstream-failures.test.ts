@@ -57,8 +57,18 @@ const scenarios: Scenario[] = [
     streamed: [502, "upstream_bad_response"],
   },
   { name: "data that is not JSON", handler: (_body, response) => writeSse(response, ["<<garbage>>"]), plain: [502, "upstream_bad_response"], streamed: [502, "upstream_bad_response"] },
-  { name: "JSON that is no completions chunk", handler: (_body, response) => writeSse(response, [{ hello: "world" }]), plain: [502, "upstream_bad_response"], streamed: [502, "upstream_bad_response"] },
-  { name: "garbage after a good chunk", handler: (_body, response) => writeSse(response, [textChunk("Sure! Once upon a time"), "}}}{{{"]), plain: [502, "upstream_bad_response"], streamed: [200, "upstream_bad_response"] },
+  {
+    name: "JSON that is no completions chunk",
+    handler: (_body, response) => writeSse(response, [{ hello: "world" }]),
+    plain: [502, "upstream_bad_response"],
+    streamed: [502, "upstream_bad_response"],
+  },
+  {
+    name: "garbage after a good chunk",
+    handler: (_body, response) => writeSse(response, [textChunk("Sure! Once upon a time"), "}}}{{{"]),
+    plain: [502, "upstream_bad_response"],
+    streamed: [200, "upstream_bad_response"],
+  },
   {
     name: "HTTP 500",
     handler: (_body, response) => {
@@ -89,8 +99,18 @@ const scenarios: Scenario[] = [
     plain: [400, "upstream_rejected"],
     streamed: [400, "upstream_rejected"],
   },
-  { name: "an error event instead of text", handler: (_body, response) => writeSse(response, [{ error: { message: "engine died" } }], { done: false }), plain: [502, "upstream_error"], streamed: [502, "upstream_error"] },
-  { name: "closed before finishing (no finish, no [DONE])", handler: (_body, response) => writeSse(response, [textChunk("Sure! Once upon")], { done: false }), plain: [502, "upstream_bad_response"], streamed: [200, "upstream_bad_response"] },
+  {
+    name: "an error event instead of text",
+    handler: (_body, response) => writeSse(response, [{ error: { message: "engine died" } }], { done: false }),
+    plain: [502, "upstream_error"],
+    streamed: [502, "upstream_error"],
+  },
+  {
+    name: "closed before finishing (no finish, no [DONE])",
+    handler: (_body, response) => writeSse(response, [textChunk("Sure! Once upon")], { done: false }),
+    plain: [502, "upstream_bad_response"],
+    streamed: [200, "upstream_bad_response"],
+  },
   {
     name: "connection reset mid-stream",
     handler: async (_body, response) => {
@@ -126,7 +146,11 @@ async function ask(server: RobustnessServer, stream: boolean): Promise<Result> {
     if (response.status !== 200) code = (JSON.parse(text) as { error: { code: string } }).error.code;
     else if (!stream) code = (JSON.parse(text) as { choices: unknown[] }).choices.length > 0 ? "ok" : "no choices";
     else {
-      const last = text.split("\n\n").filter((block) => block.startsWith("data: ")).at(-1) ?? "";
+      const last =
+        text
+          .split("\n\n")
+          .filter((block) => block.startsWith("data: "))
+          .at(-1) ?? "";
       code = last === "data: [DONE]" ? "done" : ((JSON.parse(last.slice(6)) as { error?: { code: string } }).error?.code ?? "no error event");
     }
     return { status: response.status, code, ms: Math.round(performance.now() - started) };

@@ -584,7 +584,13 @@ describe("queueing (continued)", () => {
 });
 
 describe("client system messages", () => {
-  const withSystem = { ...hi, messages: [{ role: "system", content: "Answer like a pirate." }, { role: "user", content: "Hi" }] };
+  const withSystem = {
+    ...hi,
+    messages: [
+      { role: "system", content: "Answer like a pirate." },
+      { role: "user", content: "Hi" },
+    ],
+  };
   const builtIn = "A kind helper answers each question with a short story.";
 
   it.each([

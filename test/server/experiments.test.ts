@@ -11,11 +11,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assignVariant } from "../../src/ab/assign-variant.js";
-import { ExperimentRegistry } from "../../src/ab/experiment-registry.js";
-import { parseExperiments } from "../../src/ab/load-experiments.js";
-import type { OutcomeEntry, RequestOutcome } from "../../src/ab/outcome-entry.js";
-import { wilsonInterval } from "../../src/ab/wilson-interval.js";
+import { assignVariant } from "../../src/ab/online/assign-variant.js";
+import { ExperimentRegistry } from "../../src/ab/online/experiment-registry.js";
+import { parseExperiments } from "../../src/ab/online/load-experiments.js";
+import type { OutcomeEntry, RequestOutcome } from "../../src/ab/online/outcome-entry.js";
+import { wilsonInterval } from "../../src/ab/statistics/wilson-interval.js";
 import { exemplarExchanges, type Catalog } from "../../src/catalog/catalog.js";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { renderUrialPrompt } from "../../src/prompt/render-urial-prompt.js";
@@ -30,7 +30,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "urial-ab-server-"));
   await cp(fixtures("exemplars"), join(dir, "exemplars"), { recursive: true });
   await cp(fixtures("system-prompts"), join(dir, "system-prompts"), { recursive: true });
-  await writeFile(join(dir, "system-prompts", "terse.json"), JSON.stringify({ name: "terse", version: "1.0.0", description: "A terse helper.", text: "# Instruction\n\nA terse helper answers in one line." }));
+  await writeFile(
+    join(dir, "system-prompts", "terse.json"),
+    JSON.stringify({ name: "terse", version: "1.0.0", description: "A terse helper.", text: "# Instruction\n\nA terse helper answers in one line." }),
+  );
   catalog = await loadCatalog({ exemplarsDir: join(dir, "exemplars"), systemPromptsDir: join(dir, "system-prompts"), defaultSet: "tiny" });
 });
 afterAll(async () => {
@@ -177,7 +180,12 @@ describe("assignment", () => {
     const bad = await chat(app, {}, { "x-urial-variant": "nope" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({
-      error: { message: "The x-urial-variant header names no variant of experiment 'tiny-ab'. Variants: one, two.", type: "invalid_request_error", param: "x-urial-variant", code: "variant_not_found" },
+      error: {
+        message: "The x-urial-variant header names no variant of experiment 'tiny-ab'. Variants: one, two.",
+        type: "invalid_request_error",
+        param: "x-urial-variant",
+        code: "variant_not_found",
+      },
     });
   });
 
@@ -196,7 +204,10 @@ describe("the outcome log", () => {
     const { app, log } = build({ tokenDelayMs: 2 });
     const user = userFor(0);
     const response = await chat(app, { user });
-    const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } }; choices: { message: { content: string } }[] };
+    const body = (await response.json()) as {
+      usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+      choices: { message: { content: string } }[];
+    };
     const streamed = await chat(app, { user, stream: true });
     await streamed.text();
     await chat(app, { user, messages: [{ role: "user", content: "Something else." }] });

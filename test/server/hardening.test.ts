@@ -178,7 +178,11 @@ describe("CORS", () => {
 describe("limits", () => {
   it("refuses more messages than maxMessages, and more prompts than it on /v1/completions", async () => {
     const { app, engine } = build({}, { limits: { maxMessages: 3 } });
-    const three = [{ role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "c" }];
+    const three = [
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+      { role: "user", content: "c" },
+    ];
     expect((await post(app, "/v1/chat/completions", { ...hi, messages: three })).status).toBe(200);
     const four = await post(app, "/v1/chat/completions", { ...hi, messages: [{ role: "system", content: "s" }, ...three] });
     expect(four.status).toBe(400);
@@ -191,9 +195,21 @@ describe("limits", () => {
 
   it("refuses more characters than maxInputChars, counted over every message, part and prompt", async () => {
     const { app, engine } = build({}, { limits: { maxInputChars: 100 } });
-    const fits = { ...hi, messages: [{ role: "system", content: "x".repeat(40) }, { role: "user", content: [{ type: "text", text: "y".repeat(60) }] }] };
+    const fits = {
+      ...hi,
+      messages: [
+        { role: "system", content: "x".repeat(40) },
+        { role: "user", content: [{ type: "text", text: "y".repeat(60) }] },
+      ],
+    };
     expect((await post(app, "/v1/chat/completions", fits)).status).toBe(200);
-    const over = { ...hi, messages: [{ role: "system", content: "x".repeat(41) }, { role: "user", content: [{ type: "text", text: "y".repeat(60) }] }] };
+    const over = {
+      ...hi,
+      messages: [
+        { role: "system", content: "x".repeat(41) },
+        { role: "user", content: [{ type: "text", text: "y".repeat(60) }] },
+      ],
+    };
     const response = await post(app, "/v1/chat/completions", over);
     expect(response.status).toBe(400);
     const error = await errorOf(response);

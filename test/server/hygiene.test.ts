@@ -76,9 +76,9 @@ async function ask(options: FakeEngineOptions, body: Record<string, unknown> = {
   expect(streamResponse.status).toBe(200);
   const blocks = (await streamResponse.text()).split("\n\n").filter((block) => block.length > 0);
   expect(blocks.at(-1)).toBe("data: [DONE]");
-  const chunks = blocks.slice(0, -1).map(
-    (block) => JSON.parse(block.slice("data: ".length)) as { choices: { delta: { content?: string }; finish_reason: string | null; stop_reason?: string | null }[] },
-  );
+  const chunks = blocks
+    .slice(0, -1)
+    .map((block) => JSON.parse(block.slice("data: ".length)) as { choices: { delta: { content?: string }; finish_reason: string | null; stop_reason?: string | null }[] });
   const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
   const last = chunks.at(-1)!.choices[0]!;
   // Only the last chunk finishes, and it says the same as the non-streamed answer.

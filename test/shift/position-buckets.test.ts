@@ -7,7 +7,16 @@ describe("position buckets", () => {
   });
 
   it("put each boundary position in the right bucket", () => {
-    const cases: [number, string][] = [[1, "1-5"], [5, "1-5"], [6, "6-20"], [20, "6-20"], [21, "21-50"], [50, "21-50"], [51, ">50"], [10_000, ">50"]];
+    const cases: [number, string][] = [
+      [1, "1-5"],
+      [5, "1-5"],
+      [6, "6-20"],
+      [20, "6-20"],
+      [21, "21-50"],
+      [50, "21-50"],
+      [51, ">50"],
+      [10_000, ">50"],
+    ];
     for (const [position, label] of cases) expect(bucketOf(position).label, `position ${position}`).toBe(label);
   });
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createProgressBar } from "../../src/cli/progress-bar.js";
 import { makePrompt } from "./support/make-position.js";
 
-const prompt = makePrompt("cat", [{ zeroShot: 9, urial: 1 }, { zeroShot: 1, urial: 1 }]);
+const prompt = makePrompt("cat", [
+  { zeroShot: 9, urial: 1 },
+  { zeroShot: 1, urial: 1 },
+]);
 
 describe("createProgressBar", () => {
   it("writes one line per prompt when the output is not a terminal", () => {

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../src/config/serve-config.js";
+import { packageRoot } from "../../src/platform/package-root.js";
 import { parsePrompts, readPrompts } from "../../src/shift/read-prompts.js";
 
 describe("parsePrompts", () => {

@@ -42,7 +42,10 @@ describe("renderReportHtml", () => {
   it("colours each answer token by category in both columns", () => {
     const spans = [...html.matchAll(/<span class="t (unshifted|marginal|shifted)( special)?" data-p="(\d+)" data-i="(\d+)"/g)];
     expect(spans).toHaveLength(2 * (8 + 3));
-    const zeroShotFirst = spans.filter((span) => span[3] === "0").slice(0, 8).map((span) => span[1]);
+    const zeroShotFirst = spans
+      .filter((span) => span[3] === "0")
+      .slice(0, 8)
+      .map((span) => span[1]);
     expect(zeroShotFirst).toEqual(["shifted", "marginal", "unshifted", "shifted", "unshifted", "unshifted", "unshifted", "shifted"]);
   });
 

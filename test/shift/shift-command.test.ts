@@ -97,7 +97,23 @@ describe.skipIf(!pairExists)(pairSuiteTitle("urial shift on the stories260K pair
 
   it("cuts answers that do not fit a small context, marks them, and still succeeds", async () => {
     const small = join(dir, "small");
-    const cut = await run(["--base", baseModelPath, "--chat", chatModelPath, "--prompts", promptsFile, "--out", small, "--limit", "1", "--max-tokens", "200", "--context-size", "256", ...fixtureFlags]);
+    const cut = await run([
+      "--base",
+      baseModelPath,
+      "--chat",
+      chatModelPath,
+      "--prompts",
+      promptsFile,
+      "--out",
+      small,
+      "--limit",
+      "1",
+      "--max-tokens",
+      "200",
+      "--context-size",
+      "256",
+      ...fixtureFlags,
+    ]);
     expect(cut.code, cut.stderr).toBe(0);
     const cutReport = JSON.parse(await readFile(join(small, "shift.json"), "utf8")) as ShiftReport;
     const prompt = cutReport.prompts[0]!;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageRoot } from "../../src/config/serve-config.js";
+import { packageRoot } from "../../src/platform/package-root.js";
 import { parseShiftConfig, shiftHelp, shiftOptions } from "../../src/config/shift-config.js";
 
 const required = ["--base", "b.gguf", "--chat", "c.gguf", "--out", "out"];
@@ -32,10 +32,37 @@ describe("parseShiftConfig", () => {
 
   it("parses every option", () => {
     const parsed = parseShiftConfig(
-      [...required, "--prompts", "p.txt", "--exemplars", "tiny", "--limit", "3", "--max-tokens", "64", "--top-k", "5", "--temperature", "0.7", "--seed", "42", "--threads", "1", "--gpu", "off", "--context-size", "512", "--chat-template", "U: {query}"],
+      [
+        ...required,
+        "--prompts",
+        "p.txt",
+        "--exemplars",
+        "tiny",
+        "--limit",
+        "3",
+        "--max-tokens",
+        "64",
+        "--top-k",
+        "5",
+        "--temperature",
+        "0.7",
+        "--seed",
+        "42",
+        "--threads",
+        "1",
+        "--gpu",
+        "off",
+        "--context-size",
+        "512",
+        "--chat-template",
+        "U: {query}",
+      ],
       {},
     );
-    expect(parsed).toMatchObject({ ok: true, config: { prompts: "p.txt", exemplars: "tiny", limit: 3, maxTokens: 64, topK: 5, temperature: 0.7, seed: 42, threads: 1, gpu: false, contextSize: 512, chatTemplate: "U: {query}" } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      config: { prompts: "p.txt", exemplars: "tiny", limit: 3, maxTokens: 64, topK: 5, temperature: 0.7, seed: 42, threads: 1, gpu: false, contextSize: 512, chatTemplate: "U: {query}" },
+    });
   });
 
   it("reads the models, threads and context from the serve variables; the flag wins", () => {

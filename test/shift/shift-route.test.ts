@@ -44,7 +44,10 @@ describe("POST /v1/shift", () => {
   });
 
   it("is a 503 with Retry-After while the models load", async () => {
-    const response = await post(app(() => undefined), { query: "Hi" });
+    const response = await post(
+      app(() => undefined),
+      { query: "Hi" },
+    );
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("2");
     expect(((await response.json()) as ErrorBody).error.code).toBe("model_loading");
@@ -52,7 +55,10 @@ describe("POST /v1/shift", () => {
 
   it("answers one query with a shift.json document", async () => {
     const analyser = fakeAnalyser();
-    const response = await post(app(() => analyser), { query: "Tell me a story.", top_k: 3 });
+    const response = await post(
+      app(() => analyser),
+      { query: "Tell me a story.", top_k: 3 },
+    );
     expect(response.status).toBe(200);
     const report = shiftReportSchema.parse(await response.json()) as ShiftReport;
     expect(report.prompts).toHaveLength(1);
@@ -64,7 +70,10 @@ describe("POST /v1/shift", () => {
 
   it("scores a given answer, with a chosen exemplar set", async () => {
     const analyser = fakeAnalyser();
-    const response = await post(app(() => analyser), { query: "Q?", answer: "Sure thing.", exemplars: "tiny-two", max_tokens: null, seed: null });
+    const response = await post(
+      app(() => analyser),
+      { query: "Q?", answer: "Sure thing.", exemplars: "tiny-two", max_tokens: null, seed: null },
+    );
     expect(response.status).toBe(200);
     const report = (await response.json()) as ShiftReport;
     expect(report.prompts[0]!.answer).toMatchObject({ source: "given", stopReason: "given", text: expect.any(String), scoredTokens: 11 });
@@ -79,29 +88,44 @@ describe("POST /v1/shift", () => {
       [{ query: "Hi", top_k: 0 }, "top_k"],
       [{ query: "Hi", answer: 5 }, "answer"],
     ] as const) {
-      const response = await post(app(() => analyser), body);
+      const response = await post(
+        app(() => analyser),
+        body,
+      );
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(((await response.json()) as ErrorBody).error).toMatchObject({ type: "invalid_request_error", param });
     }
-    const invalidJson = await post(app(() => analyser), "{not json");
+    const invalidJson = await post(
+      app(() => analyser),
+      "{not json",
+    );
     expect(invalidJson.status).toBe(400);
     expect(((await invalidJson.json()) as ErrorBody).error.code).toBe("invalid_json");
   });
 
   it("is a 404 naming the field for an unknown exemplar set", async () => {
-    const response = await post(app(() => fakeAnalyser()), { query: "Hi", exemplars: "nope" });
+    const response = await post(
+      app(() => fakeAnalyser()),
+      { query: "Hi", exemplars: "nope" },
+    );
     expect(response.status).toBe(404);
     expect(((await response.json()) as ErrorBody).error).toMatchObject({ param: "exemplars", code: "exemplar_set_not_found" });
   });
 
   it("is a 400 context_length_exceeded for a query that leaves no room for an answer", async () => {
-    const response = await post(app(() => fakeAnalyser(300)), { query: "x".repeat(400) });
+    const response = await post(
+      app(() => fakeAnalyser(300)),
+      { query: "x".repeat(400) },
+    );
     expect(response.status).toBe(400);
     expect(((await response.json()) as ErrorBody).error).toMatchObject({ param: "query", code: "context_length_exceeded" });
   });
 
   it("is a 400 when the exemplar set alone fills the base model's context", async () => {
-    const response = await post(app(() => fakeAnalyser(100)), { query: "Hi" });
+    const response = await post(
+      app(() => fakeAnalyser(100)),
+      { query: "Hi" },
+    );
     expect(response.status).toBe(400);
     expect(((await response.json()) as ErrorBody).error).toMatchObject({ param: "exemplars", code: "context_length_exceeded" });
   });

@@ -26,7 +26,11 @@ describe("summarizeShift", () => {
   ]);
   const second = makePrompt(
     "b",
-    [{ zeroShot: 12, urial: 1, token: 7, zeroShotKl: 4, urialKl: 0 }, ...Array.from({ length: 59 }, (_, index) => ({ zeroShot: index % 10 === 0 ? 2 : 1, urial: 1, token: 9 })), { zeroShot: 30, urial: 30, token: 8 }],
+    [
+      { zeroShot: 12, urial: 1, token: 7, zeroShotKl: 4, urialKl: 0 },
+      ...Array.from({ length: 59 }, (_, index) => ({ zeroShot: index % 10 === 0 ? 2 : 1, urial: 1, token: 9 })),
+      { zeroShot: 30, urial: 30, token: 8 },
+    ],
     true,
   );
   const summary = summarizeShift([first, second]);
@@ -72,13 +76,14 @@ describe("summarizeShift", () => {
       { tokenId: 7, text: "t7", shifted: 2, occurrences: 2 },
       { tokenId: 8, text: "t8", shifted: 2, occurrences: 2 },
     ]);
-    expect(summary.topShifted.urial).toEqual([
-      { tokenId: 8, text: "t8", shifted: 2, occurrences: 2 },
-    ]);
+    expect(summary.topShifted.urial).toEqual([{ tokenId: 8, text: "t8", shifted: 2, occurrences: 2 }]);
   });
 
   it("keeps at most the top 20 shifted tokens, most shifted first", () => {
-    const many = makePrompt("many", Array.from({ length: 30 }, (_, index) => ({ zeroShot: 9, urial: 1, token: index < 5 ? 500 : 200 + index })));
+    const many = makePrompt(
+      "many",
+      Array.from({ length: 30 }, (_, index) => ({ zeroShot: 9, urial: 1, token: index < 5 ? 500 : 200 + index })),
+    );
     const top = summarizeShift([many]).topShifted.zeroShot;
     expect(top).toHaveLength(topShiftedLimit);
     expect(top[0]).toMatchObject({ tokenId: 500, shifted: 5 });

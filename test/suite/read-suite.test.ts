@@ -43,10 +43,7 @@ describe("parseSuite with .jsonl", () => {
   });
 
   it("uses prompt when query is present but empty or not a string", () => {
-    expect(parseSuite('{"query": "", "prompt": "from prompt"}\n{"query": 42, "prompt": "also prompt"}', "s.jsonl").map((item) => item.query)).toEqual([
-      "from prompt",
-      "also prompt",
-    ]);
+    expect(parseSuite('{"query": "", "prompt": "from prompt"}\n{"query": 42, "prompt": "also prompt"}', "s.jsonl").map((item) => item.query)).toEqual(["from prompt", "also prompt"]);
   });
 
   it("names file and line of malformed JSON", () => {

@@ -55,7 +55,8 @@ export async function startScriptedJudge(options: ScriptedJudgeOptions = {}): Pr
     const kind = user.includes("<answer_a>") ? "pair" : user.includes("<answer>") ? "scores" : user.includes("<prompt>") ? "evolve" : "other";
     requests.push({ kind, user, body });
     const isRetry = user.includes("could not be read");
-    const reply = (content: string) => json(200, { id: "chatcmpl-judge", object: "chat.completion", created: 1, model: body.model, choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+    const reply = (content: string) =>
+      json(200, { id: "chatcmpl-judge", object: "chat.completion", created: 1, model: body.model, choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
     const unreadable = options.unreadable?.({ kind, user });
     if (unreadable === "always") return reply("I think the first one is better, honestly.");
     if (unreadable === "once" && !isRetry) return reply('{"reason": "cut off');

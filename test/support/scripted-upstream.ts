@@ -116,7 +116,7 @@ export async function startScriptedUpstream(options: ScriptedUpstreamOptions = {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = text.length > 0 ? JSON.parse(text) : undefined;
     } catch {

@@ -10,9 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { SamplingOptions } from "../../src/engine/engine.js";
 
 /** `URIAL_TEST_MODEL`, else `../shared/models/stories260K.gguf` next to the repository. */
-export const testModelPath = process.env.URIAL_TEST_MODEL
-  ? resolve(process.env.URIAL_TEST_MODEL)
-  : fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
+export const testModelPath = process.env.URIAL_TEST_MODEL ? resolve(process.env.URIAL_TEST_MODEL) : fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
 
 export const testModelExists = existsSync(testModelPath);
 

@@ -117,7 +117,15 @@ describe("the request log of a running app", () => {
     await app.request("/v1/models");
     expect(lines).toHaveLength(3);
     const [first, second, third] = lines.map((line) => JSON.parse(line) as RequestLogEntry);
-    expect(first).toMatchObject({ request_id: "client-1", status: 200, model: "urial", variant: "tiny", stream: false, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens });
+    expect(first).toMatchObject({
+      request_id: "client-1",
+      status: 200,
+      model: "urial",
+      variant: "tiny",
+      stream: false,
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+    });
     expect(first!.ttft_ms).toBeGreaterThanOrEqual(0);
     expect(second).toMatchObject({ status: 200, stream: true, finish_reasons: ["stop"] });
     expect(second!.completion_tokens).toBeGreaterThan(0);

@@ -83,9 +83,7 @@ export function parseCompletionChunk(payload: string): ParsedChunk | undefined {
     type: "chunk",
     text: choice?.text ?? "",
     finishReason: choice?.finish_reason ?? null,
-    usage: usage
-      ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? null }
-      : null,
+    usage: usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? null } : null,
     tokens: tokensOf(choice?.logprobs),
   };
 }

@@ -104,7 +104,6 @@ class RemoteEngine implements Engine {
     return acquireSlot(this.#pool, prompt, signal);
   }
 
-
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
     this.#ensureAlive();
     throw new UnsupportedFeatureError(
@@ -163,7 +162,7 @@ class RemoteLane implements PoolMember {
     signal.throwIfAborted();
     const promptTokens = await this.#counter.count(text, signal);
     const room = this.#contextSize - promptTokens;
-    if (room < 1) throw new PromptTooLongError(promptTokens, this.#contextSize, 1);
+    if (room < 1) throw new PromptTooLongError(promptTokens, this.#contextSize, 1, null, false, true);
     // Like the local engine, never ask for more than the context holds.
     const maxTokens = Math.min(options.maxTokens, room);
 

@@ -47,7 +47,11 @@ export class UpstreamClient {
 
   /** POSTs a streaming `/v1/completions` request and yields its parsed events until `[DONE]` or the end. */
   async *streamCompletion(body: Record<string, unknown>, signal?: AbortSignal): AsyncGenerator<ParsedChunk | "done"> {
-    const request = this.#start(`${this.#options.url.v1}/completions`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", accept: "text/event-stream" } }, signal);
+    const request = this.#start(
+      `${this.#options.url.v1}/completions`,
+      { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", accept: "text/event-stream" } },
+      signal,
+    );
     try {
       const response = await request.response;
       if (!response.ok) throw await request.idle(statusError(response));

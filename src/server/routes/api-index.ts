@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { escapeHtml } from "../../report-page/escape-html.js";
 import type { AppDeps } from "../app-deps.js";
-import { listModelIds } from "../model-ids.js";
+import { listModelIds } from "../../answer/model-ids.js";
 import { listEndpoints, type RegisteredRoute } from "../route-patterns.js";
 
 /** What each route does, by `METHOD path`; a route missing here is listed without a description. */
@@ -43,7 +43,9 @@ export function apiIndexRoute(deps: AppDeps, routes: () => readonly RegisteredRo
       endpoints,
     };
     if (!(c.req.header("accept") ?? "").includes("text/html")) return c.json(index);
-    const rows = endpoints.map((endpoint) => `<tr><td><code>${endpoint.method}</code></td><td><code>${escapeHtml(endpoint.path)}</code></td><td>${escapeHtml(endpoint.description ?? "")}</td></tr>`).join("\n");
+    const rows = endpoints
+      .map((endpoint) => `<tr><td><code>${endpoint.method}</code></td><td><code>${escapeHtml(endpoint.path)}</code></td><td>${escapeHtml(endpoint.description ?? "")}</td></tr>`)
+      .join("\n");
     return c.html(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>urial-proxy</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem .2rem 0;vertical-align:top}code{font-size:90%}</style></head>

@@ -12,12 +12,12 @@ import { exemplarExchanges } from "../../catalog/catalog.js";
 import { chatMessageSchema } from "../../openai/chat-request-schema.js";
 import { combineSystem, conversationFromMessages } from "../../openai/conversation-from-messages.js";
 import { parseRequest } from "../../openai/parse-request.js";
-import { checkChatInput } from "../../limits/check-input-size.js";
+import { checkChatInput } from "../../answer/check-input-size.js";
 import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
 import type { AppDeps } from "../app-deps.js";
-import { resolveChatModel } from "../model-ids.js";
+import { resolveChatModel } from "../../answer/model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
-import { requestLimits } from "../request-limits.js";
+import { resolveRequestLimits } from "../../answer/request-limits.js";
 
 const applyTemplateSchema = z.object({
   model: z.string({ error: "must be a string" }).nullish(),
@@ -27,7 +27,7 @@ const applyTemplateSchema = z.object({
 export function applyTemplateRoute(deps: AppDeps) {
   return async function applyTemplate(c: Context): Promise<Response> {
     const request = parseRequest(applyTemplateSchema, await readJsonBody(c));
-    checkChatInput(request.messages, requestLimits(deps));
+    checkChatInput(request.messages, resolveRequestLimits(deps.limits));
     const model = request.model ?? "urial";
     const set = resolveChatModel(deps.catalog, model);
     const conversation = conversationFromMessages(request.messages);

@@ -5,7 +5,7 @@
  * and feedback rates with 95 % intervals). 404 when the server runs none.
  */
 import type { Context } from "hono";
-import type { ExperimentRegistry } from "../../ab/experiment-registry.js";
+import type { ExperimentRegistry } from "../../ab/online/experiment-registry.js";
 import { ApiError } from "../../openai/api-error.js";
 import type { AppDeps } from "../app-deps.js";
 

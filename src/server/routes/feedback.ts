@@ -5,7 +5,7 @@
  * the variant's feedback rates; a second vote on a request replaces the first.
  */
 import type { Context } from "hono";
-import { feedbackRequestSchema } from "../../ab/feedback-schema.js";
+import { feedbackRequestSchema } from "../../ab/online/feedback-schema.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { ApiError } from "../../openai/api-error.js";
 import type { AppDeps } from "../app-deps.js";
-import { listModelIds } from "../model-ids.js";
+import { listModelIds } from "../../answer/model-ids.js";
 
 const created = Math.floor(Date.now() / 1000);
 

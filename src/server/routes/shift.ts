@@ -5,10 +5,10 @@
  * otherwise, 503 while the models load.
  */
 import type { Context } from "hono";
-import { ApiError, invalidRequest } from "../../openai/api-error.js";
+import { DomainError, modelLoading } from "../../errors/domain-error.js";
+import { invalidRequest } from "../../openai/api-error.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import { buildShiftReport } from "../../shift/build-shift-report.js";
-import { ShiftInputError } from "../../shift/shift-input-error.js";
 import { shiftRequestDefaults, shiftRequestSchema } from "../../shift/shift-request-schema.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -16,9 +16,8 @@ import { readJsonBody } from "../read-json-body.js";
 export function shiftRoute(deps: AppDeps) {
   return async function shift(c: Context): Promise<Response> {
     if (deps.shift === undefined) {
-      throw new ApiError({
-        status: 404,
-        type: "not_found_error",
+      throw new DomainError({
+        kind: "missing",
         message: "POST /v1/shift is not enabled: start the server with --chat-model PATH (or URIAL_CHAT_MODEL), the chat twin of the base model.",
         code: "shift_not_enabled",
       });
@@ -26,30 +25,16 @@ export function shiftRoute(deps: AppDeps) {
     const request = parseRequest(shiftRequestSchema, await readJsonBody(c));
     const set = request.exemplars === null || request.exemplars === undefined ? deps.catalog.defaultSet : deps.catalog.sets.get(request.exemplars);
     if (!set) {
-      throw new ApiError({
-        status: 404,
-        type: "invalid_request_error",
+      throw new DomainError({
+        kind: "unknown",
         message: `There is no exemplar set '${request.exemplars}'. Available: ${[...deps.catalog.sets.keys()].join(", ")}.`,
         param: "exemplars",
         code: "exemplar_set_not_found",
       });
     }
     const analyser = deps.shift();
-    if (!analyser) {
-      throw new ApiError({
-        status: 503,
-        type: "service_unavailable",
-        message: "The base and chat models for /v1/shift are still loading. Retry shortly.",
-        code: "model_loading",
-        headers: { "retry-after": "2" },
-      });
-    }
-    try {
-      analyser.checkExemplarSet(set);
-    } catch (error) {
-      if (error instanceof ShiftInputError) throw invalidRequest(error.message, "exemplars", "context_length_exceeded");
-      throw error;
-    }
+    if (!analyser) throw modelLoading("The base and chat models for /v1/shift are still loading. Retry shortly.");
+    analyser.checkExemplarSet(set);
     const options = {
       topK: request.top_k ?? shiftRequestDefaults.topK,
       maxTokens: request.max_tokens ?? shiftRequestDefaults.maxTokens,

@@ -10,11 +10,11 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError, invalidRequest } from "../../openai/api-error.js";
 import { parseRequest } from "../../openai/parse-request.js";
-import { checkPromptInput } from "../../limits/check-input-size.js";
+import { checkPromptInput } from "../../answer/check-input-size.js";
 import type { AppDeps } from "../app-deps.js";
 import { readJsonBody } from "../read-json-body.js";
-import { requireEngine } from "../require-engine.js";
-import { requestLimits } from "../request-limits.js";
+import { requireEngine } from "../../answer/require-engine.js";
+import { resolveRequestLimits } from "../../answer/request-limits.js";
 
 const tokenizeRequestSchema = z.object({
   content: z.string({ error: "must be a string" }).nullish(),
@@ -30,8 +30,8 @@ export function tokenizeRoute(deps: AppDeps) {
     const request = parseRequest(tokenizeRequestSchema, await readJsonBody(c));
     const text = request.content ?? request.prompt;
     if (text === null || text === undefined) throw invalidRequest("Send the text to tokenize as 'content' (or 'prompt').", "content", "invalid_value");
-    checkPromptInput([text], requestLimits(deps));
-    const engine = requireEngine(deps);
+    checkPromptInput([text], resolveRequestLimits(deps.limits));
+    const engine = requireEngine(deps.engine());
     if (engine.info.upstream !== undefined) {
       throw new ApiError({
         status: 404,

@@ -107,7 +107,12 @@ describe("startRemoteEngine", () => {
 describe("chat through the remote engine", () => {
   it("sends the rendered URIAL prompt with explicit sampling, and cleans the answer as the local engine would", async () => {
     const { app, upstream, engine } = await setUp({
-      completions: (_body, response) => writeSse(response, ["Sure! A dog ", "named Rex.", "\n```\n\n# Query", ":\nmore", " text"].map((text) => textChunk(text)), { delayMs: 20 }),
+      completions: (_body, response) =>
+        writeSse(
+          response,
+          ["Sure! A dog ", "named Rex.", "\n```\n\n# Query", ":\nmore", " text"].map((text) => textChunk(text)),
+          { delayMs: 20 },
+        ),
     });
     const response = await post(app, "/v1/chat/completions", { ...hi, max_tokens: 40, seed: 7 });
     expect(response.status).toBe(200);
@@ -240,7 +245,12 @@ describe("chat through the remote engine", () => {
 
   it("closes the upstream request when the client disconnects mid-stream, freeing the slot", async () => {
     const { app, upstream, engine } = await setUp({
-      completions: (_body, response) => writeSse(response, Array.from({ length: 200 }, (_, index) => textChunk(`word${index} `)), { delayMs: 10 }),
+      completions: (_body, response) =>
+        writeSse(
+          response,
+          Array.from({ length: 200 }, (_, index) => textChunk(`word${index} `)),
+          { delayMs: 10 },
+        ),
     });
     const controller = new AbortController();
     const response = await post(app, "/v1/chat/completions", { ...hi, stream: true }, { signal: controller.signal });

@@ -71,7 +71,16 @@ describe("parseCompletionChunk", () => {
       text: "!",
       finishReason: "length",
       usage: { promptTokens: 9, completionTokens: 3, cachedTokens: 4 },
-      tokens: [{ text: "!", logprob: -0.5, top: [{ text: "!", logprob: -0.5 }, { text: "?", logprob: -2 }] }],
+      tokens: [
+        {
+          text: "!",
+          logprob: -0.5,
+          top: [
+            { text: "!", logprob: -0.5 },
+            { text: "?", logprob: -2 },
+          ],
+        },
+      ],
     });
     expect(parseCompletionChunk(JSON.stringify({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 2 } }))).toMatchObject({ text: "", usage: { cachedTokens: null } });
   });

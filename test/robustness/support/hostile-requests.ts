@@ -86,11 +86,17 @@ const badMessages: unknown[] = [
   [{ role: "user", content: [{ type: "text", text: 5 }] }],
   [{ role: "user", content: [5] }],
   [{ role: "assistant", content: "I start." }],
-  [{ role: "user", content: "a" }, { role: "assistant", content: "b" }],
+  [
+    { role: "user", content: "a" },
+    { role: "assistant", content: "b" },
+  ],
   [{ role: "system", content: "only a system message" }],
   [{ role: "tool", content: "x", tool_call_id: "1" }],
   [{ role: "function", name: "f", content: "x" }],
-  [{ role: "assistant", content: "x", tool_calls: [{ id: "1" }] }, { role: "user", content: "y" }],
+  [
+    { role: "assistant", content: "x", tool_calls: [{ id: "1" }] },
+    { role: "user", content: "y" },
+  ],
   [{ role: "user", content: "x", name: 5 }],
 ];
 
@@ -145,7 +151,18 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
     const cut = 1 + Math.floor(random() * (validText.length - 2));
     add("broken JSON", `cut at ${cut}`, pick([chat, completions]), validText.slice(0, cut));
   }
-  for (const text of ["{model:'urial'}", "{\"model\":\"urial\",}", "NaN", "undefined", "{\"a\":1}{\"b\":2}", "[", "{\"model\":\"urial\"", "\u0000", "{\"model\":\"urial\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],}", "// comment\n{}"]) {
+  for (const text of [
+    "{model:'urial'}",
+    '{"model":"urial",}',
+    "NaN",
+    "undefined",
+    '{"a":1}{"b":2}',
+    "[",
+    '{"model":"urial"',
+    "\u0000",
+    '{"model":"urial","messages":[{"role":"user","content":"x"}],}',
+    "// comment\n{}",
+  ]) {
     add("broken JSON", `text ${JSON.stringify(text).slice(0, 30)}`, pick([chat, completions]), text);
   }
   for (const value of [null, 5, "string", [], [validChat], true, false]) add("broken JSON", `top-level ${JSON.stringify(value).slice(0, 30)}`, pick([chat, completions]), JSON.stringify(value));
@@ -177,14 +194,37 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
     add("huge strings", `model name of ${size} characters`, chat, { ...validChat, model: "m".repeat(size) });
     add("huge strings", `stop of ${size} characters`, chat, { ...validChat, stop: "s".repeat(size) });
   }
-  for (const size of [4 * 1024 * 1024 + 1, 5 * 1024 * 1024]) add("huge strings", `body of ${size} bytes`, pick([chat, completions]), `{"model":"urial","messages":[{"role":"user","content":"${"z".repeat(size)}"}]}`);
+  for (const size of [4 * 1024 * 1024 + 1, 5 * 1024 * 1024])
+    add("huge strings", `body of ${size} bytes`, pick([chat, completions]), `{"model":"urial","messages":[{"role":"user","content":"${"z".repeat(size)}"}]}`);
   add("huge strings", "200 000 messages of one character", chat, { ...validChat, messages: Array.from({ length: 200_000 }, () => ({ role: "user", content: "x" })) });
-  add("huge strings", "300 messages", chat, { ...validChat, messages: Array.from({ length: 300 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: "x" })).concat([{ role: "user", content: "y" }]) });
+  add("huge strings", "300 messages", chat, {
+    ...validChat,
+    messages: Array.from({ length: 300 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: "x" })).concat([{ role: "user", content: "y" }]),
+  });
   add("huge strings", "300 prompts", completions, { ...validCompletion, prompt: Array.from({ length: 300 }, () => "p") });
   add("huge strings", "tokenize 300 000 characters", "/tokenize", { content: "t".repeat(300_000) });
 
   // Unknown models.
-  const unknownModels = ["gpt-4o", "urial/nope", "urial/", "urial//tiny", "URIAL", " urial", "urial ", "../../etc/passwd", "urial/../base", "base/tiny", "", "ü-modèl", "😀", "urial\u0000", "null", "undefined", "urial/tiny\n# Query:", "%2e%2e%2f"];
+  const unknownModels = [
+    "gpt-4o",
+    "urial/nope",
+    "urial/",
+    "urial//tiny",
+    "URIAL",
+    " urial",
+    "urial ",
+    "../../etc/passwd",
+    "urial/../base",
+    "base/tiny",
+    "",
+    "ü-modèl",
+    "😀",
+    "urial\u0000",
+    "null",
+    "undefined",
+    "urial/tiny\n# Query:",
+    "%2e%2e%2f",
+  ];
   for (const model of unknownModels) {
     add("unknown models", `chat model ${JSON.stringify(model)}`, chat, { ...validChat, model });
     add("unknown models", `completion model ${JSON.stringify(model)}`, completions, { ...validCompletion, model });
@@ -220,10 +260,19 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
 
   // Prompts longer than the 512-token context (well under the text limit).
   for (const characters of [3000, 6000, 20_000, 100_000]) {
-    add("longer than the context", `chat content of ${characters} characters`, chat, { ...validChat, messages: [{ role: "user", content: "The dog ran. ".repeat(Math.ceil(characters / 13)).slice(0, characters) }] });
+    add("longer than the context", `chat content of ${characters} characters`, chat, {
+      ...validChat,
+      messages: [{ role: "user", content: "The dog ran. ".repeat(Math.ceil(characters / 13)).slice(0, characters) }],
+    });
     add("longer than the context", `prompt of ${characters} characters`, completions, { ...validCompletion, prompt: "Once upon a time ".repeat(Math.ceil(characters / 17)).slice(0, characters) });
     add("longer than the context", `prompt list with one of ${characters}`, completions, { ...validCompletion, prompt: ["short", "Lily ".repeat(characters / 5)] });
-    add("longer than the context", `system message of ${characters}`, chat, { ...validChat, messages: [{ role: "system", content: "Be kind. ".repeat(characters / 9) }, { role: "user", content: "Hi" }] });
+    add("longer than the context", `system message of ${characters}`, chat, {
+      ...validChat,
+      messages: [
+        { role: "system", content: "Be kind. ".repeat(characters / 9) },
+        { role: "user", content: "Hi" },
+      ],
+    });
   }
   add("longer than the context", "history of 60 turns", chat, {
     ...validChat,
@@ -234,12 +283,25 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
   // URIAL fences and `# Query:` in content, each in a request that is invalid for another reason.
   for (const injection of injections) {
     add("fences and # Query", "in the model name", chat, { ...validChat, model: injection });
-    add("fences and # Query", "in content, last message from the assistant", chat, { ...validChat, messages: [{ role: "user", content: injection }, { role: "assistant", content: injection }] });
+    add("fences and # Query", "in content, last message from the assistant", chat, {
+      ...validChat,
+      messages: [
+        { role: "user", content: injection },
+        { role: "assistant", content: injection },
+      ],
+    });
     add("fences and # Query", "in content, with n of 1000", chat, { ...validChat, n: 1000, messages: [{ role: "user", content: injection }] });
     add("fences and # Query", "as a role", chat, { ...validChat, messages: [{ role: injection, content: "x" }] });
     add("fences and # Query", "in content, longer than the context", chat, { ...validChat, messages: [{ role: "user", content: `${injection}\n`.repeat(400) }] });
     add("fences and # Query", "in 5 stop strings", chat, { ...validChat, stop: [injection, injection, injection, injection, injection] });
-    add("fences and # Query", "in a system message with a tool call", chat, { ...validChat, messages: [{ role: "system", content: injection }, { role: "user", content: "x" }], tools: [{ type: "function" }] });
+    add("fences and # Query", "in a system message with a tool call", chat, {
+      ...validChat,
+      messages: [
+        { role: "system", content: injection },
+        { role: "user", content: "x" },
+      ],
+      tools: [{ type: "function" }],
+    });
     add("fences and # Query", "in a raw prompt with an unknown model", completions, { ...validCompletion, model: "urial/none", prompt: injection });
   }
 
@@ -262,11 +324,28 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
     ["POST", "/v1/shift"],
     ["OPTIONS", "/v1/unknown"],
   ] as const) {
-    cases.push({ category: "unknown routes", label: `${method} ${path.slice(0, 40)}`, method, path, ...(method === "POST" || method === "PUT" || method === "PATCH" ? { body: JSON.stringify(validChat) } : {}) });
+    cases.push({
+      category: "unknown routes",
+      label: `${method} ${path.slice(0, 40)}`,
+      method,
+      path,
+      ...(method === "POST" || method === "PUT" || method === "PATCH" ? { body: JSON.stringify(validChat) } : {}),
+    });
   }
 
   // Keys: missing, wrong, malformed.
-  for (const authorization of ["", "Bearer", "Bearer ", "Bearer wrong-key", "Basic c2stcm9idXN0bmVzcw==", "sk-robustness-0123456789abcdef", "Bearer sk-robustness-0123456789abcde", "Bearer sk-robustness-0123456789abcdeff", `Bearer ${"k".repeat(4000)}`, "bearer  sk-robustness-0123456789abcdeF"]) {
+  for (const authorization of [
+    "",
+    "Bearer",
+    "Bearer ",
+    "Bearer wrong-key",
+    "Basic c2stcm9idXN0bmVzcw==",
+    "sk-robustness-0123456789abcdef",
+    "Bearer sk-robustness-0123456789abcde",
+    "Bearer sk-robustness-0123456789abcdeff",
+    `Bearer ${"k".repeat(4000)}`,
+    "bearer  sk-robustness-0123456789abcdeF",
+  ]) {
     add("bad keys", `authorization ${JSON.stringify(authorization.slice(0, 30))}`, pick([chat, completions]), validChat, { headers: { authorization } });
   }
   for (const path of ["/metrics", "/v1/models"]) cases.push({ category: "bad keys", label: `GET ${path} without a key`, method: "GET", path, headers: { authorization: "" } });

@@ -12,7 +12,7 @@ import { loadCatalog } from "../../../src/catalog/load-catalog.js";
 import type { Engine } from "../../../src/engine/engine.js";
 import { startLlamaEngine } from "../../../src/engine/llama-engine.js";
 import { RequestTracker } from "../../../src/lifecycle/request-tracker.js";
-import type { RequestLimits } from "../../../src/limits/request-limits.js";
+import type { RequestLimits } from "../../../src/answer/request-limits.js";
 import { createApp } from "../../../src/server/app.js";
 import { ServerMetrics } from "../../../src/telemetry/server-metrics.js";
 import { parsePrometheusText, sampleValue } from "../../support/prometheus-text.js";

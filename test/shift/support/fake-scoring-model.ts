@@ -7,7 +7,16 @@
  * remember their tokens so prefix reuse is reported like the real engine.
  * Every teacher-forced call is recorded for assertions.
  */
-import { ChatTemplateError, type ChatPrompt, type GenerateAnswerOptions, type GeneratedAnswer, type PositionCallback, type ScoringModel, type ScoringModelInfo, type TeacherForceResult } from "../../../src/engine/scoring-model.js";
+import {
+  ChatTemplateError,
+  type ChatPrompt,
+  type GenerateAnswerOptions,
+  type GeneratedAnswer,
+  type PositionCallback,
+  type ScoringModel,
+  type ScoringModelInfo,
+  type TeacherForceResult,
+} from "../../../src/engine/scoring-model.js";
 
 export const fakeVocabularySize = 64;
 export const fakeBos = 1;
@@ -39,9 +48,7 @@ export interface TeacherForceCall {
 }
 
 /** Creates the fake. */
-export function createFakeScoringModel(
-  options: FakeScoringModelOptions,
-): ScoringModel & { calls: TeacherForceCall[]; distributionAfter(previous: number, answerIndex?: number): Float32Array } {
+export function createFakeScoringModel(options: FakeScoringModelOptions): ScoringModel & { calls: TeacherForceCall[]; distributionAfter(previous: number, answerIndex?: number): Float32Array } {
   const vocabularySize = options.vocabularySize ?? fakeVocabularySize;
   const contextSize = options.contextSize ?? 512;
   const offset = options.tokenOffset ?? 0;

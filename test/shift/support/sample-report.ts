@@ -34,11 +34,15 @@ export function sampleReport(): ShiftReport {
     position.zeroShot.top = [...top].reverse();
     position.urial.top = top.slice(1);
   }
-  const second = makePrompt("second", [
-    { zeroShot: 1, urial: 1, token: 20, text: "Yes" },
-    { zeroShot: 4, urial: 4, token: 21, text: "." },
-    { zeroShot: 1, urial: 1, token: 2, text: "</s>" },
-  ], true);
+  const second = makePrompt(
+    "second",
+    [
+      { zeroShot: 1, urial: 1, token: 20, text: "Yes" },
+      { zeroShot: 4, urial: 4, token: 21, text: "." },
+      { zeroShot: 1, urial: 1, token: 2, text: "</s>" },
+    ],
+    true,
+  );
   return buildShiftReport({
     base: { name: "base <model>", path: "/models/base.gguf", vocabularySize: 512, contextSize: 512, chatTemplate: null },
     chat: { name: "chat & co", path: "/models/chat.gguf", vocabularySize: 512, contextSize: 512, chatTemplate: "gguf" },
