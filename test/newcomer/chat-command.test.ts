@@ -19,7 +19,7 @@ const stories = fileURLToPath(new URL("../../../shared/models/stories260K.gguf",
 const model = process.env.URIAL_TEST_MODEL ?? stories;
 
 /** Runs `urial chat …` with `input` on stdin (a pipe). */
-function chatThroughPipe(args: readonly string[], input: string, limitMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function chatThroughPipe(args: readonly string[], input: string, limitMs = 100_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [builtCli, "chat", ...args], { cwd: repositoryRoot, env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -36,7 +36,7 @@ function chatThroughPipe(args: readonly string[], input: string, limitMs = 30_00
   });
 }
 
-describe.skipIf(!testModelExists)(modelSuiteTitle("urial chat through a pipe, real model"), () => {
+describe.skipIf(!testModelExists)(modelSuiteTitle("urial chat through a pipe, real model"), { timeout: 120_000 }, () => {
   it("answers each line as a turn, runs the commands, and says how to fix a set that does not fit", async () => {
     const input = ["Tell me about a cat.", "/set", "/prompt", "/reset", "/prompt", "/set urial-help", "Hi", "/set urial-1shot", "Hi", "/bye", "never read"].join("\n");
     const result = await chatThroughPipe(["-m", model, "-t", "1", "--max-tokens", "12", "--temperature", "0"], `${input}\n`);
@@ -62,7 +62,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial chat through a pipe, re
   });
 
   it("answers a MESSAGE argument and exits 0", async () => {
-    const result = await runUrial(["chat", "-m", model, "-t", "1", "--max-tokens", "8", "--temperature", "0", "Once upon a time"], 30_000);
+    const result = await runUrial(["chat", "-m", model, "-t", "1", "--max-tokens", "8", "--temperature", "0", "Once upon a time"], 100_000);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().length).toBeGreaterThan(3);
     expect(result.stdout.split("\n").length).toBe(2);
