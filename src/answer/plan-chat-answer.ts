@@ -7,16 +7,15 @@
  * plan is data that `start-answer` runs and the HTTP routes or the CLI read.
  */
 import type { ExperimentAssignment } from "../ab/online/experiment-registry.js";
-import { exemplarExchanges, type ExemplarSet } from "../catalog/catalog.js";
+import type { ExemplarSet } from "../catalog/catalog.js";
 import type { Engine, OutputConstraint } from "../engine/engine.js";
 import { invalidInput } from "../errors/domain-error.js";
 import type { ChatRequest } from "../openai/chat-request-schema.js";
-import { combineSystem, conversationFromMessages } from "../openai/conversation-from-messages.js";
 import { rejectUnsupported } from "../openai/parse-request.js";
 import { stopList } from "../openai/request-fields.js";
 import { toSamplingOptions } from "../openai/to-sampling-options.js";
 import { urialAnswerPipeline } from "../prompt/answer-rules.js";
-import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";
+import { renderChatRequest } from "./render-chat-request.js";
 import type { AnswerDeps } from "./answer-deps.js";
 import { checkChatInput } from "./check-input-size.js";
 import type { PrefixTokenCache } from "./prefix-token-cache.js";
@@ -68,11 +67,8 @@ export function planChatAnswer(deps: AnswerDeps, parsed: ChatRequest, options: P
   const { set, assignment, sampling } = choice;
   // The variant's sampling wins over the request's: the arms differ only by what the experiment says.
   const request: ChatRequest = { ...parsed, ...Object.fromEntries(Object.entries(sampling).filter(([, value]) => value !== undefined)) };
-  const conversation = conversationFromMessages(request.messages);
+  const { conversation, exemplars, rendered } = renderChatRequest(set, request.messages, deps.systemMessageMode);
   const engine = requireEngine(deps.engine());
-  const system = combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode);
-  const exemplars = exemplarExchanges(set);
-  const rendered = renderUrialPrompt({ system, exemplars, history: conversation.history, query: conversation.query, template: set.template });
   const prompt = engine.tokenize(rendered.text);
   const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens, () =>
     describeChatPrompt({ engine, catalog: deps.catalog, set, conversation, systemMessageMode: deps.systemMessageMode }),
@@ -84,7 +80,15 @@ export function planChatAnswer(deps: AnswerDeps, parsed: ChatRequest, options: P
     index,
     prompt,
     countPrompt: index === 0,
-    options: { maxTokens, sampling: toSamplingOptions(request, index), constraint, topLogprobs, ...(reusablePrefix !== undefined ? { reusablePrefix } : {}), promptText: rendered.text },
+    options: {
+      maxTokens,
+      sampling: toSamplingOptions(request, index),
+      constraint,
+      topLogprobs,
+      ...(reusablePrefix !== undefined ? { reusablePrefix } : {}),
+      promptText: rendered.text,
+      promptPrefixChars: rendered.prefixLength,
+    },
     pipeline: urialAnswerPipeline({ template: set.template, exemplars, stops: stopList(request.stop) }),
   }));
   const systemMessage = conversation.clientSystem.trim().length === 0 ? undefined : deps.systemMessageMode === "ignore" ? "ignored" : deps.systemMessageMode === "replace" ? "replaced" : "appended";

@@ -26,7 +26,7 @@ export async function connectRemoteEngine(options: ConnectOptions): Promise<Engi
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Say it once, then only when it changes (or every 20 attempts), not every second.
-      if (message !== lastMessage || attempt % 20 === 0) options.log(`upstream ${options.engine.url} not ready (${message}); retrying`);
+      if (message !== lastMessage || attempt % 20 === 0) options.log(`upstream ${[options.engine.url].flat().join(", ")} not ready (${message}); retrying`);
       lastMessage = message;
       await sleepUnless(delay, options.stopping);
       delay = Math.min(delay * 2, options.maxDelayMs ?? 10_000);

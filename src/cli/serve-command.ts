@@ -3,6 +3,9 @@
  * `urial serve`: read the config, load the catalog, start listening at once
  * (`/health` says "loading"), load the model, then serve until SIGTERM/SIGINT.
  */
+import { join } from "node:path";
+import { packageRoot } from "../platform/package-root.js";
+import { VotesLog } from "../votes/votes-log.js";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
 import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
 import type { CatalogLocation } from "../catalog/load-catalog.js";
@@ -57,7 +60,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
   let apiKeys: string[];
   try {
-    if (config.upstream !== undefined) parseUpstreamUrl(config.upstream);
+    for (const url of config.upstream ?? []) parseUpstreamUrl(url);
     apiKeys = await loadApiKeys(config.apiKey, config.apiKeysFile);
   } catch (error) {
     if (error instanceof ApiKeyError || error instanceof UpstreamUrlError) {
@@ -148,6 +151,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     ...(config.chatModel !== undefined ? { shift: () => shiftAnalyser } : {}),
     ...(experiments !== undefined ? { experiments } : {}),
     catalog,
+    votesLog: new VotesLog(config.votesLog),
+    playgroundDir: join(packageRoot, "playground"),
     systemMessageMode: config.systemMessage,
     maxBodyBytes: config.maxBodyBytes,
     onServerError: (requestId, error) => log(`request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -163,7 +168,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log(
-    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
+    `listening on http://${config.host}:${port}/v1 (${config.upstream === undefined ? "loading the model" : `connecting to ${config.upstream.join(", ")}`}; /health answers 503 until it is ready)${apiKeys.length > 0 ? `; ${apiKeys.length} API key${apiKeys.length === 1 ? "" : "s"} required on /v1` : ""}`,
   );
 
   let stopping = false;
@@ -198,6 +203,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
         parallel: config.parallel,
         maxQueue: config.maxQueue,
         timeoutMs: Math.round(config.upstreamTimeout * 1000),
+        healthIntervalMs: Math.round(config.upstreamHealthInterval * 1000),
         tokenizer: config.upstreamTokenizer,
         onNotice: log,
       },

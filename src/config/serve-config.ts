@@ -115,8 +115,10 @@ export const serveOptions = {
     flag: "upstream",
     env: "URIAL_UPSTREAM",
     value: "URL",
-    description: "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model",
+    description:
+      "generate on this OpenAI-compatible /v1/completions server (vLLM, llama-server, TGI, a urial serving 'base') instead of a local GGUF; excludes --model. Repeat the flag (or use commas in the variable) for replicas of one model: each exemplar set goes to its own replica, with failover",
     default: "none (local model)",
+    multiple: true,
   },
   upstreamModel: {
     flag: "upstream-model",
@@ -133,6 +135,14 @@ export const serveOptions = {
     description: "longest wait for the upstream's answer and between two of its chunks; then 504",
     default: "60",
   },
+  upstreamHealthInterval: {
+    flag: "upstream-health-interval",
+    env: "URIAL_UPSTREAM_HEALTH_INTERVAL",
+    value: "SECONDS",
+    description:
+      "how often each upstream's /health is checked (a down one rejoins when it passes); a request that cannot connect triggers one at once; 0 = no checks (a replica is never taken out, requests still move on when it fails)",
+    default: "5",
+  },
   upstreamTokenizer: {
     flag: "upstream-tokenizer",
     env: "URIAL_UPSTREAM_TOKENIZER",
@@ -146,6 +156,13 @@ export const serveOptions = {
     value: "FILE",
     description: "online A/B experiments (JSON): each model id splits chat traffic between variants; enables POST /v1/feedback and GET /v1/experiments/:id",
     default: "none",
+  },
+  votesLog: {
+    flag: "votes-log",
+    env: "URIAL_VOTES_LOG",
+    value: "FILE",
+    description: "where the playground's votes are kept (JSONL, one line per vote; POST/GET /v1/votes)",
+    default: "<cache>/urial/playground/votes.jsonl",
   },
   experimentLog: {
     flag: "experiment-log",
@@ -239,15 +256,20 @@ const configSchema = z.object({
     .string()
     .regex(/^(on|off|true|false|yes|no|1|0)$/i, { error: "must be on or off" })
     .transform((value) => /^(on|true|yes|1)$/i.test(value)),
-  upstream: z.string().min(1).optional(),
+  upstream: commaList()
+    .refine((urls) => urls.length > 0, { error: "needs a URL" })
+    .refine((urls) => new Set(urls).size === urls.length, { error: "lists the same URL twice" })
+    .optional(),
   upstreamModel: z.string().min(1).optional(),
   upstreamApiKey: z
     .string()
     .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
     .optional(),
   upstreamTimeout: seconds(3600, false),
+  upstreamHealthInterval: seconds(3600, true),
   upstreamTokenizer: z.enum(["auto", "upstream", "estimate"], { error: "must be auto, upstream or estimate" }),
   experiments: z.string().min(1).optional(),
+  votesLog: z.string().min(1),
   experimentLog: z.string().min(1),
   experimentLogMaxBytes: positiveInteger(1024 ** 4),
   experimentLogFiles: z.coerce
@@ -297,7 +319,9 @@ const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Re
   logFormat: "auto",
   logPrompts: "off",
   upstreamTimeout: "60",
+  upstreamHealthInterval: "5",
   upstreamTokenizer: "auto",
+  votesLog: join(urialCacheDir(env), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir(env), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: String(64 * 1024 * 1024),
   experimentLogFiles: "5",

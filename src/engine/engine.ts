@@ -47,6 +47,13 @@ export interface GenerateOptions {
    * (the remote engine) send this text; the local engine uses the tokens.
    */
   promptText?: string;
+  /**
+   * How many leading characters of `promptText` are the exemplar set's fixed
+   * prefix (system prompt and exemplars). An engine with several upstream
+   * replicas sends prompts with the same prefix to the same replica, where
+   * that prefix is cached. 0 or undefined: none known.
+   */
+  promptPrefixChars?: number;
 }
 
 /** One alternative token at a position. */
@@ -118,6 +125,39 @@ export interface EngineInfo {
 export interface EngineStatus {
   busySequences: number;
   queued: number;
+  /** Set while the engine cannot serve at all (a remote engine whose upstreams are all down): why. */
+  unavailable?: string;
+  /** A remote engine's upstream replicas, in the order they were given. */
+  upstreams?: UpstreamReplicaStatus[];
+}
+
+/** One upstream replica of a remote engine: its health, load and counts since start-up. */
+export interface UpstreamReplicaStatus {
+  /** Its `/v1` base URL. */
+  url: string;
+  /** `up`: serving; `down`: failed its last health check or request (see `reason`). */
+  state: "up" | "down";
+  /** Why it is down (null while up). */
+  reason: string | null;
+  /** Requests it serves now, and at most (`--parallel`). */
+  inFlight: number;
+  capacity: number;
+  /**
+   * Requests sent to it, by how it was chosen: `affinity` (their prefix's
+   * replica), `spill` (that one was saturated), `overload` (all were),
+   * `unhealthy` (none was up, tried anyway).
+   */
+  requests: { affinity: number; spill: number; overload: number; unhealthy: number };
+  /** Requests it failed (before or after their first token). */
+  errors: number;
+  /** Requests that failed here before their first token and were retried on another replica. */
+  failedOver: number;
+  /** Requests it took over that way from another replica (also counted in `requests`). */
+  tookOver: number;
+  /** Token counts from its `usage` (cached: `prompt_tokens_details.cached_tokens`). */
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
 }
 
 export interface Engine {

@@ -3,7 +3,8 @@
  * Generates one answer token by token on a sequence: greedy by default,
  * without repetition penalties or truncation (the analysis wants the model's
  * own most likely answer), stopping at an end-of-generation token, at one of
- * the chat template's stop texts, or when the budget or the context runs out.
+ * the chat template's stop texts, when the budget or the context runs out, or
+ * when its signal aborts. `onToken` sees the tokens so far after each one.
  */
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
@@ -35,16 +36,19 @@ export async function generateAnswer(
     minP: 0,
     yieldEogToken: true,
   });
+  const aborted = () => options.signal?.aborted === true;
+  if (aborted()) return { tokens, stopReason: "length", cachedTokens: kept };
   for await (const token of evaluation) {
     tokens.push(token);
-    if (model.isEogToken(token)) return { tokens, stopReason: "eos" };
+    if (model.isEogToken(token)) return { tokens, stopReason: "eos", cachedTokens: kept };
     if (stopTexts.length > 0) {
       const cut = cutAtStopText(model, tokens, stopTexts);
-      if (cut !== undefined) return { tokens: cut, stopReason: "stop" };
+      if (cut !== undefined) return { tokens: cut, stopReason: "stop", cachedTokens: kept };
     }
-    if (tokens.length >= maxTokens) break;
+    options.onToken?.(tokens);
+    if (tokens.length >= maxTokens || aborted()) break;
   }
-  return { tokens, stopReason: "length" };
+  return { tokens, stopReason: "length", cachedTokens: kept };
 }
 
 /** The tokens before the first stop text, or undefined when no stop text has appeared. */

@@ -16,6 +16,7 @@ import { createChatPromptRenderer, type ChatPromptRenderer } from "./render-chat
 import {
   ChatTemplateError,
   type ChatPrompt,
+  type ChatPromptContext,
   type GenerateAnswerOptions,
   type GeneratedAnswer,
   type LoadScoringModelOptions,
@@ -177,14 +178,14 @@ class LlamaScoringModel implements ScoringModel {
     return this.#model.isEogToken(token as Token);
   }
 
-  chatPrompt(query: string): ChatPrompt {
+  chatPrompt(query: string, context?: ChatPromptContext): ChatPrompt {
     this.#ensureAlive();
     if (!this.#renderer) {
       throw new ChatTemplateError(
         `${this.info.path}: the model has no chat template (tokenizer.chat_template); pass one with --chat-template (a Jinja template, or a layout such as 'User: {query}\\nAssistant:')`,
       );
     }
-    return this.#renderer.render(query);
+    return this.#renderer.render(query, context);
   }
 
   generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {

@@ -24,7 +24,16 @@ export interface ScoringModelInfo {
   chatTemplate: "gguf" | "override" | null;
 }
 
-/** A single-turn chat prompt rendered with the model's template, ready to generate from. */
+/**
+ * What comes before the query in a multi-turn chat prompt: an optional
+ * system message and the earlier exchanges, oldest first.
+ */
+export interface ChatPromptContext {
+  system?: string;
+  history?: readonly { query: string; answer: string }[];
+}
+
+/** A chat prompt rendered with the model's template, ready to generate from. */
 export interface ChatPrompt {
   tokens: number[];
   /** The same prompt as text (special tokens written out), for reports. */
@@ -38,6 +47,10 @@ export interface GenerateAnswerOptions {
   temperature?: number;
   /** Seed for sampling when `temperature` > 0. */
   seed?: number;
+  /** Receives the answer's tokens so far after each new token (for streaming). */
+  onToken?: (tokens: readonly number[]) => void;
+  /** Stops generation (the answer so far is returned with `stopReason` `length`). */
+  signal?: AbortSignal;
 }
 
 export interface GeneratedAnswer {
@@ -49,6 +62,8 @@ export interface GeneratedAnswer {
    * `maxTokens` or the lane's context was reached.
    */
   stopReason: "eos" | "stop" | "length";
+  /** Prompt tokens that were already in the lane's KV cache and not evaluated again. */
+  cachedTokens?: number;
 }
 
 /** How a teacher-forced pass used the lane's cache. */
@@ -88,8 +103,11 @@ export interface ScoringModel {
   tokenText(token: number, previous?: number): string;
   /** True for end-of-generation tokens (EOS, EOT, …). */
   isEndOfGeneration(token: number): boolean;
-  /** Renders a one-turn chat prompt for `query`; throws `ChatTemplateError` when the model has no template. */
-  chatPrompt(query: string): ChatPrompt;
+  /**
+   * Renders a chat prompt for `query` (after the system message and earlier
+   * turns of `context`, when given); throws `ChatTemplateError` when the model has no template.
+   */
+  chatPrompt(query: string, context?: ChatPromptContext): ChatPrompt;
   /** Generates an answer to `prompt` on `lane`, reusing the lane's cached prefix. */
   generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer>;
   /**

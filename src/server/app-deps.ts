@@ -8,6 +8,7 @@ import type { ShiftAnalyser } from "../shift/create-shift-analyser.js";
 import type { RequestTracker } from "../lifecycle/request-tracker.js";
 import type { RequestRecord } from "../telemetry/request-record.js";
 import type { ServerMetrics } from "../telemetry/server-metrics.js";
+import type { VotesLog } from "../votes/votes-log.js";
 
 /** The answer pipeline's needs (engine, catalog, limits, experiments) plus the HTTP layer's own. */
 export interface AppDeps extends AnswerDeps {
@@ -35,5 +36,12 @@ export interface AppDeps extends AnswerDeps {
   metrics?: ServerMetrics;
   /** Receives every request's record once its response is done (the request log). */
   onRequestDone?: (record: RequestRecord) => void;
+  /** The playground's votes log behind `POST`/`GET /v1/votes`. Defaults to none (those routes answer 404). */
+  votesLog?: VotesLog;
+  /**
+   * The folder of the playground page (`index.html` and its assets), served at
+   * `/`, `/playground` and `/playground/<file>`. Defaults to none (no page).
+   */
+  playgroundDir?: string;
   /* experiments (from AnswerDeps): also enable `POST /v1/feedback` and `GET /v1/experiments[/:id]` (404 without). */
 }

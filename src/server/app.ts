@@ -27,6 +27,10 @@ import { feedbackRoute } from "./routes/feedback.js";
 import { apiIndexRoute } from "./routes/api-index.js";
 import { applyTemplateRoute } from "./routes/apply-template.js";
 import { unmatchedRoute } from "./unmatched-route.js";
+import { chatPromptRoute } from "./routes/chat-prompt.js";
+import { listExemplarSetsRoute } from "./routes/exemplar-sets.js";
+import { listVotesRoute, postVoteRoute } from "./routes/votes.js";
+import { playgroundRoute } from "./routes/playground.js";
 
 /** Headers a browser client may read from responses (with CORS on). */
 const exposedHeaders = ["x-request-id", "x-urial-exemplar-set", "x-urial-system-message", "x-urial-experiment", "x-urial-variant", "retry-after"];
@@ -103,13 +107,21 @@ export function createApp(deps: AppDeps): Hono {
   app.post("/v1/feedback", feedbackRoute(deps));
   app.get("/v1/experiments", listExperimentsRoute(deps));
   app.get("/v1/experiments/:id", getExperimentRoute(deps));
+  app.post("/v1/chat/prompt", chatPromptRoute(deps));
+  app.get("/v1/exemplar-sets", listExemplarSetsRoute(deps));
+  app.post("/v1/votes", postVoteRoute(deps));
+  app.get("/v1/votes", listVotesRoute(deps));
+  if (deps.playgroundDir !== undefined) {
+    const playground = playgroundRoute(deps.playgroundDir);
+    for (const path of ["/", "/playground", "/playground/*"]) app.get(path, playground);
+  }
   app.post("/tokenize", tokenizeRoute(deps));
   app.post("/apply-template", applyTemplateRoute(deps));
   app.get("/metrics", metricsRoute(metrics));
   // The index: at /v1 always, and at / as the fallback when no playground page is served there.
   const apiIndex = apiIndexRoute(deps, () => app.routes);
   app.get("/v1", apiIndex);
-  app.get("/", apiIndex);
+  if (deps.playgroundDir === undefined) app.get("/", apiIndex);
   app.notFound((c) => respondWithError(c, unmatchedRoute(app.routes, c.req.method, c.req.path)));
   app.onError((error, c) => {
     // The client went away: nobody reads this answer, and it is not a server fault.

@@ -5,8 +5,8 @@
  * in a loop, the HTTP route may receive them at once).
  */
 import type { ExemplarSet } from "../catalog/catalog.js";
-import type { ScoringModelInfo } from "../engine/scoring-model.js";
-import { analysePrompt, type ShiftModels, type ShiftOptions, type ShiftPrompt } from "./analyse-prompt.js";
+import type { ChatPrompt, ChatPromptContext, GenerateAnswerOptions, GeneratedAnswer, ScoringModelInfo } from "../engine/scoring-model.js";
+import { analysePrompt, chatLane, type ShiftModels, type ShiftOptions, type ShiftPrompt } from "./analyse-prompt.js";
 import { checkSameTokenizer } from "./check-same-tokenizer.js";
 import { renderBaseContexts } from "./render-base-contexts.js";
 import { ShiftInputError } from "./shift-input-error.js";
@@ -24,6 +24,18 @@ export interface ShiftAnalyser {
    * model no room for an answer (check once per set, before any work).
    */
   checkExemplarSet(set: Pick<ExemplarSet, "name" | "systemPrompt" | "exemplars">): void;
+  /** The chat model as a chat endpoint (model id `chat`), sharing the analyses' queue. */
+  readonly chatModel: ChatModelAccess;
+}
+
+/** What the `chat` model id needs from the chat model. */
+export interface ChatModelAccess {
+  /** The prompt for `query` after `context`, with the model's own template. */
+  render(query: string, context?: ChatPromptContext): ChatPrompt;
+  /** Generates an answer; waits for running analyses (the model does one thing at a time). */
+  generate(prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer>;
+  /** The answer's text, end-of-generation tokens left out. */
+  decode(tokens: readonly number[]): string;
 }
 
 /**
@@ -39,7 +51,24 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
   }
   let queue: Promise<unknown> = Promise.resolve();
   let pending = 0;
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    pending += 1;
+    const run = queue.then(work);
+    queue = run
+      .catch(() => undefined)
+      .finally(() => {
+        pending -= 1;
+      });
+    return run;
+  };
+  const chat = models.chat;
   return {
+    chatModel: {
+      render: (query, context) => chat.chatPrompt(query, context),
+      // A client that left while queued costs nothing: the aborted generation returns at once.
+      generate: (prompt, options) => enqueue(() => chat.generate(chatLane, prompt, options)),
+      decode: (tokens) => chat.detokenize(tokens.filter((token) => !chat.isEndOfGeneration(token))),
+    },
     base: models.base.info,
     chat: models.chat.info,
     get pending() {
@@ -57,14 +86,7 @@ export function createShiftAnalyser(models: ShiftModels): ShiftAnalyser {
       }
     },
     analyse(prompt, options) {
-      pending += 1;
-      const run = queue.then(() => analysePrompt(models, prompt, options));
-      queue = run
-        .catch(() => undefined)
-        .finally(() => {
-          pending -= 1;
-        });
-      return run;
+      return enqueue(() => analysePrompt(models, prompt, options));
     },
   };
 }

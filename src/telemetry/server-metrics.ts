@@ -10,6 +10,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Engine } from "../engine/engine.js";
 import type { RecordedFinish, RequestRecord } from "./request-record.js";
+import { registerUpstreamMetrics } from "./upstream-metrics.js";
 
 export interface ServerMetricsOptions {
   /** The engine whose pool is reported; undefined while it loads. */
@@ -144,6 +145,7 @@ export class ServerMetrics {
         this.set(options.engine()?.status().queued ?? 0);
       },
     });
+    registerUpstreamMetrics(registers, options.engine);
     const inFlight = options.inFlight;
     if (inFlight) {
       new Gauge({

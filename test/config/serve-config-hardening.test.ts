@@ -90,8 +90,16 @@ describe("the remote engine", () => {
         URIAL_UPSTREAM_TIMEOUT: "5",
       }),
     );
-    expect(config).toMatchObject({ upstream: "http://10.1.2.3:8000/v1", upstreamModel: "meta-llama/Llama-3.1-8B", upstreamApiKey: "sk-upstream", upstreamTimeout: 5, upstreamTokenizer: "estimate" });
+    expect(config).toMatchObject({ upstream: ["http://10.1.2.3:8000/v1"], upstreamModel: "meta-llama/Llama-3.1-8B", upstreamApiKey: "sk-upstream", upstreamTimeout: 5, upstreamTokenizer: "estimate" });
     expect(configOf(parseServeConfig(model, {}))).toMatchObject({ upstreamTimeout: 60, upstreamTokenizer: "auto" });
+  });
+
+  it("takes several upstream replicas (repeated flag or a comma list), refuses one listed twice, and reads the health interval", () => {
+    expect(configOf(parseServeConfig(["--upstream", "http://a:1/v1", "--upstream", "http://b:1/v1"], {})).upstream).toEqual(["http://a:1/v1", "http://b:1/v1"]);
+    expect(configOf(parseServeConfig([], { URIAL_UPSTREAM: "http://a:1/v1, http://b:1/v1,http://c:1/v1" })).upstream).toEqual(["http://a:1/v1", "http://b:1/v1", "http://c:1/v1"]);
+    expect(messageOf(parseServeConfig(["--upstream", "http://a:1/v1,http://a:1/v1"], {}))).toContain("lists the same URL twice");
+    expect(configOf(parseServeConfig(["--upstream", "http://a:1", "--upstream-health-interval", "0.5"], {})).upstreamHealthInterval).toBe(0.5);
+    expect(configOf(parseServeConfig(["--upstream", "http://a:1"], {})).upstreamHealthInterval).toBe(5);
   });
 
   it("refuses --upstream together with --model or --chat-model", () => {

@@ -18,11 +18,13 @@ const hardeningDefaults = {
   logFormat: "auto",
   logPrompts: false,
   upstreamTimeout: 60,
+  upstreamHealthInterval: 5,
   upstreamTokenizer: "auto",
 };
 
 /** A/B experiment settings when none is given (issue 6; tested in ab-config.test.ts). */
 const experimentDefaults = {
+  votesLog: join(urialCacheDir({}), "playground", "votes.jsonl"),
   experimentLog: join(urialCacheDir({}), "experiments", "outcomes.jsonl"),
   experimentLogMaxBytes: 64 * 1024 * 1024,
   experimentLogFiles: 5,

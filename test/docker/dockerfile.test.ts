@@ -9,13 +9,32 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { serveOptions } from "../../src/config/serve-config.js";
+import { urialCacheDir } from "../../src/platform/cache-dir.js";
+import { parseServeConfig, serveOptions, type ServeConfig } from "../../src/config/serve-config.js";
 import { parseDockerfile, stageEnv, type Instruction, type Stage } from "./parse-dockerfile.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string>; files: string[] };
+const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  license: string;
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+  files: string[];
+};
 const tsconfigBuild = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as { compilerOptions: { outDir: string; rootDir: string }; include: string[] };
 const knownEnv = new Set(Object.values(serveOptions).map((spec) => spec.env));
+/** The prebuilt-binary selection each Dockerfile asks for (see scripts/prune-prebuilt-binaries.mjs). */
+const imageKinds: Record<string, string> = { Dockerfile: "cpu", "Dockerfile.cuda": "cuda", "Dockerfile.cuda12": "cuda12" };
+
+/** LABEL key="value" pairs of a stage. */
+function stageLabels(stage: Stage): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const label of stage.instructions.filter((instruction) => instruction.keyword === "LABEL")) {
+    for (const match of label.args.matchAll(/([\w.-]+)="([^"]*)"/g)) labels[match[1]!] = match[2]!;
+  }
+  return labels;
+}
 
 function all(stage: Stage, keyword: string): Instruction[] {
   return stage.instructions.filter((instruction) => instruction.keyword === keyword);
@@ -29,7 +48,7 @@ function npmCommands(run: string): string[][] {
     .filter((words) => words[0] === "npm");
 }
 
-for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
+for (const file of ["Dockerfile", "Dockerfile.cuda", "Dockerfile.cuda12"]) {
   describe(file, () => {
     const stages = parseDockerfile(readFileSync(join(root, file), "utf8"));
     const build = stages[0]!;
@@ -82,9 +101,14 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
       expect(finalCopies).toContain(`--from=build /app/${tsconfigBuild.compilerOptions.outDir} ./${tsconfigBuild.compilerOptions.outDir}`);
     });
 
-    it("starts `urial serve` from where the build puts the CLI", () => {
+    it("runs `urial` (on the PATH, linked to where the build puts the CLI) with `serve` as the default command", () => {
       const [entrypoint] = all(final, "ENTRYPOINT");
-      expect(entrypoint?.exec).toEqual(["node", packageJson.bin.urial!, "serve"]);
+      expect(entrypoint?.exec).toEqual(["urial"]);
+      expect(all(final, "CMD").map((cmd) => cmd.exec)).toEqual([["serve"]]);
+      const runs = all(final, "RUN").map((run) => run.args);
+      expect(runs.some((run) => run.includes(`ln -s /app/${packageJson.bin.urial} /usr/local/bin/urial`))).toBe(true);
+      expect(runs.some((run) => run.includes(`chmod 755 ${packageJson.bin.urial}`))).toBe(true);
+      expect(readFileSync(join(root, "src/cli/urial.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
       // tsconfig.build.json compiles src/cli/urial.ts (rootDir ".") to dist/src/cli/urial.js.
       expect(packageJson.bin.urial).toBe(`${tsconfigBuild.compilerOptions.outDir}/src/cli/urial.js`);
       expect(tsconfigBuild.compilerOptions.rootDir).toBe(".");
@@ -93,7 +117,7 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
       if (existsSync(join(root, "dist"))) expect(existsSync(join(root, packageJson.bin.urial!)), "the built CLI").toBe(true);
     });
 
-    it("runs as an unprivileged user, listens where it says, keeps models in /models, and checks /health", () => {
+    it("runs as an unprivileged user, listens where it says, keeps everything it writes in /data, and checks /health", () => {
       const users = all(final, "USER");
       expect(users.length).toBe(1);
       expect(users[0]!.args).not.toMatch(/^(root|0)(:|$)/);
@@ -102,11 +126,24 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
         all(final, "VOLUME")
           .map((volume) => volume.exec ?? volume.args.split(/\s+/))
           .flat(),
-      ).toContain("/models");
+      ).toEqual(["/data"]);
       const env = stageEnv(final);
+      // Models, prefix states, the A/B outcome log and every cache, as the server resolves them with the image's environment.
+      const parsed = parseServeConfig([], env);
+      expect(parsed.ok).toBe(true);
+      const config = (parsed as { config: ServeConfig }).config;
+      for (const path of [config.modelsDir, config.prefixCacheDir, config.experimentLog, urialCacheDir(env)]) expect(path.startsWith("/data/"), path).toBe(true);
+      const runs = all(final, "RUN").map((run) => run.args);
+      expect(runs.some((run) => /chown -R node:node \/data/.test(run))).toBe(true);
+      for (const dir of ["/data/models", "/data/prefix-states", "/data/experiments", "/data/cache"])
+        expect(
+          runs.some((run) => run.includes(dir)),
+          dir,
+        ).toBe(true);
       expect(env.URIAL_HOST).toBe("0.0.0.0");
       expect(all(final, "EXPOSE").map((expose) => expose.args)).toContain(env.URIAL_PORT);
       for (const name of Object.keys(env).filter((key) => key.startsWith("URIAL_"))) expect(knownEnv, `${name} is a urial serve variable`).toContain(name);
+      expect(env.NODE_LLAMA_CPP_SKIP_DOWNLOAD).toBe("true");
       const [healthcheck] = all(final, "HEALTHCHECK");
       expect(healthcheck).toBeDefined();
       expect(healthcheck!.exec?.[0]).toBe("node");
@@ -114,6 +151,22 @@ for (const file of ["Dockerfile", "Dockerfile.cuda"]) {
       expect(healthcheck!.exec?.join(" ")).toContain("URIAL_PORT");
       // The shutdown deadline stays under docker stop's default 10 s grace.
       expect(Number(env.URIAL_SHUTDOWN_TIMEOUT)).toBeLessThan(10);
+    });
+
+    it("carries OCI labels that agree with package.json and the base image", () => {
+      const labels = stageLabels(final);
+      expect(labels["org.opencontainers.image.title"]).toBe(packageJson.name);
+      expect(labels["org.opencontainers.image.version"]).toBe(packageJson.version);
+      expect(labels["org.opencontainers.image.licenses"]).toBe(packageJson.license);
+      expect(labels["org.opencontainers.image.description"]?.length).toBeGreaterThan(20);
+      expect(labels["org.opencontainers.image.base.name"]).toMatch(new RegExp(`(^|/)${final.image.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    });
+
+    it("prunes node-llama-cpp's prebuilt binaries to the ones this image can load", () => {
+      const kind = imageKinds[file];
+      const builds = all(build, "RUN").map((run) => run.args);
+      expect(builds.some((run) => run.includes(`node scripts/prune-prebuilt-binaries.mjs ${kind}`) && run.indexOf("npm prune") < run.indexOf("prune-prebuilt-binaries"))).toBe(true);
+      expect(all(build, "COPY").map((copy) => copy.args)).toContain("scripts/prune-prebuilt-binaries.mjs ./scripts/");
     });
   });
 }

@@ -246,7 +246,7 @@ describe("robustness: upstream failures behind the remote engine (loopback)", ()
         [502, "upstream_unavailable"],
         [502, "upstream_unavailable"],
       ]);
-      expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+      expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
     } finally {
       await lonely.close();
     }

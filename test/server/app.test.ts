@@ -156,13 +156,26 @@ describe("errors", () => {
     expect(engine.calls).toHaveLength(0);
   });
 
-  it("rejects 'base' for chat with a 400 that points to /v1/completions", async () => {
+  it("answers 'base' chat zero-shot in the URIAL layout: no system prompt, no exemplars, the history kept", async () => {
+    const { app, engine } = build();
+    const messages = [
+      { role: "user", content: "First?" },
+      { role: "assistant", content: "One." },
+      { role: "user", content: "Second?" },
+    ];
+    const response = await post(app, "/v1/chat/completions", { ...hi, model: "base", messages });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-urial-exemplar-set")).toBe("zero-shot@1");
+    expect(engine.calls[0]!.promptText).toBe("# Query:\n```\nFirst?\n```\n\n# Answer:\n```\nOne.\n```\n\n# Query:\n```\nSecond?\n```\n\n# Answer:\n```\n");
+  });
+
+  it("says 'chat' needs --chat-model when the server has no chat model", async () => {
     const { app } = build();
-    const response = await post(app, "/v1/chat/completions", { ...hi, model: "base" });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { param: string; message: string } };
-    expect(body.error.param).toBe("model");
-    expect(body.error.message).toContain("/v1/completions");
+    const response = await post(app, "/v1/chat/completions", { ...hi, model: "chat" });
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { param: string; message: string; code: string } };
+    expect(body.error).toMatchObject({ param: "model", code: "model_not_found" });
+    expect(body.error.message).toContain("--chat-model");
   });
 
   it("answers malformed JSON with a 400 in OpenAI's shape", async () => {

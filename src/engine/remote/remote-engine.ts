@@ -1,15 +1,19 @@
 /**
  * @module engine/remote/remote-engine
- * An `Engine` whose model runs elsewhere: any OpenAI-compatible server with
- * `/v1/completions` that hosts the base model (vLLM, llama-server, TGI, or
- * another urial serving `base`). The HTTP layers render the URIAL prompt and
- * run the answer pipeline exactly as with the local engine; this engine sends
- * the prompt text upstream and relays the stream one upstream chunk per token
- * event, text unchanged. `--parallel` bounds the requests in flight upstream
- * and `--max-queue` the ones waiting, as for local sequences. Prompt counts
- * come from the upstream (`/tokenize`, then its `usage`), or an estimate.
+ * An `Engine` whose model runs elsewhere: one or several OpenAI-compatible
+ * servers with `/v1/completions` that host the base model (vLLM,
+ * llama-server, TGI, or another urial serving `base`). The HTTP layers render
+ * the URIAL prompt and run the answer pipeline exactly as with the local
+ * engine; this engine sends the prompt text upstream and relays the stream one
+ * upstream chunk per token event, text unchanged, never past the request's
+ * `max_tokens` whatever the upstream sends. With several replicas, requests
+ * with the same fixed prefix (one exemplar set) go to the same replica, where
+ * that prefix is cached, spilling to the least-loaded one when it is full; a
+ * request that fails before its first token is retried on the next replica.
+ * `--parallel` bounds the requests in flight per healthy replica and
+ * `--max-queue` the ones waiting. Prompt counts come from the upstream
+ * (`/tokenize`, then its `usage`), or an estimate.
  */
-import { acquireSlot, SequencePool, type PoolMember } from "../sequence-pool.js";
 import {
   PromptTooLongError,
   UnsupportedFeatureError,
@@ -23,23 +27,26 @@ import {
   type GeneratedToken,
   type OutputConstraint,
 } from "../engine.js";
+import { AdmissionGate } from "./admission-gate.js";
+import { affinityKey } from "./affinity-key.js";
+import { CompletionBudget } from "./completion-budget.js";
 import { completionRequestBody } from "./completion-request-body.js";
 import type { UpstreamToken, UpstreamUsage } from "./completion-chunk.js";
-import { lowTokenEstimate, probeTokenCounter, type TokenCounter, type TokenizerMode } from "./token-count.js";
-import { UpstreamClient } from "./upstream-client.js";
+import { lowTokenEstimate, type TokenizerMode } from "./token-count.js";
+import { UpstreamFleet } from "./upstream-fleet.js";
+import type { UpstreamReplica } from "./upstream-replica.js";
 import { parseUpstreamUrl } from "./upstream-url.js";
-import { probeUpstream } from "./probe-upstream.js";
 
 export interface RemoteEngineOptions {
-  /** The upstream: `http://host:8000`, or its `/v1` base. */
-  url: string;
+  /** The upstream (`http://host:8000`, or its `/v1` base), or several replicas of it serving the same model. */
+  url: string | readonly string[];
   /** The model name sent upstream. Defaults to the upstream's `base` when it lists one (a urial upstream), else the first model it lists. */
   model?: string;
   /** Sent as a Bearer token to the upstream; never logged. */
   apiKey?: string;
-  /** Tokens per request (prompt + answer). Defaults to what the upstream reports (vLLM's max_model_len, llama-server's n_ctx, urial's context_size), else 4096. */
+  /** Tokens per request (prompt + answer). Defaults to what the upstreams report (vLLM's max_model_len, llama-server's n_ctx, urial's context_size; the smallest), else 4096. */
   contextSize?: number;
-  /** Requests generating upstream at once. */
+  /** Requests generating at once on each upstream. */
   parallel: number;
   /** Requests that may wait for one of those before new ones get 429. */
   maxQueue: number;
@@ -47,50 +54,69 @@ export interface RemoteEngineOptions {
   timeoutMs?: number;
   /** How prompts are counted: the upstream's /tokenize when it has one (`auto`, the default), insist on it (`upstream`), or estimate. */
   tokenizer?: TokenizerMode;
-  /** Receives one line about what was found at start-up. */
+  /** Time between two health checks of each upstream, in ms; 0 turns them off. Defaults to 5000. */
+  healthIntervalMs?: number;
+  /** Receives one line about what was found at start-up, and one each time an upstream goes down or comes back. */
   onNotice?: (message: string) => void;
 }
 
-/** Context size assumed when the upstream does not tell. */
-const fallbackContextSize = 4096;
+/** Bytes an upstream may stream per token asked for (text, logprobs, JSON framing), plus a fixed allowance. */
+const streamBytesPerToken = 16 * 1024;
+const streamBytesBase = 1024 * 1024;
 
-/** Connects to the upstream (one probe: models, context size, tokenizer) and returns a ready engine; throws `UpstreamError` when it cannot. */
+/** Connects to the upstreams (one probe each: models, context size, tokenizer) and returns a ready engine; throws `UpstreamError` when none can serve. */
 export async function startRemoteEngine(options: RemoteEngineOptions): Promise<Engine> {
-  const url = parseUpstreamUrl(options.url);
-  const client = new UpstreamClient({ url, apiKey: options.apiKey, timeoutMs: options.timeoutMs ?? 60_000 });
-  const found = await probeUpstream(client, options.model);
-  const counter = await probeTokenCounter(client, found.model, options.tokenizer ?? "auto");
-  const contextSize = options.contextSize ?? found.contextSize ?? fallbackContextSize;
-  options.onNotice?.(
-    `upstream ${url.v1}: model '${found.model}', context ${contextSize} tokens${options.contextSize === undefined && found.contextSize === undefined ? " (not reported by the upstream: pass --context-size)" : ""}, prompts counted ${counter.kind === "estimate" ? "by estimate (the upstream has no /tokenize)" : "by its /tokenize"}`,
-  );
-  const info: EngineInfo = {
-    modelName: found.model,
-    modelPath: url.v1,
-    contextSize,
-    trainContextSize: contextSize,
-    threads: 0,
+  const urls = (typeof options.url === "string" ? [options.url] : options.url).map(parseUpstreamUrl);
+  if (urls.length === 0) throw new UpstreamError("protocol", "no upstream URL was given");
+  const fleet = await UpstreamFleet.connect({
+    urls,
+    apiKey: options.apiKey,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    model: options.model,
+    contextSize: options.contextSize,
+    tokenizer: options.tokenizer ?? "auto",
     parallel: options.parallel,
+    healthIntervalMs: options.healthIntervalMs ?? 5000,
+    onNotice: options.onNotice,
+  });
+  const first = fleet.replicas.find((replica) => replica.up)!;
+  const counting = first.counter.kind === "estimate" ? "by estimate (the upstream has no /tokenize)" : "by its /tokenize";
+  const where = urls.length === 1 ? `upstream ${urls[0]!.v1}` : `${urls.length} upstream replicas (${fleet.upCount} up)`;
+  options.onNotice?.(
+    `${where}: model '${fleet.model}', context ${fleet.contextSize} tokens${options.contextSize === undefined && !fleet.contextReported ? " (not reported by the upstream: pass --context-size)" : ""}, prompts counted ${counting}`,
+  );
+  for (const replica of fleet.replicas.filter((item) => !item.up)) options.onNotice?.(`upstream ${replica.url.v1} is down: ${replica.reason}; it joins when it answers`);
+  const upstreams = urls.map((url) => url.v1).join(", ");
+  const info: EngineInfo = {
+    modelName: fleet.model,
+    modelPath: upstreams,
+    contextSize: fleet.contextSize,
+    trainContextSize: fleet.contextSize,
+    threads: 0,
+    parallel: options.parallel * urls.length,
     gpu: false,
     gpuLayers: 0,
     maxQueue: options.maxQueue,
     hasChatTemplate: false,
-    upstream: url.v1,
+    upstream: upstreams,
   };
-  return new RemoteEngine(client, found.model, counter, info);
+  return new RemoteEngine(fleet, info, options.parallel, options.maxQueue);
 }
 
 class RemoteEngine implements Engine {
   readonly info: EngineInfo;
-  readonly #pool: SequencePool<RemoteLane>;
+  readonly #fleet: UpstreamFleet;
+  readonly #gate: AdmissionGate;
   /** Aborted on dispose: ends every upstream request still running. */
   readonly #life = new AbortController();
   #disposed = false;
 
-  constructor(client: UpstreamClient, model: string, counter: TokenCounter, info: EngineInfo) {
+  constructor(fleet: UpstreamFleet, info: EngineInfo, parallel: number, maxQueue: number) {
     this.info = info;
-    const lanes = Array.from({ length: info.parallel }, () => new RemoteLane(client, model, counter, info.contextSize, this.#life.signal));
-    this.#pool = new SequencePool(lanes, info.maxQueue);
+    this.#fleet = fleet;
+    // Losing a replica lowers what is admitted; its return lets waiters in.
+    this.#gate = new AdmissionGate(() => parallel * Math.max(1, fleet.upCount), maxQueue);
+    fleet.onChange = () => this.#gate.wake();
   }
 
   /** A low estimate: the exact count is asked from the upstream when the generation starts. */
@@ -99,9 +125,13 @@ class RemoteEngine implements Engine {
     return new Array<number>(lowTokenEstimate(text)).fill(0);
   }
 
-  async acquire(prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
+  async acquire(_prompt: readonly number[], signal?: AbortSignal): Promise<EngineSlot> {
     this.#ensureAlive();
-    return acquireSlot(this.#pool, prompt, signal);
+    const release = await this.#gate.acquire(signal);
+    return {
+      generate: (_tokens, options) => this.#generate(options),
+      release,
+    };
   }
 
   async prepareConstraint(constraint: OutputConstraint): Promise<void> {
@@ -113,89 +143,146 @@ class RemoteEngine implements Engine {
   }
 
   status(): EngineStatus {
-    return { busySequences: this.#pool.busy, queued: this.#pool.queued };
+    const unavailable = this.#fleet.unavailableReason();
+    return {
+      busySequences: this.#gate.admitted,
+      queued: this.#gate.queued,
+      ...(unavailable !== undefined ? { unavailable } : {}),
+      upstreams: this.#fleet.status(),
+    };
   }
 
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#fleet.dispose();
     this.#life.abort(new Error("the engine was disposed"));
   }
 
   #ensureAlive(): void {
     if (this.#disposed) throw new Error("the engine was disposed");
   }
-}
 
-/** One slot of upstream concurrency (no local KV cache, so no prefix affinity). */
-class RemoteLane implements PoolMember {
-  readonly #client: UpstreamClient;
-  readonly #model: string;
-  readonly #counter: TokenCounter;
-  readonly #contextSize: number;
-  readonly #life: AbortSignal;
-
-  constructor(client: UpstreamClient, model: string, counter: TokenCounter, contextSize: number, life: AbortSignal) {
-    this.#client = client;
-    this.#model = model;
-    this.#counter = counter;
-    this.#contextSize = contextSize;
-    this.#life = life;
-  }
-
-  cachedTokens(): readonly number[] {
-    return [];
-  }
-
-  async *generate(_prompt: readonly number[], options: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  /** Runs one generation on the prefix's replica, moving to the next one while nothing has been yielded yet. */
+  async *#generate(options: GenerateOptions): AsyncGenerator<GenerationEvent> {
     const text = options.promptText;
     if (text === undefined) throw new Error("the remote engine needs the prompt text (GenerateOptions.promptText)");
-    const linked = linkSignals(options.signal, this.#life);
+    const linked = linkSignals(options.signal, this.#life.signal);
+    const signal = linked.signal;
+    const key = affinityKey(text, options.promptPrefixChars);
+    const tried = new Set<number>();
+    /** Replicas whose connection failed once: a second failure means it is gone. */
+    const unreachableOnce = new Set<number>();
+    let lastError: unknown;
+    /** The replica of the failed attempt before this one. */
+    let previous: UpstreamReplica | undefined;
     try {
-      yield* this.#run(text, options, linked.signal);
+      for (;;) {
+        signal.throwIfAborted();
+        const routed = this.#fleet.pick(key, tried);
+        if (routed === undefined) throw lastError ?? new UpstreamError("unavailable", this.#fleet.unavailableReason() ?? "no upstream is up");
+        const { replica, index } = routed;
+        const moved = previous !== undefined && previous !== replica;
+        if (moved) previous!.countFailedOver();
+        replica.countRequest(routed.route, moved);
+        replica.inFlight += 1;
+        let started = false;
+        try {
+          for await (const event of generateOn(replica, this.#fleet.model, this.#fleet.contextSize, text, options, signal)) {
+            started = true;
+            yield event;
+          }
+          return;
+        } catch (error) {
+          const retry = !started && !signal.aborted && canRetryElsewhere(error);
+          // A connection that failed (a kept-alive one the server had closed, or a dead server) is
+          // tried once more on the same replica, and reported so its health is checked at once.
+          const unreachable = retry && error instanceof UpstreamError && error.failure === "unavailable";
+          const again = unreachable && !unreachableOnce.has(index);
+          if (error instanceof UpstreamError || retry) replica.countError();
+          if (!retry) throw error;
+          lastError = error;
+          previous = replica;
+          if (unreachable) this.#fleet.reportUnreachable(replica);
+          if (again) unreachableOnce.add(index);
+          else tried.add(index);
+        } finally {
+          replica.inFlight -= 1;
+        }
+      }
     } finally {
       linked.unlink();
     }
   }
+}
 
-  async *#run(text: string, options: GenerateOptions, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-    signal.throwIfAborted();
-    const promptTokens = await this.#counter.count(text, signal);
-    const room = this.#contextSize - promptTokens;
-    if (room < 1) throw new PromptTooLongError(promptTokens, this.#contextSize, 1, null, false, true);
-    // Like the local engine, never ask for more than the context holds.
-    const maxTokens = Math.min(options.maxTokens, room);
+/**
+ * Whether a failure before the first token may be retried on another replica:
+ * the replica was unreachable, silent, busy, broken or spoke no completions
+ * stream; not when the prompt itself was refused (400/413/422) or too long.
+ */
+function canRetryElsewhere(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  if (error.failure !== "status") return true;
+  const status = error.upstreamStatus ?? 500;
+  return status >= 500 || status === 429 || status === 408;
+}
 
-    let prefilled = false;
-    let chunks = 0;
-    let finishReason: string | null = null;
-    let usage: UpstreamUsage | null = null;
-    let done = false;
-    for await (const event of this.#client.streamCompletion(completionRequestBody(this.#model, text, maxTokens, options), signal)) {
-      if (event === "done") {
-        done = true;
-        break;
-      }
-      if (event.type === "error") throw new UpstreamError("status", event.message, 500);
-      if (event.usage) usage = event.usage;
-      if (event.finishReason !== null) finishReason = event.finishReason;
-      if (event.text.length === 0) continue;
-      if (!prefilled) {
-        prefilled = true;
-        yield { type: "prefilled", promptTokens, cachedTokens: event.usage?.cachedTokens ?? 0 };
-      }
-      chunks += 1;
-      for (const token of tokensOf(event.text, event.tokens, options.topLogprobs)) yield { type: "token", token };
+/** One generation on one replica: count the prompt there, stream, stop at the budget. */
+async function* generateOn(replica: UpstreamReplica, model: string, contextSize: number, text: string, options: GenerateOptions, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+  signal.throwIfAborted();
+  const promptTokens = await replica.counter.count(text, signal);
+  const room = contextSize - promptTokens;
+  if (room < 1) throw new PromptTooLongError(promptTokens, contextSize, 1, null, false, true);
+  // Like the local engine, never ask for more than the context holds.
+  const maxTokens = Math.min(options.maxTokens, room);
+  const budget = new CompletionBudget(maxTokens);
+
+  let prefilled = false;
+  let finishReason: string | null = null;
+  let usage: UpstreamUsage | null = null;
+  let done = false;
+  let cut = false;
+  const stream = replica.client.streamCompletion(completionRequestBody(model, text, maxTokens, options), signal, streamBytesBase + maxTokens * streamBytesPerToken);
+  reading: for await (const event of stream) {
+    if (event === "done") {
+      done = true;
+      break;
     }
-    if (!done && finishReason === null) throw new UpstreamError("protocol", "the upstream closed the stream before the completion finished");
-    if (!prefilled) yield { type: "prefilled", promptTokens, cachedTokens: usage?.cachedTokens ?? 0 };
-    yield {
-      type: "end",
-      reason: finishReason === "length" ? "length" : "eos",
-      completionTokens: usage?.completionTokens ?? chunks,
-      ...(usage ? { usage: { promptTokens: usage.promptTokens, cachedTokens: usage.cachedTokens ?? 0, completionTokens: usage.completionTokens } } : {}),
-    };
+    if (event.type === "error") throw new UpstreamError("status", event.message, 500);
+    if (event.usage) usage = event.usage;
+    if (event.finishReason !== null) finishReason = event.finishReason;
+    if (event.text.length === 0) continue;
+    if (!prefilled) {
+      prefilled = true;
+      yield { type: "prefilled", promptTokens, cachedTokens: event.usage?.cachedTokens ?? 0 };
+    }
+    for (const token of tokensOf(event.text, event.tokens, options.topLogprobs)) {
+      const share = budget.take(token.text);
+      // More text than was asked for: the upstream ignored max_tokens.
+      if (share === undefined) {
+        cut = true;
+        break reading;
+      }
+      yield { type: "token", token: share.text === token.text ? token : { ...token, text: share.text, bytes: bytesOf(share.text) } };
+      if (share.text.length < token.text.length) {
+        cut = true;
+        break reading;
+      }
+    }
   }
+  // Leaving the loop early closed the upstream stream (that is how it learns to stop).
+  if (!cut && !done && finishReason === null) throw new UpstreamError("protocol", "the upstream closed the stream before the completion finished");
+  if (!prefilled) yield { type: "prefilled", promptTokens, cachedTokens: usage?.cachedTokens ?? 0 };
+  // An upstream may put several tokens in one chunk, so its own count is the better one, unless it overran.
+  const counted = cut || usage === null || usage.completionTokens > maxTokens ? null : usage;
+  if (usage) replica.countUsage(usage.promptTokens, usage.cachedTokens ?? 0, counted?.completionTokens ?? budget.tokens);
+  yield {
+    type: "end",
+    reason: cut || finishReason === "length" ? "length" : "eos",
+    completionTokens: counted?.completionTokens ?? budget.tokens,
+    ...(usage ? { usage: { promptTokens: usage.promptTokens, cachedTokens: usage.cachedTokens ?? 0, completionTokens: counted?.completionTokens ?? budget.tokens } } : {}),
+  };
 }
 
 /**

@@ -40,11 +40,20 @@ const tokenizeAnswer = z.looseObject({ tokens: z.array(z.union([z.number(), z.lo
 
 const probeText = "Hello, world";
 
+/**
+ * Largest `/tokenize` answer accepted for a text of `bytes` UTF-8 bytes: a
+ * token spells at least one byte, and each id takes at most ~24 bytes of JSON
+ * (vLLM adds a few fields); so a bigger answer is not a token list of this text.
+ */
+export function maxTokenizeAnswerBytes(bytes: number): number {
+  return 64 * 1024 + 24 * (bytes + 16);
+}
+
 /** Finds how the upstream tokenizes (`auto` falls back to the estimate; `upstream` insists). */
 export async function probeTokenCounter(client: UpstreamClient, model: string, mode: TokenizerMode, signal?: AbortSignal): Promise<TokenCounter> {
   if (mode === "estimate") return { kind: "estimate", count: async (text) => estimateTokenCount(text) };
   for (const dialect of ["upstream-content", "upstream-prompt"] as const) {
-    const answer = await client.postJson("/tokenize", requestBody(dialect, model, probeText), signal).catch((error: unknown) => {
+    const answer = await client.postJson("/tokenize", requestBody(dialect, model, probeText), signal, maxTokenizeAnswerBytes(probeText.length)).catch((error: unknown) => {
       // A server that does not know this dialect answers 400/422: try the next one.
       if (error instanceof UpstreamError && error.failure === "status") return undefined;
       throw error;
@@ -68,7 +77,7 @@ function upstreamCounter(client: UpstreamClient, model: string, dialect: "upstre
       const key = createHash("sha256").update(text).digest("base64");
       const known = counts.get(key);
       if (known !== undefined) return known;
-      const answer = tokenizeAnswer.safeParse(await client.postJson("/tokenize", requestBody(dialect, model, text), signal));
+      const answer = tokenizeAnswer.safeParse(await client.postJson("/tokenize", requestBody(dialect, model, text), signal, maxTokenizeAnswerBytes(Buffer.byteLength(text, "utf8"))));
       if (!answer.success) throw new UpstreamError("protocol", "/tokenize did not answer with a token list");
       counts.set(key, answer.data.tokens.length);
       return answer.data.tokens.length;

@@ -4,7 +4,10 @@
  * `UpstreamError`: unreachable, no answer (or no next chunk) within the
  * timeout, an error status, or an answer that is not what was asked for.
  * A caller's abort (its client left) ends the upstream request at once and
- * rethrows the caller's reason.
+ * rethrows the caller's reason. Nothing the upstream sends is trusted to be
+ * small: JSON answers, error bodies, single events and whole streams are read
+ * up to a bound, and a redirect to another origin is refused (one to the same
+ * origin is followed, a few times at most).
  */
 import { UpstreamError } from "../engine.js";
 import { parseCompletionChunk, upstreamErrorMessage, type ParsedChunk } from "./completion-chunk.js";
@@ -22,6 +25,10 @@ export interface UpstreamClientOptions {
 /** Largest error body read from the upstream, and largest single event accepted. */
 const maxErrorBytes = 64 * 1024;
 const maxEventChars = 1024 * 1024;
+/** Largest JSON answer read unless the caller says otherwise (model lists, /props, /health). */
+export const defaultMaxJsonBytes = 4 * 1024 * 1024;
+/** Same-origin redirects followed, at most. */
+const maxRedirects = 3;
 
 /** The remote engine's HTTP client for one upstream. */
 export class UpstreamClient {
@@ -35,18 +42,32 @@ export class UpstreamClient {
     return this.#options.url;
   }
 
-  /** GET a JSON document (`path` under the root, e.g. `/v1/models`); `undefined` for a 404. */
-  async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
-    return this.#json(path, { method: "GET" }, signal);
+  /** GET a JSON document (`path` under the root, e.g. `/v1/models`); `undefined` for a 404. Answers over `maxBytes` fail. */
+  async getJson(path: string, signal?: AbortSignal, maxBytes = defaultMaxJsonBytes): Promise<unknown> {
+    return this.#json(path, { method: "GET" }, signal, maxBytes);
   }
 
-  /** POST JSON and read JSON; `undefined` for a 404. */
-  async postJson(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    return this.#json(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }, signal);
+  /** POST JSON and read JSON; `undefined` for a 404. Answers over `maxBytes` fail. */
+  async postJson(path: string, body: unknown, signal?: AbortSignal, maxBytes = defaultMaxJsonBytes): Promise<unknown> {
+    return this.#json(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }, signal, maxBytes);
   }
 
-  /** POSTs a streaming `/v1/completions` request and yields its parsed events until `[DONE]` or the end. */
-  async *streamCompletion(body: Record<string, unknown>, signal?: AbortSignal): AsyncGenerator<ParsedChunk | "done"> {
+  /** GETs `path` and reads its status and (bounded) body: for health checks, where any answer is information. */
+  async probe(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    const request = this.#start(`${this.#options.url.root}${path}`, { method: "GET" }, signal);
+    try {
+      const response = await request.response;
+      return { status: response.status, body: await request.idle(readLimited(response)) };
+    } finally {
+      request.close();
+    }
+  }
+
+  /**
+   * POSTs a streaming `/v1/completions` request and yields its parsed events
+   * until `[DONE]` or the end; a stream longer than `maxBytes` fails.
+   */
+  async *streamCompletion(body: Record<string, unknown>, signal?: AbortSignal, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<ParsedChunk | "done"> {
     const request = this.#start(
       `${this.#options.url.v1}/completions`,
       { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", accept: "text/event-stream" } },
@@ -62,8 +83,11 @@ export class UpstreamClient {
       if (!response.body) throw new UpstreamError("protocol", "the stream has no body");
       const reader = response.body.getReader();
       const events = new SseDataReader();
+      let received = 0;
       for (;;) {
         const { done, value } = await request.idle(reader.read());
+        received += value?.byteLength ?? 0;
+        if (received > maxBytes) throw new UpstreamError("protocol", `the stream went on past ${maxBytes} bytes without finishing`);
         const payloads = done ? events.finish() : events.push(value);
         for (const payload of payloads) {
           if (payload.trim() === "[DONE]") {
@@ -83,13 +107,17 @@ export class UpstreamClient {
     }
   }
 
-  async #json(path: string, init: RequestInit, signal?: AbortSignal): Promise<unknown> {
+  async #json(path: string, init: RequestInit, signal: AbortSignal | undefined, maxBytes: number): Promise<unknown> {
     const request = this.#start(`${this.#options.url.root}${path}`, init, signal);
     try {
       const response = await request.response;
       if (response.status === 404 || response.status === 405) return undefined;
       if (!response.ok) throw await request.idle(statusError(response));
-      const text = await request.idle(response.text());
+      const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+      if (declared > maxBytes) throw new UpstreamError("protocol", `${path} answered ${declared} bytes, more than the ${maxBytes} accepted`);
+      const bytes = await request.idle(readLimitedBytes(response, maxBytes + 1));
+      if (bytes.byteLength > maxBytes) throw new UpstreamError("protocol", `${path} answered more than the ${maxBytes} bytes accepted`);
+      const text = bytes.toString("utf8");
       try {
         return JSON.parse(text);
       } catch {
@@ -135,7 +163,7 @@ export class UpstreamClient {
         },
       );
     };
-    const response = bounded(fetch(url, { ...init, headers, signal: controller.signal }), "no answer");
+    const response = bounded(fetchFollowingSameOrigin(url, { ...init, headers, signal: controller.signal }), "no answer");
     // Nobody may await it (the caller left first): never an unhandled rejection.
     response.catch(() => undefined);
     return {
@@ -154,20 +182,53 @@ async function statusError(response: Response): Promise<UpstreamError> {
   return new UpstreamError("status", upstreamErrorMessage(body), response.status, response.headers.get("retry-after") ?? undefined);
 }
 
-/** The body as text, at most `maxErrorBytes` of it. */
+/** The body as text, at most `maxErrorBytes` of it (the rest is not read). */
 async function readLimited(response: Response): Promise<string> {
-  if (!response.body) return "";
+  return new TextDecoder().decode(await readLimitedBytes(response, maxErrorBytes));
+}
+
+/** The body's first `limit` bytes at most (the rest is not read). */
+async function readLimitedBytes(response: Response, limit: number): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  while (size < maxErrorBytes) {
+  while (size < limit) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
     size += value.byteLength;
   }
   await reader.cancel().catch(() => undefined);
-  return new TextDecoder().decode(Buffer.concat(parts).subarray(0, maxErrorBytes));
+  return Buffer.concat(parts).subarray(0, limit);
+}
+
+/**
+ * `fetch` that follows a redirect only within the upstream's origin (the API
+ * key must not travel elsewhere, and a proxy for one server must not be
+ * turned into a client of another): a 307/308 for any method, other 3xx for
+ * GET only. Anything else is an `UpstreamError`.
+ */
+async function fetchFollowingSameOrigin(url: string, init: RequestInit): Promise<Response> {
+  let current = url;
+  for (let hop = 0; ; hop += 1) {
+    const response = await fetch(current, { ...init, redirect: "manual" });
+    if (response.status < 300 || response.status > 399 || response.status === 304) return response;
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get("location");
+    if (location === null) throw new UpstreamError("protocol", `${response.status} redirect without a Location`);
+    const target = new URL(location, current);
+    const from = new URL(current);
+    if (target.origin !== from.origin) {
+      throw new UpstreamError("protocol", `a ${response.status} redirect from ${from.origin} to another origin (${target.origin}) was refused: point --upstream at the server itself`);
+    }
+    const method = (init.method ?? "GET").toUpperCase();
+    if (method !== "GET" && response.status !== 307 && response.status !== 308) {
+      throw new UpstreamError("protocol", `a ${response.status} redirect of a ${method} to ${target.pathname} was refused (only 307/308 keep the request)`);
+    }
+    if (hop >= maxRedirects) throw new UpstreamError("protocol", `more than ${maxRedirects} redirects`);
+    current = target.href;
+  }
 }
 
 function describeFetchError(error: unknown): string {

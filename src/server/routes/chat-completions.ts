@@ -14,6 +14,8 @@ import { toChatLogprobEntries } from "../../openai/logprobs.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import { stopReasonOf } from "../../prompt/answer-rules.js";
 import type { AppDeps } from "../app-deps.js";
+import { chatModelId } from "../../answer/model-ids.js";
+import { chatModelCompletions } from "./chat-model-completions.js";
 import { readJsonBody } from "../read-json-body.js";
 import { newResponseId } from "../request-id.js";
 import { streamChoices } from "../stream-choices.js";
@@ -22,6 +24,8 @@ export function chatCompletionsRoute(deps: AppDeps) {
   const prefixTokens = new PrefixTokenCache();
   return async function chatCompletions(c: Context): Promise<Response> {
     const request = parseRequest(chatRequestSchema, await readJsonBody(c));
+    // The chat model (`--chat-model`) answers with its own template, not URIAL.
+    if (request.model === chatModelId && deps.shift !== undefined && deps.experiments?.find(request.model) === undefined) return chatModelCompletions(c, deps, request);
     const record = c.get("record");
     const plan = planChatAnswer(deps, request, {
       prefixTokens,

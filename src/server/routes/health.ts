@@ -1,7 +1,8 @@
 /**
  * @module server/routes/health
  * `GET /health`: 503 `{"status":"loading"}` until the model is ready, then 200
- * with what the server runs.
+ * with what the server runs; 503 `{"status":"unavailable","reason"}` while the
+ * engine cannot serve (a remote engine whose upstreams are all down).
  */
 import type { Context } from "hono";
 import type { AppDeps } from "../app-deps.js";
@@ -11,6 +12,8 @@ export function healthRoute(deps: AppDeps) {
     const engine = deps.engine();
     if (!engine) return c.json({ status: "loading" }, 503);
     const { info } = engine;
+    const status = engine.status();
+    if (status.unavailable !== undefined) return c.json({ status: "unavailable", reason: status.unavailable, ...(status.upstreams ? { upstreams: status.upstreams } : {}) }, 503);
     return c.json({
       status: "ok",
       model: info.modelName,
@@ -24,8 +27,9 @@ export function healthRoute(deps: AppDeps) {
       exemplar_sets: [...deps.catalog.sets.keys()],
       default_exemplar_set: deps.catalog.defaultSet.name,
       ...(info.upstream !== undefined ? { upstream: info.upstream } : {}),
-      busy_sequences: engine.status().busySequences,
-      queued: engine.status().queued,
+      ...(status.upstreams ? { upstreams: status.upstreams } : {}),
+      busy_sequences: status.busySequences,
+      queued: status.queued,
     });
   };
 }

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { ApiError } from "../../openai/api-error.js";
 import type { AppDeps } from "../app-deps.js";
-import { listModelIds } from "../../answer/model-ids.js";
+import { chatModelId, listModelIds } from "../../answer/model-ids.js";
 
 const created = Math.floor(Date.now() / 1000);
 
@@ -29,9 +29,10 @@ export function getModelRoute(deps: AppDeps) {
   };
 }
 
-/** The catalog's model ids plus those of the A/B experiments. */
+/** The catalog's model ids, `chat` with a chat model, and those of the A/B experiments. */
 function chatModelIds(deps: AppDeps): string[] {
   const ids = listModelIds(deps.catalog);
+  if (deps.shift !== undefined) ids.push(chatModelId);
   for (const id of deps.experiments?.modelIds() ?? []) if (!ids.includes(id)) ids.push(id);
   return ids;
 }

@@ -144,7 +144,7 @@ describe("chat through the remote engine", () => {
     // The cut closed the upstream stream before it ended, and the slot is free.
     await waitFor(() => upstream.open === 0);
     expect(upstream.closedEarly).toBe(1);
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
     // Prompt tokens as the upstream's /tokenize counted them (one per character + BOS in the script).
     expect(body.usage.prompt_tokens).toBe(prompt.length + 1);
   });
