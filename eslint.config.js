@@ -39,6 +39,7 @@ const layers = {
   config: ["server", "cli", "engine", "answer"],
   ab: ["server", "cli"],
   shift: ["server", "cli"],
+  "exemplar-search": ["server", "cli"],
 };
 
 /** Every src/ folder the rules mention, shallowest first (for a file in several, the deepest, listed last, wins). */

@@ -1,6 +1,7 @@
 /**
  * @module bench/run-benchmarks
- * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N] [--only ttft,decode,…]`
+ * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N]
+ *   [--only ttft,decode,…,cold-streams,peer] [--llama-server PATH] [--cold-rounds 1]`
  *
  * Measures issue 8's targets on the real engine and the real proxy (HTTP +
  * SSE on loopback) against raw node-llama-cpp in the same process, with the
@@ -24,6 +25,8 @@ import { startBenchServer, timedChat, writeBenchSets, type BenchServer } from ".
 import type { LlamaContextSequence } from "node-llama-cpp";
 import { openRawLlama, sharedPrefix, timeDecode, timeFirstToken, type RawLlama } from "./measure/raw-llama.js";
 import { formatSummary, summarize, type Summary } from "./measure/stats.js";
+import { runColdStreamsSection } from "./measure/cold-streams-section.js";
+import { runPeerSection } from "./measure/peer-section.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,9 +37,11 @@ const { values } = parseArgs({
     "context-size": { type: "string" },
     threads: { type: "string" },
     only: { type: "string" },
+    "llama-server": { type: "string", default: process.env.URIAL_LLAMA_SERVER ?? resolve("../shared/peers/llama-server/llama-server.sh") },
+    "cold-rounds": { type: "string", default: "1" },
   },
 });
-/** `--only ttft,decode,streams,threads,interleaved,restart,memory` runs just those sections. */
+/** `--only ttft,decode,streams,threads,interleaved,restart,memory,cold-streams,peer` runs just those sections. */
 const sections = values.only?.split(",").map((section) => section.trim());
 const wanted = (section: string) => sections === undefined || sections.includes(section);
 const modelPath = resolve(values.model!);
@@ -56,8 +61,8 @@ const contextSize = values["context-size"] ? Number(values["context-size"]) : Ma
 const prefixTarget = Math.min(Number(values["prefix-tokens"]), contextSize - decodeTokens - 128);
 // The baseline gets exactly the proxy's thread cap (a higher cap slows llama.cpp down on small machines).
 const rawLlama = await openRawLlama(modelPath, defaultThreads, contextSize);
-const sets = writeBenchSets((text) => rawLlama.tokenize(text), prefixTarget);
-const prefixTokens = sets.prefixes.map((prefix) => rawLlama.tokenize(prefix).length);
+const sets = writeBenchSets((text) => rawLlama.tokenize(text), prefixTarget, wanted("peer") ? rounds : 0);
+const prefixTokens = sets.prefixes.slice(0, 2).map((prefix) => rawLlama.tokenize(prefix).length);
 
 console.log(`# urial-proxy benchmarks\n`);
 console.log(`model ${modelPath} · context ${contextSize} · prefix ${prefixTokens.join(" / ")} tokens · ${rounds} rounds · ${defaultThreads} threads`);
@@ -280,6 +285,17 @@ if (wanted("memory")) {
   console.log(`## Resident memory (context ${contextSize} per sequence)\n\n| parallel | RSS MiB |\n|---|---|`);
   for (const row of rows) console.log(`| ${row.parallel} | ${row.rssMiB.toFixed(0)} |`);
   console.log("");
+}
+
+// 8. Cold start with 1/2/4/8 streams of one set, before and after prefix sharing (issue 16).
+if (wanted("cold-streams")) {
+  results.coldStreams = await runColdStreamsSection({ sets, rounds: Number(values["cold-rounds"]), decodeTokens, engineOptions: { ...engineOptions(1), maxQueue: 16 }, target });
+}
+
+// 9. Side by side with a real llama-server (issue 16).
+if (wanted("peer")) {
+  const { parallel: _parallel, threads: _threads, ...peerEngineOptions } = engineOptions(1);
+  results.peer = await runPeerSection({ peerPath: resolve(values["llama-server"]!), modelPath, contextSize, sets, rounds, decodeTokens, engineOptions: peerEngineOptions, target });
 }
 
 await rawLlama.dispose();

@@ -57,16 +57,17 @@ function exemplar(set: string, index: number) {
 }
 
 /**
- * Writes two sets (`bench-a`, `bench-b`) whose prefixes hold at most
- * `prefixTokens` tokens under `tokenize` (exemplars are added while they fit).
+ * Writes two sets (`bench-a`, `bench-b`), plus `extra` more (`cold-0`, …, for
+ * measurements that need a prefix no server has seen), whose prefixes hold at
+ * most `prefixTokens` tokens under `tokenize` (exemplars are added while they fit).
  */
-export function writeBenchSets(tokenize: (text: string) => number[], prefixTokens: number): BenchSets {
+export function writeBenchSets(tokenize: (text: string) => number[], prefixTokens: number, extra = 0): BenchSets {
   const root = mkdtempSync(join(tmpdir(), "urial-bench-"));
   const exemplarsDir = join(root, "exemplars");
   const systemPromptsDir = join(root, "system-prompts");
   mkdirSync(exemplarsDir);
   mkdirSync(systemPromptsDir);
-  const names = ["bench-a", "bench-b"];
+  const names = ["bench-a", "bench-b", ...Array.from({ length: extra }, (_, index) => `cold-${index}`)];
   const prefixes: string[] = [];
   names.forEach((name, setIndex) => {
     const system = `# Instruction\n\nBelow are conversations between a person and a helpful assistant (benchmark set ${name}). The assistant answers with short, friendly stories.`;

@@ -1,6 +1,7 @@
 /**
  * @module cli/exemplars-command
- * `urial exemplars list | lint | show`: look after the exemplar library.
+ * `urial exemplars list | lint | show | search`: look after the exemplar library
+ * (`search` is its own command file: it chooses a set by measurement).
  */
 import { basename } from "node:path";
 import { z } from "zod";
@@ -13,6 +14,7 @@ import { loadTokenizer, type Tokenizer } from "../engine/load-tokenizer.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { combineSystem } from "../openai/conversation-from-messages.js";
 import { renderUrialPrompt } from "../prompt/render-urial-prompt.js";
+import { runExemplarsSearchCommand } from "./exemplars-search-command.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
 /** The options of `urial exemplars`; folders and model read the same variables as `urial serve`. */
@@ -41,20 +43,23 @@ const exemplarsSchema = z.object({
 });
 
 const help = [
-  "Usage: urial exemplars <list | lint | show NAME> [options]",
+  "Usage: urial exemplars <list | lint | show NAME | search> [options]",
   "",
   "  list                 the exemplar sets with template, exemplar count and content hash",
   "  lint                 check every set and system prompt; prints file:field: message",
   "                       lines and exits 1 when there is any problem",
   "  show NAME            print the exact prompt set NAME renders for a query",
+  "  search               choose K exemplars from a pool by measured distribution shift",
+  "                       and write them as a set ('urial exemplars search --help')",
   "",
   "Options (each with a variable can also be set by it; the flag wins):",
   ...formatOptionsHelp(exemplarsOptions),
 ].join("\n");
 
-const actions = ["list", "lint", "show"];
+const actions = ["list", "lint", "show", "search"];
 
 export async function runExemplarsCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === "search") return runExemplarsSearchCommand(argv.slice(1), env);
   const parsed = parseOptions("exemplars", exemplarsOptions, exemplarsSchema, argv, env, { positionals: true });
   if (!parsed.ok) {
     process.stderr.write(`urial exemplars: ${parsed.message}\n`);

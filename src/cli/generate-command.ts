@@ -19,6 +19,7 @@ import {
   modelsDirOption,
   systemPromptsDirOption,
   threadsOption,
+  batchThreadsOption,
   threadsSchema,
   wholeNumber,
 } from "../config/shared-options.js";
@@ -45,6 +46,7 @@ export const generateOptions = {
   temperature: { flag: "temperature", value: "T", description: "sampling temperature; 0 is greedy", default: "0", defaultValue: "0" },
   seed: { flag: "seed", value: "N", description: "sampling seed", default: "1", defaultValue: "1" },
   threads: threadsOption,
+  batchThreads: batchThreadsOption,
   gpu: gpuOption,
   contextSize: contextSizeOption,
   exemplars: exemplarsOption,
@@ -62,6 +64,7 @@ const generateSchema = z.object({
   temperature: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(10, { error: "must be at most 10" }),
   seed: wholeNumber(0, 2 ** 31 - 1),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
   exemplars: z.string().min(1),
@@ -99,6 +102,7 @@ export async function runGenerateCommand(argv: readonly string[], env: NodeJS.Pr
     const engine = await startLlamaEngine({
       modelPath: localModel,
       threads: config.threads,
+      batchThreads: config.batchThreads,
       maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       contextSize: config.contextSize,

@@ -225,6 +225,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     const loaded = await startLlamaEngine({
       modelPath: config.model,
       threads,
+      batchThreads: config.batchThreads,
       maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       gpuLayers: config.gpuLayers,
@@ -248,21 +249,27 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     engine = loaded;
     const { info } = loaded;
     log(
-      `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
+      `model ${info.modelName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: context ${info.contextSize} tokens × ${info.parallel} sequences, ${info.threads} decode / ${info.batchThreads ?? info.threads} prefill threads, gpu ${info.gpu === false ? "off" : `${info.gpu} (${info.gpuLayers} layers)`}, exemplars '${catalog.defaultSet.name}'`,
     );
     if (info.threadSweep && info.threadSweep.length > 0) {
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
+    if (info.threadChoice) log(`threads: ${info.threadChoice}`);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
-      const shift = await startShiftAnalyser({ baseModel: config.model, chatModel: config.chatModel, threads: info.threads, gpu: config.gpu, contextSize: config.contextSize }).catch(
-        async (error: unknown) => {
-          engine = undefined;
-          await loaded.dispose();
-          throw error;
-        },
-      );
+      const shift = await startShiftAnalyser({
+        baseModel: config.model,
+        chatModel: config.chatModel,
+        threads: info.threads,
+        batchThreads: info.batchThreads,
+        gpu: config.gpu,
+        contextSize: config.contextSize,
+      }).catch(async (error: unknown) => {
+        engine = undefined;
+        await loaded.dispose();
+        throw error;
+      });
       if (stopping) {
         await shift.runtime.dispose();
         return stopped;

@@ -17,6 +17,8 @@ export interface StartShiftAnalyserOptions {
   chatModel: string;
   /** A count, or auto (measured per model, up to the physical core count). */
   threads: number | "auto";
+  /** Prefill and scoring threads, or auto (the default). */
+  batchThreads?: number | "auto";
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
   contextSize?: number;
   onLog?: (level: "warn" | "error", message: string) => void;
@@ -24,7 +26,7 @@ export interface StartShiftAnalyserOptions {
 
 /** Loads the pair; throws `ModelLoadError`, `ChatTemplateError` or `ShiftInputError` with one-line messages. */
 export async function startShiftAnalyser(options: StartShiftAnalyserOptions): Promise<{ analyser: ShiftAnalyser; runtime: ScoringRuntime }> {
-  const runtime = await startScoringRuntime({ threads: options.threads, maxThreads: physicalCoreCount(), gpu: options.gpu, onLog: options.onLog });
+  const runtime = await startScoringRuntime({ threads: options.threads, batchThreads: options.batchThreads, maxThreads: physicalCoreCount(), gpu: options.gpu, onLog: options.onLog });
   try {
     const base = await runtime.loadModel({ modelPath: options.baseModel, contextSize: options.contextSize, lanes: 2 });
     const chat = await runtime.loadModel({ modelPath: options.chatModel, contextSize: options.contextSize, lanes: 1 });

@@ -23,7 +23,7 @@ const help = `Usage: urial <command> [options]
 Commands:
   serve       serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
   chat        chat in the terminal with a model file (--model) or a running server (--url)
-  exemplars   list, lint and show the exemplar sets
+  exemplars   list, lint and show the exemplar sets; search a pool for the set that closes the most shift
   generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
   shift       token distribution shift between a base model and its chat twin, zero-shot vs URIAL
   ab          offline A/B test of exemplar sets with a judge model (also 'ab evolve', 'ab calibrate')

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
+import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, batchThreadsOption } from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
@@ -42,6 +42,7 @@ export const serveOptions = {
     default: "append",
   },
   threads: threadsOption,
+  batchThreads: batchThreadsOption,
   gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
   contextSize: { ...contextSizeOption, short: "c" },
@@ -226,6 +227,7 @@ const configSchema = z.object({
   systemPromptsDir: z.string().min(1),
   systemMessage: z.enum(["append", "replace", "ignore"], { error: "must be append, replace or ignore" }),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   gpuLayers: z
     .string()

@@ -62,7 +62,15 @@ export const threadsOption = {
   flag: "threads",
   env: "URIAL_THREADS",
   value: "N|auto",
-  description: "CPU threads; auto measures decode speed for 1 to the physical core count at start-up and uses the fastest",
+  description: "decode threads; auto measures a few counts up to the physical cores at start-up (3 s budget; not with every layer on a GPU) and uses the fastest",
+  default: "auto",
+  defaultValue: "auto",
+} as const satisfies OptionSpec;
+export const batchThreadsOption = {
+  flag: "batch-threads",
+  env: "URIAL_BATCH_THREADS",
+  value: "N|auto",
+  description: "prefill (prompt) threads; auto uses every physical core",
   default: "auto",
   defaultValue: "auto",
 } as const satisfies OptionSpec;

@@ -73,7 +73,7 @@ export interface GeneratedToken extends TokenChoice {
 
 export type GenerationEvent =
   /** Prefill finished: how many prompt tokens there were, and how many came from the KV cache. */
-  | { type: "prefilled"; promptTokens: number; cachedTokens: number; restoredTokens?: number }
+  | { type: "prefilled"; promptTokens: number; cachedTokens: number; restoredTokens?: number; copiedTokens?: number }
   | { type: "token"; token: GeneratedToken }
   /**
    * `eos`: the model ended (or a grammar completed); `length`: maxTokens or the context is full.
@@ -106,9 +106,14 @@ export interface EngineInfo {
   /** Tokens per sequence. */
   contextSize: number;
   trainContextSize: number;
+  /** Decode threads. */
   threads: number;
+  /** Prefill (batch) threads; equal to `threads` where an engine has one count. */
+  batchThreads?: number;
   /** With `--threads auto`: decode tokens/s measured per thread count at start-up (empty otherwise). */
   threadSweep?: { threads: number; tokensPerSecond: number }[];
+  /** How the thread counts were chosen (and how long measuring took), for the start-up log. */
+  threadChoice?: string;
   parallel: number;
   gpu: string | false;
   gpuLayers: number;

@@ -9,6 +9,7 @@
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
+import type { ThreadPhases } from "./thread-phases.js";
 
 /** Generates an answer to `prompt`; see `ScoringModel.generate`. */
 export async function generateAnswer(
@@ -17,6 +18,7 @@ export async function generateAnswer(
   prompt: readonly number[],
   options: GenerateAnswerOptions,
   stopTexts: readonly string[],
+  phases?: ThreadPhases,
 ): Promise<GeneratedAnswer> {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   if (prompt.length >= sequence.contextSize) {
@@ -26,7 +28,13 @@ export async function generateAnswer(
   // erase the start of the prompt.
   const maxTokens = Math.min(options.maxTokens, sequence.contextSize - prompt.length);
   if (maxTokens <= 0) return { tokens: [], stopReason: "length" };
-  const kept = await reuseCachedPrefix(sequence, prompt, prompt.length - 1);
+  let kept = await reuseCachedPrefix(sequence, prompt, prompt.length - 1);
+  // The prompt with the prefill thread count, then decoding from its last token with the decode count.
+  if (kept < prompt.length - 1) {
+    const pending = prompt.slice(kept, -1) as Token[];
+    await (phases ? phases.prefill(() => sequence.evaluateWithoutGeneratingNewTokens(pending)) : sequence.evaluateWithoutGeneratingNewTokens(pending));
+    kept = prompt.length - 1;
+  }
   const tokens: number[] = [];
   const evaluation = sequence.evaluate(prompt.slice(kept) as Token[], {
     temperature: options.temperature ?? 0,

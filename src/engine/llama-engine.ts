@@ -12,7 +12,10 @@
  */
 import { LlamaGrammarEvaluationState, readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
-import { pickThreadCount, type ThreadTrial } from "./pick-thread-count.js";
+import { measureDecodeThreads, type ThreadTrial } from "./pick-thread-count.js";
+import { resolveThreads, type ThreadSetting } from "./resolve-threads.js";
+import { ThreadPhases } from "./thread-phases.js";
+import { PrefixSharing } from "./prefix-sharing.js";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { LRUCache } from "lru-cache";
@@ -41,12 +44,19 @@ export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
 export interface LlamaEngineOptions {
   modelPath: string;
   /**
-   * CPU threads for evaluation, or `"auto"`: measure decode speed for 1 to
-   * `maxThreads` threads on the loaded model and use the fastest.
+   * Decode threads, or `"auto"`: measure decode speed for a few counts up to
+   * `maxThreads` on the loaded model, within a fixed budget, and use the
+   * fastest (not measured when every layer is on a GPU). See resolve-threads.
    */
-  threads: number | "auto";
-  /** With `threads: "auto"`, the most threads tried. Defaults to the CPUs this process may use. */
+  threads: ThreadSetting;
+  /** Prefill (batch) threads, or `"auto"` (the default): `maxThreads`, every physical core. */
+  batchThreads?: ThreadSetting;
+  /** The physical core count: what `"auto"` uses and measures up to. Defaults to the CPUs this process may use. */
   maxThreads?: number;
+  /** Budget of the `threads: "auto"` measurement in ms. Defaults to `autoThreadsBudgetMs`. */
+  threadsBudgetMs?: number;
+  /** Copy a set's prefix from another sequence that holds it instead of evaluating it. Defaults to true. */
+  sharePrefixes?: boolean;
   /** Which GPU backend to use. Defaults to `"auto"` (CPU when none is usable). */
   gpu?: GpuChoice;
   /** Layers to offload; a number, `"max"`, or `"auto"` (the default: as many as fit). */
@@ -85,8 +95,10 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
   const metadata = fileInfo.metadata as { general?: { architecture?: string }; tokenizer?: { ggml?: { model?: string } } };
   checkTextModel(modelPath, metadata.general?.architecture, metadata.tokenizer?.ggml?.model !== undefined);
 
-  const threadCap = options.threads === "auto" ? (options.maxThreads ?? availableParallelism()) : options.threads;
-  const llama = await startLlama({ threads: threadCap, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
+  const cores = options.maxThreads ?? availableParallelism();
+  // The cap is raised to the ceiling once the model is loaded and the counts are known.
+  const provisional = Math.max(1, options.threads === "auto" ? cores : options.threads, options.batchThreads === "auto" || options.batchThreads === undefined ? cores : options.batchThreads);
+  const llama = await startLlama({ threads: provisional, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new ModelLoadError(modelPath, `cannot start llama.cpp (${describe(error)})`);
   });
 
@@ -110,25 +122,17 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     throw new ModelLoadError(modelPath, `a context size of ${contextSize} tokens is not possible for this model (it takes ${leastContextSize} to ${trainContextSize})`);
   }
 
-  let threads = threadCap;
-  let threadSweep: ThreadTrial[] = [];
-  if (options.threads === "auto" && threadCap > 1) {
-    const sweep = await pickThreadCount(
-      model,
-      Array.from({ length: threadCap }, (_, index) => index + 1),
-    ).catch(() => undefined);
-    if (sweep) {
-      threads = sweep.best;
-      threadSweep = sweep.trials;
-    }
-  }
+  const allLayersOnGpu = llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers;
+  const plan = resolveThreads({ threads: options.threads, batchThreads: options.batchThreads }, cores, allLayersOnGpu);
+  llama.maxThreads = plan.ceiling;
 
   let context: LlamaContext;
   try {
     context = await model.createContext({
       contextSize,
       sequences: options.parallel,
-      threads,
+      // The ideal count is the ceiling; ThreadPhases lowers it per phase through llama.maxThreads.
+      threads: plan.ceiling,
       batchSize: Math.min(512, contextSize),
       ignoreMemorySafetyChecks: false,
     });
@@ -138,14 +142,35 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     throw new ModelLoadError(modelPath, `cannot create a context of ${contextSize} tokens × ${options.parallel} sequences (${describe(error)})`);
   }
 
+  const phases = new ThreadPhases(llama, { decode: plan.decode === "measure" ? plan.ceiling : plan.decode, batch: plan.batch });
+  let threadSweep: ThreadTrial[] = [];
+  let threadChoice = plan.reason;
+  if (plan.decode === "measure") {
+    const sequence = context.getSequence();
+    const sweep = await measureDecodeThreads({
+      sequence,
+      // One token to start from, so the first step costs one decode step.
+      prompt: (model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 1),
+      candidates: plan.candidates,
+      setThreads: (count) => phases.setDecode(count),
+      budgetMs: options.threadsBudgetMs,
+    }).catch(() => undefined);
+    sequence.dispose();
+    phases.setDecode(sweep?.best ?? cores);
+    threadSweep = sweep?.trials ?? [];
+    threadChoice += sweep ? ` in ${(sweep.elapsedMs / 1000).toFixed(1)} s (${sweep.ended})` : " (failed: using every core)";
+  }
+
   const generalName = (fileInfo.metadata as { general?: { name?: string } }).general?.name;
   const info: EngineInfo = {
     modelName: generalName && generalName.trim().length > 0 ? generalName : basename(modelPath, ".gguf"),
     modelPath,
     contextSize,
     trainContextSize,
-    threads: context.currentThreads,
+    threads: phases.counts.decode,
+    batchThreads: phases.counts.batch,
     threadSweep,
+    threadChoice,
     parallel: options.parallel,
     gpu: llama.gpu,
     gpuLayers: model.gpuLayers,
@@ -163,7 +188,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     }
   }
   info.prefixStatesDir = prefixStates ? options.prefixStates!.dir : null;
-  return new LlamaEngine(llama, model, context, info, options.prefillChunk ?? 128, prefixStates);
+  return new LlamaEngine(llama, model, context, info, { prefillChunk: options.prefillChunk ?? 128, prefixStates, phases, sharePrefixes: options.sharePrefixes ?? true });
 }
 
 class LlamaEngine implements Engine {
@@ -175,16 +200,15 @@ class LlamaEngine implements Engine {
   readonly #grammars: GrammarCache;
   #disposed = false;
 
-  constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, prefillChunk: number, prefixStates: PrefixStateStore | undefined) {
+  constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, settings: MemberSettings & { sharePrefixes: boolean }) {
     this.info = info;
     this.#llama = llama;
     this.#model = model;
     this.#context = context;
     this.#grammars = new GrammarCache(llama);
-    const members: LlamaSlotMember[] = [];
-    for (let index = 0; index < info.parallel; index += 1) {
-      members.push(new LlamaSlotMember(context.getSequence(), model, this.#grammars, prefillChunk, prefixStates));
-    }
+    const sequences = Array.from({ length: info.parallel }, () => context.getSequence());
+    const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
+    const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing }));
     this.#pool = new SequencePool(members, info.maxQueue);
   }
 
@@ -249,19 +273,25 @@ class GrammarCache {
   }
 }
 
+/** What every sequence of one engine shares. */
+interface MemberSettings {
+  prefillChunk: number;
+  prefixStates: PrefixStateStore | undefined;
+  phases: ThreadPhases;
+  sharing?: PrefixSharing | undefined;
+}
+
 class LlamaSlotMember implements PoolMember {
   readonly #sequence: LlamaContextSequence;
   readonly #model: LlamaModel;
   readonly #grammars: GrammarCache;
-  readonly #prefillChunk: number;
-  readonly #prefixStates: PrefixStateStore | undefined;
+  readonly #settings: MemberSettings;
 
-  constructor(sequence: LlamaContextSequence, model: LlamaModel, grammars: GrammarCache, prefillChunk: number, prefixStates: PrefixStateStore | undefined) {
+  constructor(sequence: LlamaContextSequence, model: LlamaModel, grammars: GrammarCache, settings: MemberSettings) {
     this.#sequence = sequence;
     this.#model = model;
     this.#grammars = grammars;
-    this.#prefillChunk = prefillChunk;
-    this.#prefixStates = prefixStates;
+    this.#settings = settings;
   }
 
   cachedTokens(): readonly number[] {
@@ -280,12 +310,14 @@ class LlamaSlotMember implements PoolMember {
 
     const tokens = prompt as Token[];
     const prefilled = await prefillPrompt(sequence, tokens, {
-      chunk: this.#prefillChunk,
+      chunk: this.#settings.prefillChunk,
       signal,
       reusablePrefix: options.reusablePrefix ?? 0,
-      store: this.#prefixStates,
+      store: this.#settings.prefixStates,
+      sharing: this.#settings.sharing,
+      threads: this.#settings.phases,
     });
-    yield { type: "prefilled", promptTokens: tokens.length, cachedTokens: prefilled.cachedTokens, restoredTokens: prefilled.restoredTokens };
+    yield { type: "prefilled", promptTokens: tokens.length, cachedTokens: prefilled.cachedTokens, restoredTokens: prefilled.restoredTokens, copiedTokens: prefilled.copiedTokens };
 
     const maxTokens = Math.min(options.maxTokens, sequence.contextSize - tokens.length);
     const sampling = options.sampling;

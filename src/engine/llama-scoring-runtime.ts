@@ -5,10 +5,13 @@
  * sequences each, a chat prompt renderer from the GGUF template or an
  * override, greedy generation and one-pass teacher forcing.
  */
-import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { readGgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { startLlama } from "./start-llama.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
+import { measureDecodeThreads } from "./pick-thread-count.js";
+import { resolveThreads, type ThreadSetting } from "./resolve-threads.js";
+import { ThreadPhases } from "./thread-phases.js";
 import { parseChatTemplateOverride, type ChatTemplateOverride } from "./chat-template-override.js";
 import { generateAnswer } from "./generate-answer.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
@@ -26,18 +29,19 @@ import {
   type ScoringRuntime,
   type TeacherForceResult,
 } from "./scoring-model.js";
-import { pickThreadCount } from "./pick-thread-count.js";
 import { teacherForce } from "./teacher-force.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
 
 export interface ScoringRuntimeOptions {
   /**
-   * CPU threads for evaluation (node-llama-cpp's own default is far too high
-   * on small machines), or `"auto"`: measure decode speed for 1 to
-   * `maxThreads` threads on each loaded model and use the fastest.
+   * Decode threads, or `"auto"` (measured on the first model loaded, within
+   * the same budget as the server's; see resolve-threads). Always passed:
+   * node-llama-cpp's own default is far too high on small machines.
    */
-  threads: number | "auto";
-  /** With `threads: "auto"`, the most threads tried. Defaults to the CPUs this process may use. */
+  threads: ThreadSetting;
+  /** Prefill and teacher-forcing threads, or `"auto"` (the default: every physical core). */
+  batchThreads?: ThreadSetting;
+  /** Physical cores: what auto uses and measures up to. Defaults to this machine's. */
   maxThreads?: number;
   /** GPU backend. Defaults to `"auto"`; `false` is CPU only. */
   gpu?: "auto" | "cuda" | "vulkan" | "metal" | false;
@@ -49,14 +53,22 @@ const defaultContextCap = 4096;
 
 /** Starts llama.cpp for scoring; failures are `ModelLoadError`s with one-line messages. */
 export async function startScoringRuntime(options: ScoringRuntimeOptions): Promise<ScoringRuntime> {
-  const threadCap = options.threads === "auto" ? (options.maxThreads ?? availableParallelism()) : options.threads;
-  const llama = await startLlama({ threads: threadCap, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
+  const cores = options.maxThreads ?? physicalCoreCount();
+  // The GPU case is settled per model (its layers); the ceiling covers every candidate either way.
+  const plan = resolveThreads({ threads: options.threads, batchThreads: options.batchThreads }, cores, false);
+  const llama = await startLlama({ threads: plan.ceiling, gpu: options.gpu, onLog: options.onLog }).catch((error: unknown) => {
     throw new Error(`cannot start llama.cpp (${describe(error)})`);
   });
+  const phases = new ThreadPhases(llama, { decode: plan.decode === "measure" ? cores : plan.decode, batch: plan.batch });
+  let measured = plan.decode !== "measure";
   const models = new Set<ScoringModel>();
   return {
     async loadModel(loadOptions) {
-      const model = await loadScoringModel(llama, options.threads === "auto" ? { auto: threadCap } : options.threads, loadOptions);
+      const model = await loadScoringModel(llama, plan.ceiling, phases, loadOptions);
+      if (!measured) {
+        measured = true;
+        await model.tuneDecodeThreads(plan.candidates, cores);
+      }
       models.add(model);
       return model;
     },
@@ -68,8 +80,7 @@ export async function startScoringRuntime(options: ScoringRuntimeOptions): Promi
   };
 }
 
-/** `threads`: a count, or `{ auto: cap }` to measure 1..cap on the loaded model (as the serving engine does). */
-async function loadScoringModel(llama: Llama, threadSetting: number | { auto: number }, options: LoadScoringModelOptions): Promise<ScoringModel> {
+async function loadScoringModel(llama: Llama, threads: number, phases: ThreadPhases, options: LoadScoringModelOptions): Promise<LlamaScoringModel> {
   const { modelPath } = options;
   await checkModelFile(modelPath);
   const fileInfo = await readGgufFileInfo(modelPath, { readTensorInfo: false, logWarnings: false }).catch((error: unknown) => {
@@ -91,14 +102,6 @@ async function loadScoringModel(llama: Llama, threadSetting: number | { auto: nu
   }
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, defaultContextCap);
   const lanes = options.lanes ?? 1;
-  let threads = typeof threadSetting === "number" ? threadSetting : threadSetting.auto;
-  if (typeof threadSetting !== "number" && threadSetting.auto > 1) {
-    const sweep = await pickThreadCount(
-      model,
-      Array.from({ length: threadSetting.auto }, (_, index) => index + 1),
-    ).catch(() => undefined);
-    if (sweep) threads = sweep.best;
-  }
   let context: LlamaContext;
   try {
     if (contextSize > model.trainContextSize || contextSize < 16) {
@@ -134,7 +137,7 @@ async function loadScoringModel(llama: Llama, threadSetting: number | { auto: nu
     await model.dispose();
     throw new ModelLoadError(modelPath, "has no vocabulary in its metadata (tokenizer.ggml.tokens)");
   }
-  return new LlamaScoringModel(info, model, context, lanes, renderer);
+  return new LlamaScoringModel(info, model, context, lanes, renderer, phases);
 }
 
 class LlamaScoringModel implements ScoringModel {
@@ -143,13 +146,15 @@ class LlamaScoringModel implements ScoringModel {
   readonly #context: LlamaContext;
   readonly #lanes: LlamaContextSequence[] = [];
   readonly #renderer: ChatPromptRenderer | undefined;
+  readonly #phases: ThreadPhases;
   #disposed = false;
 
-  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined) {
+  constructor(info: ScoringModelInfo, model: LlamaModel, context: LlamaContext, lanes: number, renderer: ChatPromptRenderer | undefined, phases: ThreadPhases) {
     this.info = info;
     this.#model = model;
     this.#context = context;
     this.#renderer = renderer;
+    this.#phases = phases;
     for (let lane = 0; lane < lanes; lane += 1) this.#lanes.push(context.getSequence());
   }
 
@@ -189,11 +194,24 @@ class LlamaScoringModel implements ScoringModel {
   }
 
   generate(lane: number, prompt: readonly number[], options: GenerateAnswerOptions): Promise<GeneratedAnswer> {
-    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? []);
+    return generateAnswer(this.#lane(lane), this.#model, prompt, options, this.#renderer?.stopTexts ?? [], this.#phases);
   }
 
   teacherForce(lane: number, context: readonly number[], answer: readonly number[], onPosition: PositionCallback): Promise<TeacherForceResult> {
-    return teacherForce(this.#lane(lane), this.info.vocabularySize, context, answer, onPosition);
+    // One batched pass over context and answer: prefill work.
+    return this.#phases.prefill(() => teacherForce(this.#lane(lane), this.info.vocabularySize, context, answer, onPosition));
+  }
+
+  /** `--threads auto`: the bounded decode sweep on lane 0 (not with every layer on a GPU). */
+  async tuneDecodeThreads(candidates: readonly number[], cores: number): Promise<void> {
+    const onGpu = this.#model.gpuLayers > 0 && this.#model.gpuLayers >= this.#model.fileInsights.totalLayers;
+    if (onGpu || candidates.length <= 1) {
+      this.#phases.setDecode(cores);
+      return;
+    }
+    const prompt = (this.#model.tokenize("Once upon a time, there was", false) as Token[]).slice(0, 1);
+    const sweep = await measureDecodeThreads({ sequence: this.#lane(0), prompt, candidates, setThreads: (count) => this.#phases.setDecode(count) }).catch(() => undefined);
+    this.#phases.setDecode(sweep?.best ?? cores);
   }
 
   async resetLane(lane: number): Promise<void> {

@@ -1,14 +1,19 @@
 /**
  * @module engine/prefill-prompt
  * Brings a sequence to "holds every prompt token but the last": keeps the
- * cached prefix it shares with the prompt, restores a saved state of the
- * set's prefix from disk when that covers more, evaluates the rest in chunks
- * (checking the abort signal between them, since llama.cpp cannot stop a
- * batch), and saves the prefix's state the first time it is evaluated.
+ * cached prefix it shares with the prompt; when the set's prefix is missing,
+ * copies it from another sequence that holds it (or waits for the one
+ * producing it, see prefix-sharing), else restores a saved state of it from
+ * disk, else evaluates it; evaluates the rest in chunks (checking the abort
+ * signal between them, since llama.cpp cannot stop a batch), and saves the
+ * prefix's state the first time it is evaluated. Evaluation runs with the
+ * batch thread count (thread-phases).
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { PrefixSharing } from "./prefix-sharing.js";
 import type { PrefixStateStore } from "./prefix-state-store.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
+import type { ThreadPhases } from "./thread-phases.js";
 
 /** Prefixes shorter than this are cheaper to evaluate than to save and load. */
 export const leastSavedPrefix = 32;
@@ -20,6 +25,10 @@ export interface PrefillOptions {
   /** How many leading prompt tokens are the exemplar set's fixed prefix (0: none). */
   reusablePrefix: number;
   store?: PrefixStateStore;
+  /** Copies the prefix from another sequence that holds it. */
+  sharing?: PrefixSharing;
+  /** Switches to the batch thread count while evaluating. */
+  threads?: ThreadPhases;
 }
 
 export interface PrefillResult {
@@ -27,15 +36,38 @@ export interface PrefillResult {
   cachedTokens: number;
   /** Of those, how many came from a saved state file. */
   restoredTokens: number;
+  /** Of those, how many were copied from another sequence. */
+  copiedTokens: number;
 }
 
 export async function prefillPrompt(sequence: LlamaContextSequence, prompt: readonly number[], options: PrefillOptions): Promise<PrefillResult> {
   const last = prompt.length - 1;
   let kept = await reuseCachedPrefix(sequence, prompt, last);
-  let restoredTokens = 0;
   const prefix = Math.min(options.reusablePrefix, last);
-  const store = prefix >= leastSavedPrefix ? options.store : undefined;
   const prefixTokens = prompt.slice(0, prefix);
+  const grant = options.sharing && prefix >= leastSavedPrefix && kept < prefix ? await options.sharing.obtain(sequence, prefixTokens, options.signal) : undefined;
+  if (grant?.kind === "copied") {
+    await evaluateRange(sequence, prompt, prefix, last, options);
+    options.signal?.throwIfAborted();
+    return { cachedTokens: prefix, restoredTokens: 0, copiedTokens: prefix };
+  }
+  try {
+    // A failed copy empties the sequence: count again what it still holds.
+    if (grant) kept = await reuseCachedPrefix(sequence, prompt, last);
+    const produced = await producePrefix(sequence, prompt, kept, prefix, prefixTokens, options);
+    grant?.done();
+    await evaluateRange(sequence, prompt, produced.evaluatedTo, last, options);
+    options.signal?.throwIfAborted();
+    return { cachedTokens: produced.kept, restoredTokens: produced.restoredTokens, copiedTokens: 0 };
+  } finally {
+    grant?.done();
+  }
+}
+
+/** Brings the sequence to hold at least the prefix (restored or evaluated, saved when new). */
+async function producePrefix(sequence: LlamaContextSequence, prompt: readonly number[], kept: number, prefix: number, prefixTokens: readonly number[], options: PrefillOptions) {
+  let restoredTokens = 0;
+  const store = prefix >= leastSavedPrefix ? options.store : undefined;
   const key = store?.keyFor(prefixTokens);
 
   if (store && key && kept < prefix && store.has(key)) {
@@ -56,18 +88,21 @@ export async function prefillPrompt(sequence: LlamaContextSequence, prompt: read
   }
 
   const saveAt = store && key && kept < prefix && !store.has(key) ? prefix : undefined;
-  await evaluateRange(sequence, prompt, kept, saveAt ?? last, options);
-  if (store && key && saveAt !== undefined) {
-    await store.save(key, prefixTokens, (path) => sequence.saveStateToFile(path));
-    await evaluateRange(sequence, prompt, saveAt, last, options);
-  }
-  options.signal?.throwIfAborted();
-  return { cachedTokens: kept, restoredTokens };
+  const evaluatedTo = Math.max(kept, prefix);
+  await evaluateRange(sequence, prompt, kept, evaluatedTo, options);
+  if (store && key && saveAt !== undefined) await store.save(key, prefixTokens, (path) => sequence.saveStateToFile(path));
+  return { kept, restoredTokens, evaluatedTo };
 }
 
 async function evaluateRange(sequence: LlamaContextSequence, prompt: readonly number[], from: number, to: number, options: PrefillOptions): Promise<void> {
-  for (let start = from; start < to; start += options.chunk) {
-    options.signal?.throwIfAborted();
-    await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + options.chunk, to)) as Token[]);
+  if (from >= to) return;
+  const endPrefill = options.threads?.beginPrefill();
+  try {
+    for (let start = from; start < to; start += options.chunk) {
+      options.signal?.throwIfAborted();
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + options.chunk, to)) as Token[]);
+    }
+  } finally {
+    endPrefill?.();
   }
 }

@@ -3,10 +3,10 @@
  * The closure figure: how much of the zero-shot shifted share the URIAL
  * context removes (see `closureSchema` for the definitions).
  */
-import type { Closure, ShiftPosition } from "./shift-schema.js";
+import type { BaseScore, Closure } from "./shift-schema.js";
 
 /** Computes the closure over all positions of all answers. */
-export function computeClosure(positions: readonly Pick<ShiftPosition, "zeroShot" | "urial">[]): Closure {
+export function computeClosure(positions: readonly { zeroShot: Pick<BaseScore, "category">; urial: Pick<BaseScore, "category"> }[]): Closure {
   let zeroShotShifted = 0;
   let urialShifted = 0;
   let resolved = 0;

@@ -42,7 +42,8 @@ const cacheHome = mkdtempSync(join(tmpdir(), "urial-cli-cache-"));
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return { ...env, XDG_CACHE_HOME: cacheHome, ...extra };
+  // One prefill thread, like the --threads 1 the tests pass: two only spin against each other on a tiny model.
+  return { ...env, XDG_CACHE_HOME: cacheHome, URIAL_BATCH_THREADS: "1", ...extra };
 }
 
 interface Finished {

@@ -23,7 +23,8 @@ const key = "sk-cli-test-0123456789";
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return { ...env, ...extra };
+  // One prefill thread, like the --threads 1 the tests pass: two only spin against each other on a tiny model.
+  return { ...env, URIAL_BATCH_THREADS: "1", ...extra };
 }
 
 interface Running {

@@ -92,6 +92,7 @@ describe("parseServeConfig", () => {
       systemPromptsDir: join(packageRoot, "system-prompts"),
       systemMessage: "append",
       threads: "auto",
+      batchThreads: "auto",
       gpu: "auto",
       gpuLayers: "auto",
       parallel: 2,
@@ -120,6 +121,7 @@ describe("parseServeConfig", () => {
         URIAL_SYSTEM_PROMPTS_DIR: "/sp",
         URIAL_SYSTEM_MESSAGE: "replace",
         URIAL_THREADS: "3",
+        URIAL_BATCH_THREADS: "4",
         URIAL_GPU: "cuda",
         URIAL_GPU_LAYERS: "12",
         URIAL_CONTEXT_SIZE: "2048",
@@ -138,6 +140,7 @@ describe("parseServeConfig", () => {
       systemPromptsDir: "/sp",
       systemMessage: "replace",
       threads: 3,
+      batchThreads: 4,
       gpu: "cuda",
       gpuLayers: 12,
       contextSize: 2048,
@@ -182,6 +185,12 @@ describe("parseServeConfig", () => {
   it("names the flag, the variable and the rule for a bad environment value", () => {
     expect(messageOf(parseServeConfig(model, { URIAL_PARALLEL: "0" }))).toBe("--parallel (or URIAL_PARALLEL) must be at least 1; got '0'.");
     expect(messageOf(parseServeConfig(model, { URIAL_THREADS: "2.5" }))).toBe("--threads (or URIAL_THREADS) must be auto or a whole number from 1 to 1024; got '2.5'.");
+  });
+
+  it("takes a separate prefill count: --batch-threads auto (the default) or a whole number", () => {
+    expect(configOf(parseServeConfig([...model, "--batch-threads", "2"], {})).batchThreads).toBe(2);
+    expect(configOf(parseServeConfig([...model, "--threads", "1"], { URIAL_BATCH_THREADS: "auto" }))).toMatchObject({ threads: 1, batchThreads: "auto" });
+    expect(messageOf(parseServeConfig([...model, "--batch-threads", "many"], {}))).toBe("--batch-threads (or URIAL_BATCH_THREADS) must be auto or a whole number from 1 to 1024; got 'many'.");
     expect(messageOf(parseServeConfig(model, { URIAL_MAX_QUEUE: "-1" }))).toBe("--max-queue (or URIAL_MAX_QUEUE) must be at least 0; got '-1'.");
   });
 

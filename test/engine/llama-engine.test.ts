@@ -137,7 +137,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
       const first = await collect(slot, prompt, { maxTokens: 20 });
       const second = await collect(slot, prompt, { maxTokens: 20 });
       expect(first.prefilled!.promptTokens).toBe(prompt.length);
-      expect(second.prefilled).toEqual({ type: "prefilled", promptTokens: prompt.length, cachedTokens: prompt.length - 1, restoredTokens: 0 });
+      expect(second.prefilled).toEqual({ type: "prefilled", promptTokens: prompt.length, cachedTokens: prompt.length - 1, restoredTokens: 0, copiedTokens: 0 });
       expect(second.text).toBe(first.text);
       expect(second.tokens.map((token) => token.id)).toEqual(first.tokens.map((token) => token.id));
 

@@ -13,7 +13,7 @@ describe.skipIf(!pairExists)(pairSuiteTitle("scoring models: chat prompts and an
   let chat: ScoringModel;
 
   beforeAll(async () => {
-    runtime = await startScoringRuntime({ threads: scoringSettings.threads, gpu: scoringSettings.gpu });
+    runtime = await startScoringRuntime({ threads: scoringSettings.threads, batchThreads: scoringSettings.batchThreads, gpu: scoringSettings.gpu });
     chat = await runtime.loadModel({ modelPath: chatModelPath, contextSize: scoringSettings.contextSize });
   });
 

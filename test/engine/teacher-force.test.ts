@@ -31,7 +31,7 @@ describe.skipIf(!baseModelExists)(baseSuiteTitle("teacher forcing on stories260K
   let answer: number[];
 
   beforeAll(async () => {
-    runtime = await startScoringRuntime({ threads: scoringSettings.threads, gpu: scoringSettings.gpu });
+    runtime = await startScoringRuntime({ threads: scoringSettings.threads, batchThreads: scoringSettings.batchThreads, gpu: scoringSettings.gpu });
     model = await runtime.loadModel({ modelPath: baseModelPath, contextSize: scoringSettings.contextSize, lanes: 2 });
     context = model.tokenize("Once upon a time");
     answer = (await model.generate(0, context, { maxTokens: 40 })).tokens;

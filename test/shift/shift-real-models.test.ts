@@ -53,7 +53,7 @@ describe.skipIf(!pairExists)(pairSuiteTitle("token distribution shift on the sto
   let report: ShiftReport;
 
   beforeAll(async () => {
-    runtime = await startScoringRuntime({ threads: scoringSettings.threads, gpu: scoringSettings.gpu });
+    runtime = await startScoringRuntime({ threads: scoringSettings.threads, batchThreads: scoringSettings.batchThreads, gpu: scoringSettings.gpu });
     base = await runtime.loadModel({ modelPath: baseModelPath, contextSize: scoringSettings.contextSize, lanes: 2 });
     chat = await runtime.loadModel({ modelPath: chatModelPath, contextSize: scoringSettings.contextSize, lanes: 1 });
     catalog = await loadCatalog(fixtureCatalog);

@@ -2,38 +2,21 @@
  * @module test/support/llama-server-peer
  * Real llama-server processes (the peer build in `../shared/peers/`) on
  * loopback, for tests of the remote engine against a real upstream. Each
- * runs one thread. The peer folder's library links may have been copied as
- * small text files naming their target (a copy that does not keep symlinks):
- * the links are then made again in a temporary folder, which goes on the
- * library path. Tests skip, visibly, when the peer or the model is absent.
+ * runs one thread, with the library links repaired where the peer folder lost
+ * them (bench/measure/peer-libraries). Tests skip, visibly, when the peer or
+ * the model is absent.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { preparePeerLibraries } from "../../bench/measure/peer-libraries.js";
 
 /** `URIAL_LLAMA_SERVER_DIR`, else `../shared/peers/llama-server` next to the repository. */
 export const peerDir = process.env.URIAL_LLAMA_SERVER_DIR ? resolve(process.env.URIAL_LLAMA_SERVER_DIR) : fileURLToPath(new URL("../../../shared/peers/llama-server", import.meta.url));
 
 export const peerExists = existsSync(join(peerDir, "llama-server"));
-
-/** The library folder to run the peer with: its own, or a temporary one with its links made again. */
-function libraryDir(): { dir: string; cleanup(): void } {
-  const names = readdirSync(peerDir);
-  const flattened = names.filter((name) => {
-    const size = statSync(join(peerDir, name)).size;
-    return size < 256 && /^lib.*\.so(\.\d+)*$/.test(name) && names.includes(readFileSync(join(peerDir, name), "utf8").trim());
-  });
-  if (flattened.length === 0) return { dir: peerDir, cleanup: () => undefined };
-  const dir = mkdtempSync(join(tmpdir(), "urial-llama-server-"));
-  for (const name of names) {
-    const target = flattened.includes(name) ? readFileSync(join(peerDir, name), "utf8").trim() : join(peerDir, name);
-    symlinkSync(target, join(dir, name));
-  }
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** A free loopback port (asked of the OS, then released for the server to take). */
 export async function freePort(): Promise<number> {
@@ -109,7 +92,7 @@ export class LlamaServerPeer {
 
 /** Starts `count` peers on free ports; `stop` kills them all and removes the temporary library folder. */
 export async function startPeers(count: number, options: PeerOptions): Promise<{ peers: LlamaServerPeer[]; stop(): Promise<void> }> {
-  const libraries = libraryDir();
+  const libraries = preparePeerLibraries(peerDir);
   const peers: LlamaServerPeer[] = [];
   for (let index = 0; index < count; index += 1) peers.push(new LlamaServerPeer(await freePort(), options, libraries.dir));
   const stop = async () => {

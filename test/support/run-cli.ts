@@ -17,11 +17,15 @@ export interface Finished {
   stderr: string;
 }
 
-/** The environment without any URIAL_* variable, so the caller's shell cannot change a result. */
+/**
+ * The environment without any URIAL_* variable, so the caller's shell cannot
+ * change a result; but one prefill thread (URIAL_BATCH_THREADS=1), like the
+ * `--threads 1` the tests pass: two only spin against each other on a tiny model.
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  return env;
+  return { ...env, URIAL_BATCH_THREADS: "1" };
 }
 
 /** Runs `urial …args`; killed after `limitMs` (then the code is null). */

@@ -22,11 +22,12 @@ export function modelSuiteTitle(title: string): string {
 }
 
 /**
- * Engine settings every real-engine test uses: one thread (node-llama-cpp's
- * CPU default is ~1000× slower on 2 cores), no GPU, and the 512 tokens the
- * model was trained on.
+ * Engine settings every real-engine test uses: one thread for decode and
+ * prefill (node-llama-cpp's CPU default is ~1000× slower on 2 cores, and two
+ * threads on a tiny model only spin against each other), no GPU, and 512
+ * tokens of context. Tests of the thread rules set their own counts.
  */
-export const testEngineSettings = { threads: 1, gpu: false, contextSize: 512 } as const;
+export const testEngineSettings = { threads: 1, batchThreads: 1, gpu: false, contextSize: 512 } as const;
 
 /** Greedy decoding with every other sampler off. */
 export const greedy: SamplingOptions = {

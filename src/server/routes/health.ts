@@ -20,6 +20,7 @@ export function healthRoute(deps: AppDeps) {
       model_path: info.modelPath,
       context_size: info.contextSize,
       threads: info.threads,
+      ...(info.batchThreads !== undefined ? { batch_threads: info.batchThreads } : {}),
       parallel: info.parallel,
       max_queue: info.maxQueue,
       gpu: info.gpu,

@@ -29,7 +29,7 @@ export const fixtureCatalog = {
  * Settings every real-model test uses: one thread (more is ~1000× slower on
  * 2 cores), no GPU, and the 512 tokens the models were trained on.
  */
-export const scoringSettings = { threads: 1, gpu: false, contextSize: 512 } as const;
+export const scoringSettings = { threads: 1, batchThreads: 1, gpu: false, contextSize: 512 } as const;
 
 /** A suite title that says why it did not run (base model only). */
 export function baseSuiteTitle(title: string): string {
