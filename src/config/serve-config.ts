@@ -9,7 +9,18 @@ import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, exemplarsOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, batchThreadsOption } from "./shared-options.js";
+import {
+  contextSizeOption,
+  exemplarsDirOption,
+  exemplarsOption,
+  gpuOption,
+  gpuSchema,
+  modelsDirOption,
+  systemPromptsDirOption,
+  threadsOption,
+  threadsSchema,
+  batchThreadsOption,
+} from "./shared-options.js";
 
 /** The flags of `urial serve`, in help order. */
 export const serveOptions = {
