@@ -22,6 +22,7 @@ import { checkChatInput } from "./check-input-size.js";
 import type { PrefixTokenCache } from "./prefix-token-cache.js";
 import { resolveRequestLimits } from "./request-limits.js";
 import { requireEngine, resolveMaxTokens } from "./require-engine.js";
+import { describeChatPrompt } from "./describe-chat-prompt.js";
 import type { ChoiceJob } from "./run-choices.js";
 import { selectChatSet, type ChatSetChoice } from "./select-chat-set.js";
 
@@ -70,7 +71,9 @@ export function planChatAnswer(deps: AnswerDeps, parsed: ChatRequest, options: P
   const { conversation, exemplars, rendered } = renderChatRequest(set, request.messages, deps.systemMessageMode);
   const engine = requireEngine(deps.engine());
   const prompt = engine.tokenize(rendered.text);
-  const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens);
+  const maxTokens = resolveMaxTokens(prompt.length, request.max_completion_tokens ?? request.max_tokens, engine.info.contextSize, "messages", limits.maxTokens, () =>
+    describeChatPrompt({ engine, catalog: deps.catalog, set, conversation, systemMessageMode: deps.systemMessageMode }),
+  );
   const reusablePrefix = options.prefixTokens?.reusablePrefix(engine, rendered.text.slice(0, rendered.prefixLength), prompt);
   const constraint = outputConstraint(request);
   const topLogprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;

@@ -26,7 +26,9 @@ import { renderAbReportHtml } from "../ab/report/render-ab-report-html.js";
 import { renderAbReportMarkdown } from "../ab/report/render-ab-report-md.js";
 import { runAb, type StoredJudgement } from "../ab/offline/run-ab.js";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { abHelp, parseAbConfig } from "../config/ab-config.js";
+import { abHelp, abOptions, checkAbOption, parseAbConfig } from "../config/ab-config.js";
+import { applyConfigFile } from "./apply-config-file.js";
+import { formatResolvedConfig } from "../config/config-file.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
@@ -57,13 +59,24 @@ const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = defaultIo): Promise<number> {
   if (argv[0] === "evolve") return runAbEvolveCommand(argv.slice(1), env, io);
   if (argv[0] === "calibrate") return runAbCalibrateCommand(argv.slice(1), env, io);
-  const parsed = parseAbConfig(argv, env);
+  // A promptfoo-style run file: suite, variants (a list), judge, sampling, output, as keys of --config.
+  const table = { ...abOptions, variants: { ...abOptions.variants, multiple: true } };
+  const file = await applyConfigFile("ab", table, argv, env, checkAbOption);
+  if (!file.ok) {
+    io.stderr.write(`urial ab: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = parseAbConfig(file.argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial ab: ${parsed.message}\n`);
     return 2;
   }
   if (parsed.help) {
     io.stdout.write(`${abHelp("ab")}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    io.stdout.write(formatResolvedConfig("ab", table, parsed.raw ?? {}, file.sources));
     return 0;
   }
   const config = parsed.config;

@@ -6,6 +6,7 @@
  */
 import type { AbProgressEvent } from "../ab/offline/run-ab.js";
 import type { ProgressOutput } from "./progress-bar.js";
+import { formatDuration, statusLine } from "./terminal-line.js";
 
 /** The progress callback for `runAb`, and `end()` to finish the bar's line. */
 export function createAbProgress(output: ProgressOutput): { update: (event: AbProgressEvent) => void; end: () => void } {
@@ -32,9 +33,7 @@ export function createAbProgress(output: ProgressOutput): { update: (event: AbPr
       if (tty) {
         const elapsed = (performance.now() - started) / 1000;
         const left = (elapsed / event.done) * (event.total - event.done);
-        const line = `\r${bar(event.done, event.total)} ${event.done}/${event.total} ${noun} · ${event.label} · ${Math.round(left)} s left`;
-        const width = output.columns ?? 120;
-        output.write(line.length - 1 > width ? line.slice(0, width) : `${line}\x1b[K`);
+        output.write(statusLine({ done: event.done, total: event.total, words: `${event.done}/${event.total} ${noun} · ${formatDuration(left)} left · ${event.label}`, columns: output.columns }));
         drawn = true;
         if (event.done === event.total) finishLine();
         return;
@@ -47,9 +46,4 @@ export function createAbProgress(output: ProgressOutput): { update: (event: AbPr
     },
     end: finishLine,
   };
-}
-
-function bar(done: number, total: number, width = 24): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
 }

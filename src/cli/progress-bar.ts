@@ -5,6 +5,7 @@
  */
 import type { ShiftProgressEvent } from "../shift/run-shift.js";
 import { formatShare } from "../shift/format-shift-summary.js";
+import { formatDuration, statusLine } from "./terminal-line.js";
 
 export interface ProgressOutput {
   write(text: string): unknown;
@@ -22,7 +23,7 @@ export function createProgressBar(output: ProgressOutput): { update: (event: Shi
       if (event.type === "start") {
         started = performance.now();
         if (tty) {
-          output.write(`\r${bar(0, event.total)} 0/${event.total} prompts`);
+          output.write(statusLine({ done: 0, total: event.total, words: `0/${event.total} prompts`, columns: output.columns }));
           drawn = true;
         } else output.write(`analysing ${event.total} prompt${event.total === 1 ? "" : "s"}\n`);
         return;
@@ -33,9 +34,8 @@ export function createProgressBar(output: ProgressOutput): { update: (event: Shi
       if (tty) {
         const elapsed = (performance.now() - started) / 1000;
         const left = (elapsed / done) * (event.total - done);
-        const line = `\r${bar(done, event.total)} ${done}/${event.total} prompts · ${prompt.id}: ${prompt.positions.length} tokens, ${shifted} · ${Math.round(left)} s left`;
-        const width = output.columns ?? 120;
-        output.write(line.length - 1 > width ? `${line.slice(0, width)}` : `${line}\x1b[K`);
+        const words = `${done}/${event.total} prompts · ${formatDuration(left)} left · ${prompt.id}: ${prompt.positions.length} tokens, ${shifted}`;
+        output.write(statusLine({ done, total: event.total, words, columns: output.columns }));
         drawn = true;
       } else {
         const cut = prompt.answer.truncated ? ` (cut from ${prompt.answer.fullTokens})` : "";
@@ -47,9 +47,4 @@ export function createProgressBar(output: ProgressOutput): { update: (event: Shi
       drawn = false;
     },
   };
-}
-
-function bar(done: number, total: number, width = 24): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
 }

@@ -50,7 +50,7 @@ export async function runPullCommand(argv: readonly string[], env: NodeJS.Proces
   try {
     for (const value of parsed.positionals) {
       try {
-        const path = await resolveModelOption(value, { modelsDir, env, output: io.stderr, signal: controller.signal });
+        const path = await resolveModelOption(value, { modelsDir, env, output: io.stderr, signal: controller.signal, offlineHint: pullOfflineHint(modelsDir) });
         io.stdout.write(`${path}\n`);
       } catch (error) {
         if (!(error instanceof ModelLoadError)) throw error;
@@ -62,4 +62,9 @@ export async function runPullCommand(argv: readonly string[], env: NodeJS.Proces
   } finally {
     process.removeListener("SIGINT", interrupt);
   }
+}
+
+/** `pull` has no --model: offline, the advice is that a GGUF already on disk needs no pull at all. */
+function pullOfflineHint(modelsDir: string): string {
+  return `Check the address and your connection. A GGUF file you already have needs no pull: give its path to 'urial serve --model' or 'urial chat --model'; 'urial models' lists the models already in ${modelsDir}.`;
 }

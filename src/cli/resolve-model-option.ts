@@ -17,6 +17,8 @@ export interface ModelOptionContext {
   /** Where progress goes (stderr). */
   output: ProgressOutput;
   signal?: AbortSignal;
+  /** The command's own advice for working offline (see `FetchModelOptions.offlineHint`). */
+  offlineHint?: string;
 }
 
 /** The local GGUF path for a `--model` value; throws `ModelLoadError` with a one-line message. */
@@ -29,7 +31,14 @@ export async function resolveModelOption(value: string, context: ModelOptionCont
   }
   const progress = createDownloadProgress(context.output);
   try {
-    const resolved = await resolveModel(value, { modelsDir: context.modelsDir, files: llamaModelFiles, settings, onEvent: progress.onEvent, signal: context.signal });
+    const resolved = await resolveModel(value, {
+      modelsDir: context.modelsDir,
+      files: llamaModelFiles,
+      settings,
+      onEvent: progress.onEvent,
+      signal: context.signal,
+      ...(context.offlineHint !== undefined ? { offlineHint: context.offlineHint } : {}),
+    });
     return resolved.path;
   } finally {
     progress.end();

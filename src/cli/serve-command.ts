@@ -7,9 +7,14 @@ import { join } from "node:path";
 import { packageRoot } from "../platform/package-root.js";
 import { VotesLog } from "../votes/votes-log.js";
 import { loadCatalog, CatalogError } from "../catalog/load-catalog.js";
-import { watchCatalog } from "../catalog/watch-catalog.js";
+import { watchCatalog, type CatalogWatcher } from "../catalog/watch-catalog.js";
+import type { CatalogLocation } from "../catalog/load-catalog.js";
+import { measureExemplarSets } from "./measure-exemplar-sets.js";
+import { statusLine } from "./terminal-line.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
-import { parseServeConfig, serveHelp } from "../config/serve-config.js";
+import { checkServeOption, parseServeConfig, serveHelp, serveOptions } from "../config/serve-config.js";
+import { applyConfigFile } from "./apply-config-file.js";
+import { formatResolvedConfig } from "../config/config-file.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
@@ -31,18 +36,25 @@ import { ApiKeyError, loadApiKeys } from "./load-api-keys.js";
 import { ExperimentError } from "../ab/online/experiment-error.js";
 import type { ExperimentRegistry } from "../ab/online/experiment-registry.js";
 import { startExperiments } from "./start-experiments.js";
-import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
-import type { Catalog } from "../catalog/catalog.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const parsed = parseServeConfig(argv, env);
+  const file = await applyConfigFile("serve", serveOptions, argv, env, checkServeOption);
+  if (!file.ok) {
+    process.stderr.write(`urial serve: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = parseServeConfig(file.argv, env);
   if (!parsed.ok) {
     process.stderr.write(`urial serve: ${parsed.message}\n`);
     return 2;
   }
   if (parsed.help) {
     process.stdout.write(`${serveHelp()}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    process.stdout.write(formatResolvedConfig("serve", serveOptions, parsed.raw ?? {}, file.sources));
     return 0;
   }
   const config = parsed.config;
@@ -59,11 +71,14 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
     throw error;
   }
 
+  // The start-up swap of a set that cannot fit reloads the catalog too; that reload is not news.
+  let swappingSet = false;
   const catalogLocation = { exemplarsDir: config.exemplarsDir, systemPromptsDir: config.systemPromptsDir, defaultSet: config.exemplars };
   let watcher;
   try {
     watcher = watchCatalog(catalogLocation, await loadCatalog(catalogLocation), {
       onReload: (outcome) =>
+        swappingSet ||
         log(
           outcome.ok
             ? `exemplars reloaded: ${[...outcome.catalog.sets.values()].map((set) => `${set.name}@${set.version} (${set.hash})`).join(", ")}`
@@ -242,6 +257,8 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       await loaded.dispose();
       return stopped;
     }
+    // Before the first request can pick 'urial': a default set too large for this context is swapped here.
+    await fitExemplarSets(watcher, catalogLocation, loaded, { explicit: parsed.defaultExemplars !== true, maxTokens: config.maxTokens, log, swapping: (on) => (swappingSet = on) });
     engine = loaded;
     const { info } = loaded;
     log(
@@ -251,7 +268,6 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
     if (info.threadChoice) log(`threads: ${info.threadChoice}`);
-    for (const warning of setsThatDoNotFit(catalog, loaded, config.maxTokens)) log(warning);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);
@@ -304,7 +320,7 @@ function loadProgressReporter(modelPath: string) {
       const percent = Math.floor(fraction * 100);
       if (percent === last) return;
       last = percent;
-      process.stderr.write(`\r[urial] loading ${modelPath} ${String(percent).padStart(3)}%`);
+      process.stderr.write(statusLine({ prefix: "[urial] ", done: percent, total: 100, words: `${String(percent).padStart(3)} % loading ${modelPath}`, columns: process.stderr.columns }));
     },
     done() {
       if (tty && last >= 0) process.stderr.write("\n");
@@ -313,20 +329,22 @@ function loadProgressReporter(modelPath: string) {
 }
 
 /**
- * One warning per exemplar set whose prompt (with a sample query) plus a
- * modest answer does not fit the context: its requests would all get 400
- * `context_length_exceeded`, which is better said once at start-up.
+ * Measures every exemplar set against the loaded context: a default set that
+ * cannot fit is swapped for the largest that does (`chooseServedSet`), and the
+ * sets that cannot fit are named once, rather than each of their requests
+ * getting 400 `context_length_exceeded` unexplained.
  */
-function setsThatDoNotFit(catalog: Catalog, engine: Engine, maxTokens: number): string[] {
-  const warnings: string[] = [];
-  const answerTokens = Math.min(256, maxTokens);
-  for (const set of catalog.sets.values()) {
-    const report = lintExemplarSet(set, { tokenize: (text) => engine.tokenize(text), contextSize: engine.info.contextSize, answerTokens });
-    if (report.promptTokens !== undefined && report.promptTokens + answerTokens > engine.info.contextSize) {
-      warnings.push(
-        `note: exemplar set '${set.name}' renders to ${report.promptTokens} tokens with a short query; with ${answerTokens} answer tokens that exceeds the context of ${engine.info.contextSize} (use a smaller set or a larger --context-size)`,
-      );
-    }
+async function fitExemplarSets(
+  watcher: CatalogWatcher,
+  location: CatalogLocation,
+  engine: Engine,
+  options: { explicit: boolean; maxTokens: number; log: (line: string) => void; swapping: (on: boolean) => void },
+): Promise<void> {
+  const choice = measureExemplarSets(watcher.catalog, engine, options);
+  if (choice.serve !== location.defaultSet) {
+    location.defaultSet = choice.serve;
+    options.swapping(true);
+    await watcher.reload().finally(() => options.swapping(false));
   }
-  return warnings;
+  for (const notice of choice.notices) options.log(notice);
 }

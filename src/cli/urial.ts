@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { packageRoot } from "../platform/package-root.js";
 import { didYouMean } from "../config/read-options.js";
 import { runAbCommand } from "./ab-command.js";
+import { runChatCommand } from "./chat-command.js";
 import { runExemplarsCommand } from "./exemplars-command.js";
 import { runGenerateCommand } from "./generate-command.js";
 import { runModelsCommand } from "./models-command.js";
@@ -21,6 +22,7 @@ const help = `Usage: urial <command> [options]
 
 Commands:
   serve       serve a base GGUF model through the URIAL prompt on an OpenAI-compatible API
+  chat        chat in the terminal with a model file (--model) or a running server (--url)
   exemplars   list, lint and show the exemplar sets; search a pool for the set that closes the most shift
   generate    answer a suite of queries with an exemplar set into an SFT dataset (JSONL)
   shift       token distribution shift between a base model and its chat twin, zero-shot vs URIAL
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return runServeCommand(rest, process.env);
+    case "chat":
+      return runChatCommand(rest, process.env);
     case "exemplars":
       return runExemplarsCommand(rest, process.env);
     case "generate":

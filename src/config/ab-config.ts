@@ -228,7 +228,14 @@ const calibrateSchema = z.object({
 });
 export type AbCalibrateConfig = z.output<typeof calibrateSchema>;
 
-export type AbParseResult<Config> = { ok: true; help: false; config: Config } | { ok: true; help: true } | { ok: false; message: string };
+export type AbParseResult<Config> = { ok: true; help: false; config: Config; raw?: Record<string, string | undefined> } | { ok: true; help: true } | { ok: false; message: string };
+
+/** Checks one `urial ab` option's value as the config would: what a `--config` file's values go through first. */
+export function checkAbOption(name: string, value: string): string | undefined {
+  const field = (abSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 /** Parses `urial ab` arguments and environment. */
 export function parseAbConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AbParseResult<AbConfig> {
@@ -269,7 +276,7 @@ function parseWith<Schema extends z.ZodType>(
 ): AbParseResult<z.output<Schema>> {
   const result = parseOptions(command, options, schema, argv, env);
   if (!result.ok || result.help) return result;
-  return { ok: true, help: false, config: result.config };
+  return { ok: true, help: false, config: result.config, raw: result.raw };
 }
 
 /** The help text of `urial ab`, `urial ab evolve` or `urial ab calibrate`. */
@@ -306,5 +313,14 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
   const options = which === "ab" ? abOptions : which === "evolve" ? abEvolveOptions : abCalibrateOptions;
   const lines = [...intro, "", "Options:"];
   lines.push(...formatOptionsHelp(options));
+  if (which === "ab") {
+    lines.splice(
+      lines.length - 1,
+      0,
+      "  --config FILE                   URIAL_CONFIG",
+      "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it",
+    );
+    lines.splice(lines.length - 1, 0, "  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
+  }
   return lines.join("\n");
 }

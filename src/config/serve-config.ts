@@ -26,6 +26,7 @@ import {
 export const serveOptions = {
   model: {
     flag: "model",
+    short: "m",
     env: "URIAL_MODEL",
     value: "MODEL",
     description: "untuned base GGUF: a path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (pulled into --models-dir once)",
@@ -40,7 +41,7 @@ export const serveOptions = {
   },
   modelsDir: modelsDirOption,
   host: { flag: "host", env: "URIAL_HOST", value: "HOST", description: "address to listen on", default: "127.0.0.1" },
-  port: { flag: "port", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
+  port: { flag: "port", short: "p", env: "URIAL_PORT", value: "N", description: "port to listen on (0 picks a free one)", default: "8080" },
   exemplars: exemplarsOption,
   exemplarsDir: exemplarsDirOption,
   systemPromptsDir: systemPromptsDirOption,
@@ -55,7 +56,7 @@ export const serveOptions = {
   batchThreads: batchThreadsOption,
   gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
-  contextSize: contextSizeOption,
+  contextSize: { ...contextSizeOption, short: "c" },
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
   prefixCacheDir: {
@@ -325,8 +326,20 @@ const configSchema = z.object({
 
 export type ServeConfig = z.output<typeof configSchema>;
 
-/** `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used. */
-export type ParseResult = { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean } | { ok: false; message: string };
+/**
+ * `defaultModel` is true when neither --model nor URIAL_MODEL was given and the documented default base model is used;
+ * `defaultExemplars` when no exemplar set was named (then a set that cannot fit the context may be swapped at start-up).
+ * `raw` holds the values as read (for --print-config).
+ */
+export type ParseResult =
+  { ok: true; config: ServeConfig; help: boolean; defaultModel?: boolean; defaultExemplars?: boolean; raw?: Record<string, string | undefined> } | { ok: false; message: string };
+
+/** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
+export function checkServeOption(name: string, value: string): string | undefined {
+  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 /** Defaults of the options the shared table does not cover; computed from the environment passed in. */
 const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Record<OptionName, string>> => ({
@@ -366,6 +379,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
   if (read.help) return { ok: true, help: true, config: undefined as never };
   const raw = read.raw;
   const defaultModel = raw.model === undefined;
+  const defaultExemplars = !explicitlyGiven("exemplars", argv, env);
   if (raw.upstream !== undefined && (!defaultModel || raw.chatModel !== undefined)) {
     return {
       ok: false,
@@ -375,18 +389,30 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
   raw.model ??= defaultModelReference(env);
   const result = validateOptions("serve", table, configSchema, raw);
   if (!result.ok || result.help) return result.ok ? { ok: false, message: "unreachable" } : result;
-  return { ok: true, help: false, config: result.config, ...(defaultModel ? { defaultModel } : {}) };
+  return { ok: true, help: false, config: result.config, raw, ...(defaultModel ? { defaultModel } : {}), ...(defaultExemplars ? { defaultExemplars } : {}) };
+}
+
+/** Whether the user gave an option (its flag, its variable, or a --config key, which arrives as a flag) rather than leaving it to the default. */
+function explicitlyGiven(name: OptionName, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const spec: OptionSpec = serveOptions[name];
+  const value = spec.env === undefined ? undefined : env[spec.env];
+  return (value !== undefined && value !== "") || argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`) || (spec.short !== undefined && arg === `-${spec.short}`));
 }
 
 /** The help text of `urial serve`. */
 export function serveHelp(): string {
   const lines = [
-    "Usage: urial serve [--model MODEL] [options]",
+    "Usage: urial serve [-m MODEL] [--config FILE] [options]",
     "",
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
     "",
-    "Options (each can also be set with its environment variable; the flag wins):",
+    "Options (each can also be set with its environment variable, or as a key of a --config file;",
+    "a flag wins over its variable, which wins over the file, which wins over the default):",
+    "  --config FILE                   URIAL_CONFIG",
+    "      a YAML or JSON file of options, keys as the long option names (e.g. 'context-size: 4096')",
+    "  --print-config",
+    "      print the resolved options as a config file, each with where its value came from, and exit",
   ];
   lines.push(...formatOptionsHelp(serveOptions));
   return lines.join("\n");

@@ -223,6 +223,12 @@ export class UnsupportedFeatureError extends Error {
  * is known only at generation (the remote engine). One class, so the client
  * gets one `context_length_exceeded` message.
  */
+/** What a chat prompt is made of, for the context error (see `PromptTooLongError`). */
+export interface PromptComposition {
+  set: { name: string; prefixTokens: number };
+  otherSets: readonly { name: string; promptTokens: number }[];
+}
+
 export class PromptTooLongError extends Error {
   constructor(
     readonly promptTokens: number,
@@ -235,6 +241,12 @@ export class PromptTooLongError extends Error {
     readonly requested = false,
     /** Counted by a remote upstream's tokenizer, not this process's. */
     readonly countedByUpstream = false,
+    /**
+     * For a chat prompt: the exemplar set's share of it, and the other sets'
+     * whole prompts for the same messages, so the error can name a set that
+     * fits. Plain data, filled in by the answer pipeline.
+     */
+    readonly composition?: PromptComposition,
   ) {
     super(`the prompt has ${promptTokens} tokens; with ${wanted} more it does not fit a context of ${contextSize}`);
     this.name = "PromptTooLongError";

@@ -31,6 +31,12 @@ export interface FetchModelOptions {
   onEvent?: (event: PullEvent) => void;
   /** Stops a transfer in progress; its partial file is kept for a resume. */
   signal?: AbortSignal;
+  /**
+   * What to do without the network, in the words of the command that asked
+   * (only options that command has). Defaults to `offlineHint(modelsDir)`,
+   * which names `--model`.
+   */
+  offlineHint?: string;
 }
 
 export interface FetchedModel {
@@ -197,7 +203,7 @@ async function probeReference(reference: RemoteReference, options: FetchModelOpt
 function describeProbeFailure(error: ProbeError, reference: RemoteReference, options: FetchModelOptions): string {
   const { failure } = error;
   const host = reference.kind === "url" ? new URL(reference.url).host : new URL(options.settings.hubEndpoint).host;
-  if (failure.type === "unreachable") return `cannot reach ${host} to download it (${failure.detail}). ${offlineHint(options.modelsDir)}`;
+  if (failure.type === "unreachable") return `cannot reach ${host} to download it (${failure.detail}). ${options.offlineHint ?? offlineHint(options.modelsDir)}`;
   const { status } = failure;
   if (status === 401 || status === 403) {
     return reference.kind === "hub"

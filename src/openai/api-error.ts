@@ -7,6 +7,7 @@
  */
 import { DomainError, type DomainErrorKind } from "../errors/domain-error.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
+import { contextOverflowMessage } from "./context-overflow.js";
 import { PromptTooLongError, QueueFullError, UnsupportedFeatureError, UnsupportedSchemaError, UpstreamError } from "../engine/engine.js";
 
 export type ApiErrorType = "invalid_request_error" | "not_found_error" | "rate_limit_error" | "server_error" | "service_unavailable" | "authentication_error" | "upstream_error" | "timeout_error";
@@ -112,16 +113,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof UnsupportedFeatureError) return toErrorResponse(invalidRequest(error.message, error.param, "unsupported_parameter"));
   if (error instanceof PromptTooLongError) {
-    const { contextSize, promptTokens, wanted } = error;
-    const counted = error.countedByUpstream ? " (counted by the upstream)" : "";
-    const asked = error.requested ? `max_tokens ${wanted}` : "at least 1 generated token";
-    return toErrorResponse(
-      invalidRequest(
-        `This model's context holds ${contextSize} tokens per request, but the prompt has ${promptTokens} tokens${counted} and the request needs ${asked} (${promptTokens} + ${wanted} > ${contextSize}). Shorten the messages or lower max_tokens.`,
-        error.param,
-        "context_length_exceeded",
-      ),
-    );
+    const { contextSize, promptTokens, wanted, composition } = error;
+    const message = contextOverflowMessage({
+      contextSize,
+      promptTokens,
+      requested: error.requested ? wanted : undefined,
+      countedByUpstream: error.countedByUpstream,
+      ...(composition !== undefined ? { set: composition.set, otherSets: composition.otherSets } : {}),
+    });
+    return toErrorResponse(invalidRequest(message, error.param, "context_length_exceeded"));
   }
   if (error instanceof UpstreamError) return toErrorResponse(fromUpstreamError(error));
   const detail = error instanceof Error ? error.message : String(error);

@@ -25,6 +25,9 @@ import { getModelRoute, listModelsRoute } from "./routes/models.js";
 import { shiftRoute } from "./routes/shift.js";
 import { getExperimentRoute, listExperimentsRoute } from "./routes/experiments.js";
 import { feedbackRoute } from "./routes/feedback.js";
+import { apiIndexRoute } from "./routes/api-index.js";
+import { applyTemplateRoute } from "./routes/apply-template.js";
+import { unmatchedRoute } from "./unmatched-route.js";
 import { chatPromptRoute } from "./routes/chat-prompt.js";
 import { listExemplarSetsRoute } from "./routes/exemplar-sets.js";
 import { listVotesRoute, postVoteRoute } from "./routes/votes.js";
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps): Hono {
   for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/shift", "/v1/feedback", "/tokenize"]) app.use(path, jsonOnly);
   if (deps.apiKeys !== undefined && deps.apiKeys.length > 0) {
     const auth = apiKeyAuth({ keys: deps.apiKeys });
-    for (const path of ["/v1/*", "/tokenize", "/metrics"]) app.use(path, auth);
+    for (const path of ["/v1/*", "/tokenize", "/apply-template", "/metrics"]) app.use(path, auth);
   }
   const limitBody = bodyLimit({
     maxSize: deps.maxBodyBytes,
@@ -100,6 +103,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use("/v1/*", limitBody);
   app.use("/tokenize", limitBody);
+  app.use("/apply-template", limitBody);
   app.get("/health", healthRoute(deps));
   app.get("/v1/models", listModelsRoute(deps));
   app.get("/v1/models/*", getModelRoute(deps));
@@ -118,11 +122,13 @@ export function createApp(deps: AppDeps): Hono {
     for (const path of ["/", "/playground", "/playground/*"]) app.get(path, playground);
   }
   app.post("/tokenize", tokenizeRoute(deps));
+  app.post("/apply-template", applyTemplateRoute(deps));
   app.get("/metrics", metricsRoute(metrics));
-  app.notFound((c) => {
-    const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
-    return respondWithError(c, new ApiError({ status: 404, type: "not_found_error", message: `No route for ${c.req.method} ${path}.`, code: "not_found" }));
-  });
+  // The index: at /v1 always, and at / as the fallback when no playground page is served there.
+  const apiIndex = apiIndexRoute(deps, () => app.routes);
+  app.get("/v1", apiIndex);
+  if (deps.playgroundDir === undefined) app.get("/", apiIndex);
+  app.notFound((c) => respondWithError(c, unmatchedRoute(app.routes, c.req.method, c.req.path)));
   app.onError((error, c) => {
     // The client went away: nobody reads this answer, and it is not a server fault.
     if (c.req.raw.signal.aborted) return c.body(null, 499 as 400);

@@ -26,6 +26,8 @@ export interface RequestLogEntry {
   ttft_ms: number | null;
   duration_ms: number;
   finish_reasons?: string[];
+  /** Why the request was stopped before its answer was complete: client_disconnected, timeout or shutdown. */
+  aborted?: string;
   error?: { type: string; code: string | null; message: string; in_stream: boolean };
   /** The request's messages or prompts: only with prompt logging on. */
   prompt?: unknown;
@@ -44,7 +46,7 @@ export function toRequestLogEntry(record: RequestRecord, options: LogEntryOption
   const status = record.status ?? 0;
   const entry: RequestLogEntry = {
     time: new Date(record.startedAt).toISOString(),
-    level: status >= 500 || (record.streamError === true && record.error !== undefined) ? "error" : status >= 400 ? "warn" : "info",
+    level: status >= 500 || (record.streamError === true && record.error !== undefined) ? "error" : status >= 400 || record.aborted !== undefined ? "warn" : "info",
     msg: "request",
     request_id: record.requestId,
     method: record.method,
@@ -61,6 +63,7 @@ export function toRequestLogEntry(record: RequestRecord, options: LogEntryOption
     duration_ms: round((record.endedAtMs ?? record.startedAtMs) - record.startedAtMs),
   };
   if (record.finishes.length > 0) entry.finish_reasons = record.finishes.map((finish) => (finish.cut === null ? finish.reason : `${finish.reason}:${finish.cut}`));
+  if (record.aborted !== undefined) entry.aborted = record.aborted;
   if (record.error) entry.error = { ...record.error, in_stream: record.streamError === true };
   if (options.includePrompts === true && record.input !== undefined) entry.prompt = record.input;
   return entry;
@@ -80,6 +83,7 @@ export function formatPrettyLine(entry: RequestLogEntry): string {
   if (entry.ttft_ms !== null) parts.push(`ttft ${entry.ttft_ms} ms`);
   parts.push(`${entry.duration_ms} ms`);
   if (entry.finish_reasons) parts.push(entry.finish_reasons.join(","));
+  if (entry.aborted !== undefined) parts.push(`ABORTED (${entry.aborted.replace(/_/g, " ")})`);
   if (entry.error) parts.push(`${entry.error.in_stream ? "stream error" : "error"} ${entry.error.code ?? entry.error.type}: ${printable(entry.error.message)}`);
   parts.push(entry.request_id);
   let line = parts.join(" · ");

@@ -5,6 +5,7 @@
  * the metrics when the response (a stream included) has ended.
  */
 import { performance } from "node:perf_hooks";
+import type { AbortCause } from "./abort-cause.js";
 
 /** Token counts of a request so far (the routes' usage object, shared live). */
 export interface RecordedUsage {
@@ -57,6 +58,8 @@ export interface RequestRecord {
   error?: RecordedError;
   /** True when the error arrived inside a stream that had begun. */
   streamError?: boolean;
+  /** Set when the request was stopped before its answer was complete, with the cause. */
+  aborted?: AbortCause;
   /** Monotonic end: when the response, a stream's last byte included, was done. */
   endedAtMs?: number;
 }
@@ -71,6 +74,7 @@ const knownRoutes: readonly (readonly [string, RegExp])[] = [
   ["/v1/exemplar-sets", /^\/v1\/exemplar-sets$/],
   ["/v1/votes", /^\/v1\/votes$/],
   ["/tokenize", /^\/tokenize$/],
+  ["/apply-template", /^\/apply-template$/],
   ["/health", /^\/health$/],
   ["/metrics", /^\/metrics$/],
 ];

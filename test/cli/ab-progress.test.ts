@@ -30,8 +30,8 @@ describe("createAbProgress", () => {
     progress.update({ type: "step", phase: "judging", done: 1, total: 2, label: "scores · urial/a · q1" });
     progress.update({ type: "step", phase: "judging", done: 2, total: 2, label: "pair · urial/b vs urial/a · q1" });
     progress.end();
-    expect(writes[1]).toMatch(/^\r\[█{12}░{12}\] 1\/2 judgements · scores · urial\/a · q1 · \d+ s left\x1b\[K$/);
-    expect(writes[2]).toMatch(/^\r\[█{24}\] 2\/2 judgements · pair/);
+    expect(writes[1]).toMatch(/^\r\[█{12}░{12}\] 1\/2 judgements · \d+ s left · scores · urial\/a · q1\x1b\[K$/);
+    expect(writes[2]).toMatch(/^\r\[█{24}\] 2\/2 judgements · 0 s left · pair/);
     expect(writes.slice(3)).toEqual(["\n"]);
   });
 });

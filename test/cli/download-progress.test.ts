@@ -53,3 +53,36 @@ describe("createDownloadProgress", () => {
     expect(text()).toBe("[urial] m.gguf is in the cache (2.0 KiB): /models/m.gguf\n");
   });
 });
+
+describe("progress at any terminal width, with speed and time left", () => {
+  it("shows speed and time left once a second has passed, on lines and on the bar", () => {
+    let now = 0;
+    const lines = capture(false);
+    const progress = createDownloadProgress(lines.output, "[urial] ", () => now);
+    progress.onEvent({ type: "start", name, source: "https://x.test/m.gguf", total: 10 * 1024 * 1024, resumedFrom: 0 });
+    now = 2000;
+    progress.onEvent({ type: "progress", name, downloaded: 2 * 1024 * 1024, total: 10 * 1024 * 1024 });
+    expect(lines.text().split("\n")[1]).toBe("[urial] m.gguf: 20 % (2.0 MiB of 10.0 MiB, 1.0 MiB/s, 8 s left)");
+
+    now = 0;
+    const bar = capture(true);
+    const tty = createDownloadProgress({ ...bar.output, columns: 100 }, "[urial] ", () => now);
+    tty.onEvent({ type: "start", name, source: "https://x.test/m.gguf", total: 10 * 1024 * 1024, resumedFrom: 0 });
+    now = 4000;
+    tty.onEvent({ type: "progress", name, downloaded: 8 * 1024 * 1024, total: 10 * 1024 * 1024 });
+    expect(bar.text()).toContain("\r[urial] [███████████████████░░░░░]  80 % 8.0 MiB / 10.0 MiB · 2.0 MiB/s · 1 s left\x1b[K");
+  });
+
+  it("draws something on a terminal that reports 0 columns, and never a line wider than a narrow one", () => {
+    for (const columns of [0, undefined, 30, 12]) {
+      const { output, text } = capture(true);
+      const progress = createDownloadProgress({ ...output, columns }, "[urial] ", () => 0);
+      progress.onEvent({ type: "start", name, source: "hf:u/r/m.gguf", total: 1000, resumedFrom: 0 });
+      progress.onEvent({ type: "progress", name, downloaded: 500, total: 1000 });
+      const redraw = text().split("\r").at(-1)!.replace("\x1b[K", "");
+      expect(redraw, `columns ${columns}`).toContain("[urial]");
+      expect([...redraw].length, `columns ${columns}`).toBeLessThan(columns === undefined || columns === 0 ? 80 : columns);
+      if (columns === 0 || columns === undefined) expect(redraw).toContain(" 50 % 500 B / 1000 B");
+    }
+  });
+});

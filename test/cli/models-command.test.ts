@@ -53,7 +53,7 @@ describe.skipIf(!pairExists)(modelSuiteTitle("urial pull / urial models / urial 
     expect(first.stdout()).toBe(`${join(modelsDir, "stories260K.gguf")}\n`);
     const lines = first.stderr().trimEnd().split("\n");
     expect(lines[0]).toBe(`[urial] downloading ${url} as stories260K.gguf (1.1 MiB)`);
-    expect(lines.filter((line) => / \d+ % \(/.test(line)).at(-1)).toMatch(/^\[urial\] stories260K\.gguf: 100 % \(1\.1 MiB of 1\.1 MiB\)$/);
+    expect(lines.filter((line) => / \d+ % \(/.test(line)).at(-1)).toMatch(/^\[urial\] stories260K\.gguf: 100 % \(1\.1 MiB of 1\.1 MiB(, [\d.]+ [KMG]?i?B\/s, \d+ s left)?\)$/);
     expect(lines.slice(-2)).toEqual([
       "[urial] verifying stories260K.gguf: size, GGUF header, sha256",
       `[urial] pulled stories260K.gguf (1.1 MiB, sha256 verified): ${join(modelsDir, "stories260K.gguf")}`,
@@ -125,7 +125,9 @@ describe.skipIf(!pairExists)(modelSuiteTitle("urial pull / urial models / urial 
     const offline = io();
     expect(await runPullCommand(["hf:someone/Some-GGUF:Q4_K_M"], env, offline.io)).toBe(1);
     expect(offline.stderr()).toContain("urial pull: hf:someone/Some-GGUF:Q4_K_M: cannot reach localhost:");
-    expect(offline.stderr()).toContain("--model ./path/to/model.gguf");
+    // pull has no --model: its hint names the commands that have one.
+    expect(offline.stderr()).not.toContain("Pass a local GGUF file instead: --model");
+    expect(offline.stderr()).toContain("A GGUF file you already have needs no pull: give its path to 'urial serve --model' or 'urial chat --model'");
 
     const none = io();
     expect(await runPullCommand([], env, none.io)).toBe(2);

@@ -247,7 +247,7 @@ describe("parseServeConfig", () => {
 describe("serveHelp", () => {
   it("lists every flag with its environment variable", () => {
     const help = serveHelp();
-    expect(help.startsWith("Usage: urial serve [--model MODEL] [options]")).toBe(true);
+    expect(help.startsWith("Usage: urial serve [-m MODEL] [--config FILE] [options]")).toBe(true);
     for (const spec of Object.values(serveOptions)) {
       expect(help).toContain(`--${spec.flag} ${spec.value}`);
       expect(help).toContain(spec.env);

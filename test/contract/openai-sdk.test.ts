@@ -237,7 +237,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("the openai SDK against the se
   });
 
   it("raises BadRequestError context_length_exceeded when max_tokens cannot fit", async () => {
-    const error: unknown = await client.chat.completions.create({ model: "urial", messages: story, max_tokens: 5000 }).catch((caught: unknown) => caught);
+    const error: unknown = await client.chat.completions.create({ model: "urial", messages: story, max_tokens: 2000 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe("context_length_exceeded");
   });

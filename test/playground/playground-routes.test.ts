@@ -55,9 +55,12 @@ describe("the page", () => {
     }
   });
 
-  it("is absent when the app has no playground folder", async () => {
+  it("is absent when the app has no playground folder: / is then the API index (issue 15's fallback)", async () => {
     const { app } = build({ playgroundDir: undefined });
-    expect((await app.request("/")).status).toBe(404);
+    const response = await app.request("/");
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { object: string }).object).toBe("urial.index");
+    expect((await app.request("/playground")).status).toBe(404);
   });
 
   it("needs no key for the page, while the API behind it does", async () => {

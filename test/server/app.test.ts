@@ -211,12 +211,12 @@ describe("errors", () => {
 
   it("answers an unknown route with a 404 in OpenAI's error shape", async () => {
     const { app } = build();
-    const response = await app.request("/v1/embeddings", { method: "POST", body: "{}" });
+    const response = await app.request("/v1/nothing-here", { method: "POST", body: "{}" });
     expect(response.status).toBe(404);
     const body = (await response.json()) as { error: Record<string, unknown> };
     expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
     expect(body.error).toMatchObject({ type: "not_found_error", param: null, code: "not_found" });
-    expect(body.error.message).toContain("/v1/embeddings");
+    expect(body.error.message).toContain("/v1/nothing-here");
   });
 
   it("sets x-request-id on every response, keeping a sane client id and replacing an unsafe one", async () => {
@@ -399,11 +399,11 @@ describe("POST /v1/chat/completions (non-streaming)", () => {
     expect(promptTokens).toBeGreaterThan(100);
     const callsBefore = engine.calls.length;
 
-    const response = await post(app, "/v1/chat/completions", { ...hi, max_tokens: 5000 });
+    const response = await post(app, "/v1/chat/completions", { ...hi, max_tokens: 1500 });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string; code: string; param: string; type: string } };
     expect(body.error).toMatchObject({ type: "invalid_request_error", code: "context_length_exceeded", param: "messages" });
-    expect(body.error.message).toContain(`${promptTokens} + 5000 > 1000`);
+    expect(body.error.message).toContain(`${promptTokens} + 1500 > 1000`);
     expect(engine.calls.length).toBe(callsBefore);
 
     // Exactly filling the context is allowed.

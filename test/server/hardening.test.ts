@@ -234,11 +234,13 @@ describe("limits", () => {
     expect((await post(app, "/v1/completions", { model: "base", prompt: "x", max_tokens: 51 })).status).toBe(400);
   });
 
-  it("still reports context_length_exceeded (with the numbers) before the ceiling", async () => {
+  it("reports max_tokens above the ceiling as max_tokens_too_large even when the context could not hold it either (one code per mistake)", async () => {
     const { app } = build({ contextSize: 1000 }, { limits: { maxTokens: 50 } });
     const response = await post(app, "/v1/chat/completions", { ...hi, max_tokens: 5000 });
     expect(response.status).toBe(400);
-    expect((await errorOf(response)).code).toBe("context_length_exceeded");
+    expect(await errorOf(response)).toMatchObject({ param: "max_tokens", code: "max_tokens_too_large" });
+    const fitsCeilingNotContext = await post(app, "/v1/chat/completions", { ...hi, messages: [{ role: "user", content: "x".repeat(990) }], max_tokens: 50 });
+    expect((await errorOf(fitsCeilingNotContext)).code).toBe("context_length_exceeded");
   });
 
   it("refuses a body that is not UTF-8 with a 400, not a replacement character", async () => {

@@ -85,7 +85,10 @@ export async function connectOpenAiJudge(options: OpenAiJudgeOptions): Promise<J
   let model = options.model;
   if (model === undefined) {
     const listed = (await send("/models", { method: "GET" }).catch((error: unknown) => {
-      throw new JudgeUnavailableError(`cannot list the models at ${base} (${error instanceof Error ? error.message : String(error)}); pass --judge-model`);
+      // Unreachable is not a missing model name: --judge-model would not help, the URL or the server would.
+      throw new JudgeUnavailableError(
+        `cannot list the models at ${base} (${error instanceof Error ? error.message : String(error)}); check that the judge server is running and that --judge (or URIAL_JUDGE) is its OpenAI-compatible base URL, e.g. http://127.0.0.1:8081/v1`,
+      );
     })) as { data?: { id?: unknown }[] };
     const first = listed.data?.find((entry) => typeof entry.id === "string")?.id;
     if (typeof first !== "string") throw new JudgeUnavailableError(`${base}/models lists no model; pass --judge-model`);

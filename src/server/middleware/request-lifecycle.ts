@@ -12,6 +12,7 @@ import type { RequestTracker } from "../../lifecycle/request-tracker.js";
 import { requestTimedOut, shuttingDown } from "../../openai/api-error.js";
 import { startRecord, type RequestRecord } from "../../telemetry/request-record.js";
 import { respondWithError } from "../error-response.js";
+import { abortCause } from "../../telemetry/abort-cause.js";
 
 export interface RequestLifecycleOptions {
   tracker: RequestTracker;
@@ -38,6 +39,8 @@ export function requestLifecycle(options: RequestLifecycleOptions): MiddlewareHa
       if (finished) return;
       finished = true;
       record.endedAtMs = performance.now();
+      // Stopped before it was done: the log says so, and why (a stream cut short still has status 200).
+      if (scope.signal.aborted) record.aborted = abortCause(scope.signal.reason, c.req.raw.signal.aborted);
       scope.end();
       try {
         options.onDone?.(record);
