@@ -47,10 +47,29 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
   const gpuArgs = options.gpu === false ? ["--gpu", "off"] : ["--gpu", options.gpu, "--gpu-layers", "max"];
   const port = await freePort();
   const args = [
-    join(repoRoot, "dist/src/cli/urial.js"), "serve", "--model", modelPath, ...gpuArgs,
-    "--parallel", String(options.parallel), "--context-size", String(contextSize), "--max-queue", "256",
-    "--exemplars-dir", sets.exemplarsDir, "--system-prompts-dir", sets.systemPromptsDir, "--exemplars", sets.names[0]!,
-    "--prefix-cache-max-bytes", "0", "--host", "127.0.0.1", "--port", String(port),
+    join(repoRoot, "dist/src/cli/urial.js"),
+    "serve",
+    "--model",
+    modelPath,
+    ...gpuArgs,
+    "--parallel",
+    String(options.parallel),
+    "--context-size",
+    String(contextSize),
+    "--max-queue",
+    "256",
+    "--exemplars-dir",
+    sets.exemplarsDir,
+    "--system-prompts-dir",
+    sets.systemPromptsDir,
+    "--exemplars",
+    sets.names[0]!,
+    "--prefix-cache-max-bytes",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
   ];
   const started = performance.now();
   const server = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -90,11 +109,20 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       const deadline = Date.now() + options.startTimeout * 1000;
       for (;;) {
         if (exit) throw new Error(`server exited during start-up (${exit})`);
-        const health = await fetch(`${url}/health`).then((response) => (response.ok ? (response.json() as Promise<Record<string, unknown>>) : undefined), () => undefined);
+        const health = await fetch(`${url}/health`).then(
+          (response) => (response.ok ? (response.json() as Promise<Record<string, unknown>>) : undefined),
+          () => undefined,
+        );
         if (health?.status === "ok") {
           device = health.gpu === false ? "CPU (--gpu false)" : `${String(health.gpu)}, ${String(health.gpu_layers)} layers offloaded`;
           const threadsLine = /threads: (prefill[^\n]*)/.exec(log)?.[1] ?? "";
-          return [{ measure: "start-up (spawn → /health ok)", value: `${((performance.now() - started) / 1000).toFixed(1)} s`, note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}` }];
+          return [
+            {
+              measure: "start-up (spawn → /health ok)",
+              value: `${((performance.now() - started) / 1000).toFixed(1)} s`,
+              note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}`,
+            },
+          ];
         }
         if (Date.now() > deadline) throw new Error(`no /health after ${options.startTimeout} s`);
         await new Promise((wait) => setTimeout(wait, 200));
@@ -103,47 +131,78 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
     if (!up) return finish();
 
     const query = (tag: string, index = 0) => `${tag}-${index}: please tell me a short story about a green frog.`;
-    if (!(await stage("cold TTFT", async () => {
-      const timing = await chat(sets.names[1]!, query("cold"), 1);
-      return [{ measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens; first use of the GPU kernels included` }];
-    }))) return finish();
+    if (
+      !(await stage("cold TTFT", async () => {
+        const timing = await chat(sets.names[1]!, query("cold"), 1);
+        return [
+          { measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens; first use of the GPU kernels included` },
+        ];
+      }))
+    )
+      return finish();
 
-    if (!(await stage(`priming: ${options.parallel} sequences at once`, async () => {
-      const begun = performance.now();
-      const timings = await Promise.all(Array.from({ length: options.parallel }, (_, index) => chat(sets.names[0]!, query("prime", index), 1)));
-      const wall = performance.now() - begun;
-      const copied = timings.filter((timing) => timing.cachedTokens >= prefixTokens[0]! - 1).length;
-      return [{ measure: `priming: ${options.parallel} requests of one set at once`, value: `${(wall / 1000).toFixed(2)} s for all; TTFT ${formatSamples(timings.map((timing) => timing.firstChunkMs), "ms", 0)}`, note: `${copied} of ${options.parallel} got the ${prefixTokens[0]}-token prefix without evaluating it` }];
-    }))) return finish();
+    if (
+      !(await stage(`priming: ${options.parallel} sequences at once`, async () => {
+        const begun = performance.now();
+        const timings = await Promise.all(Array.from({ length: options.parallel }, (_, index) => chat(sets.names[0]!, query("prime", index), 1)));
+        const wall = performance.now() - begun;
+        const copied = timings.filter((timing) => timing.cachedTokens >= prefixTokens[0]! - 1).length;
+        return [
+          {
+            measure: `priming: ${options.parallel} requests of one set at once`,
+            value: `${(wall / 1000).toFixed(2)} s for all; TTFT ${formatSamples(
+              timings.map((timing) => timing.firstChunkMs),
+              "ms",
+              0,
+            )}`,
+            note: `${copied} of ${options.parallel} got the ${prefixTokens[0]}-token prefix without evaluating it`,
+          },
+        ];
+      }))
+    )
+      return finish();
 
-    if (!(await stage("warm TTFT", async () => {
-      const samples: number[] = [];
-      for (let round = 0; round < options.rounds; round += 1) samples.push((await chat(sets.names[0]!, query("warm", round), 1)).firstChunkMs);
-      return [{ measure: "warm TTFT (prefix cached, new query)", value: formatSamples(samples, "ms", 0) }];
-    }))) return finish();
+    if (
+      !(await stage("warm TTFT", async () => {
+        const samples: number[] = [];
+        for (let round = 0; round < options.rounds; round += 1) samples.push((await chat(sets.names[0]!, query("warm", round), 1)).firstChunkMs);
+        return [{ measure: "warm TTFT (prefix cached, new query)", value: formatSamples(samples, "ms", 0) }];
+      }))
+    )
+      return finish();
 
-    if (!(await stage("decode", async () => {
-      const samples: number[] = [];
-      for (let round = 0; round < options.rounds; round += 1) {
-        const timing = await chat(sets.names[0]!, query("decode", round), options.decodeTokens);
-        samples.push((timing.completionTokens - 1) / (timing.streamMs / 1000));
-      }
-      return [{ measure: `decode, one stream (${options.decodeTokens} tokens)`, value: formatSamples(samples, "tok/s") }];
-    }))) return finish();
+    if (
+      !(await stage("decode", async () => {
+        const samples: number[] = [];
+        for (let round = 0; round < options.rounds; round += 1) {
+          const timing = await chat(sets.names[0]!, query("decode", round), options.decodeTokens);
+          samples.push((timing.completionTokens - 1) / (timing.streamMs / 1000));
+        }
+        return [{ measure: `decode, one stream (${options.decodeTokens} tokens)`, value: formatSamples(samples, "tok/s") }];
+      }))
+    )
+      return finish();
 
     const aggregate = new Map<number, number[]>(options.streams.map((count) => [count, []]));
     const ttfts = new Map<number, number[]>(options.streams.map((count) => [count, []]));
-    if (!(await stage("streams", async () => {
-      for (let round = 0; round < options.rounds; round += 1) {
-        for (const count of options.streams) {
-          const begun = performance.now();
-          const timings = await Promise.all(Array.from({ length: count }, (_, index) => chat(sets.names[0]!, query(`s${count}r${round}`, index), options.decodeTokens)));
-          aggregate.get(count)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / ((performance.now() - begun) / 1000));
-          ttfts.get(count)!.push(...timings.map((timing) => timing.firstChunkMs));
+    if (
+      !(await stage("streams", async () => {
+        for (let round = 0; round < options.rounds; round += 1) {
+          for (const count of options.streams) {
+            const begun = performance.now();
+            const timings = await Promise.all(Array.from({ length: count }, (_, index) => chat(sets.names[0]!, query(`s${count}r${round}`, index), options.decodeTokens)));
+            aggregate.get(count)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / ((performance.now() - begun) / 1000));
+            ttfts.get(count)!.push(...timings.map((timing) => timing.firstChunkMs));
+          }
         }
-      }
-      return options.streams.map((count) => ({ measure: `${count} concurrent stream${count > 1 ? "s" : ""} (aggregate)`, value: formatSamples(aggregate.get(count)!, "tok/s"), note: `TTFT ${formatSamples(ttfts.get(count)!, "ms", 0)}` }));
-    }))) return finish();
+        return options.streams.map((count) => ({
+          measure: `${count} concurrent stream${count > 1 ? "s" : ""} (aggregate)`,
+          value: formatSamples(aggregate.get(count)!, "tok/s"),
+          note: `TTFT ${formatSamples(ttfts.get(count)!, "ms", 0)}`,
+        }));
+      }))
+    )
+      return finish();
 
     const top = options.streams[options.streams.length - 1]!;
     const ratio = medianOf(aggregate.get(top)!) / medianOf(aggregate.get(1)!);

@@ -37,11 +37,18 @@ export async function runColdStreamsSection(options: ColdStreamsOptions): Promis
   };
   for (let round = 0; round < options.rounds; round += 1) {
     for (const count of counts) {
-      for (const [variant, sharePrefixes] of [["before", false], ["after", true]] as const) {
+      for (const [variant, sharePrefixes] of [
+        ["before", false],
+        ["after", true],
+      ] as const) {
         const server = await startBenchServer(options.sets, { ...options.engineOptions, parallel, sharePrefixes });
         try {
           const started = performance.now();
-          const timings = await Promise.all(Array.from({ length: count }, (_, index) => timedChat(server.url, "urial/bench-a", `cold${count}-${round}-${index}: please tell me a short story about a green frog.`, options.decodeTokens)));
+          const timings = await Promise.all(
+            Array.from({ length: count }, (_, index) =>
+              timedChat(server.url, "urial/bench-a", `cold${count}-${round}-${index}: please tell me a short story about a green frog.`, options.decodeTokens),
+            ),
+          );
           const seconds = (performance.now() - started) / 1000;
           const target = cell(variant, count);
           target.aggregate.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / seconds);
@@ -63,11 +70,19 @@ export async function runColdStreamsSection(options: ColdStreamsOptions): Promis
     summary[`after:${count}`] = { aggregate: summarize(after.aggregate), ttft: summarize(after.ttft), cachedShare: summarize(after.cachedShare) };
     const b = summary[`before:${count}`]!;
     const a = summary[`after:${count}`]!;
-    console.log(`| ${count} | ${formatSummary(b.aggregate)} | ${formatSummary(a.aggregate)} | ${formatSummary(b.ttft, 0)} | ${formatSummary(a.ttft, 0)} | ${(b.cachedShare.median * 100).toFixed(0)} % | ${(a.cachedShare.median * 100).toFixed(0)} % |`);
+    console.log(
+      `| ${count} | ${formatSummary(b.aggregate)} | ${formatSummary(a.aggregate)} | ${formatSummary(b.ttft, 0)} | ${formatSummary(a.ttft, 0)} | ${(b.cachedShare.median * 100).toFixed(0)} % | ${(a.cachedShare.median * 100).toFixed(0)} % |`,
+    );
   }
   console.log("");
   const top = counts[counts.length - 1]!;
   const gain = summary[`after:${top}`]!.aggregate.median / summary[`before:${top}`]!.aggregate.median;
-  options.target(`S1. cold ${top} streams: aggregate after ÷ before sharing`, `${summary[`after:${top}`]!.aggregate.median.toFixed(1)} / ${summary[`before:${top}`]!.aggregate.median.toFixed(1)} tok/s`, gain, "> 1 (report)", gain > 1);
+  options.target(
+    `S1. cold ${top} streams: aggregate after ÷ before sharing`,
+    `${summary[`after:${top}`]!.aggregate.median.toFixed(1)} / ${summary[`before:${top}`]!.aggregate.median.toFixed(1)} tok/s`,
+    gain,
+    "> 1 (report)",
+    gain > 1,
+  );
   return summary;
 }

@@ -74,7 +74,8 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
       sides.push({ name, ...emptySamples(), request: (set, query, maxTokens) => timedPeerCompletion(peer.url, promptText(set, query), maxTokens), close: () => peer.close() });
     }
     // Warm each server's bench-a prefix on every slot it will use.
-    for (const side of sides) await Promise.all(streamCounts.slice(-1).flatMap((count) => Array.from({ length: count }, (_, index) => side.request("bench-a", `warmup ${index}: a green frog story`, 1))));
+    for (const side of sides)
+      await Promise.all(streamCounts.slice(-1).flatMap((count) => Array.from({ length: count }, (_, index) => side.request("bench-a", `warmup ${index}: a green frog story`, 1))));
 
     const promptCounts = new Map<string, number[]>();
     for (let round = 0; round < rounds; round += 1) {
@@ -87,7 +88,9 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
         side.decode.push((decode.completionTokens - 1) / (decode.streamMs / 1000));
         for (const count of streamCounts) {
           const started = performance.now();
-          const timings = await Promise.all(Array.from({ length: count }, (_, index) => side.request("bench-a", `s${count}-${round}-${index}: please tell me a short story about a green frog.`, options.decodeTokens)));
+          const timings = await Promise.all(
+            Array.from({ length: count }, (_, index) => side.request("bench-a", `s${count}-${round}-${index}: please tell me a short story about a green frog.`, options.decodeTokens)),
+          );
           const seconds = (performance.now() - started) / 1000;
           side.streams.get(count)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / seconds);
         }
@@ -107,17 +110,27 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
     console.log(`| server | cold TTFT | warm TTFT | decode | ${streamCounts.map((count) => `${count} stream${count > 1 ? "s" : ""}`).join(" | ")} | prompt tokens (cold) |`);
     console.log(`|---|---|---|---|${streamCounts.map(() => "---").join("|")}|---|`);
     for (const row of summaries) {
-      console.log(`| ${row.name} | ${formatSummary(row.cold, 0)} | ${formatSummary(row.warm, 0)} | ${formatSummary(row.decode)} | ${streamCounts.map((count) => formatSummary(row.streams[count]!)).join(" | ")} | ${[...new Set(row.promptTokens)].join(", ")} |`);
+      console.log(
+        `| ${row.name} | ${formatSummary(row.cold, 0)} | ${formatSummary(row.warm, 0)} | ${formatSummary(row.decode)} | ${streamCounts.map((count) => formatSummary(row.streams[count]!)).join(" | ")} | ${[...new Set(row.promptTokens)].join(", ")} |`,
+      );
     }
     const [ours, ...peers] = summaries;
     const bestWarm = peers.reduce((best, row) => (row.warm.median < best.warm.median ? row : best));
     const bestDecode = peers.reduce((best, row) => (row.decode.median > best.decode.median ? row : best));
     const defaults = peers.find((row) => row.name === "llama-server defaults")!;
-    console.log(`\nratios (urial ÷ llama-server): warm TTFT ${(ours!.warm.median / bestWarm.warm.median).toFixed(3)} vs its best (${bestWarm.name}); decode ${(ours!.decode.median / bestDecode.decode.median).toFixed(3)} vs its best (${bestDecode.name}); cold TTFT ${(ours!.cold.median / defaults.cold.median).toFixed(3)} vs its defaults; 4 streams ${(ours!.streams[4]!.median / peers[0]!.streams[4]!.median).toFixed(3)} vs same threads\n`);
+    console.log(
+      `\nratios (urial ÷ llama-server): warm TTFT ${(ours!.warm.median / bestWarm.warm.median).toFixed(3)} vs its best (${bestWarm.name}); decode ${(ours!.decode.median / bestDecode.decode.median).toFixed(3)} vs its best (${bestDecode.name}); cold TTFT ${(ours!.cold.median / defaults.cold.median).toFixed(3)} vs its defaults; 4 streams ${(ours!.streams[4]!.median / peers[0]!.streams[4]!.median).toFixed(3)} vs same threads\n`,
+    );
     const warmRatio = ours!.warm.median / bestWarm.warm.median;
     options.target("P1. warm TTFT ÷ llama-server at its best", `${ours!.warm.median.toFixed(0)} / ${bestWarm.warm.median.toFixed(0)} ms (${bestWarm.name})`, warmRatio, "≤ 1.0", warmRatio <= 1);
     const decodeRatio = ours!.decode.median / bestDecode.decode.median;
-    options.target("P2. decode ÷ llama-server at its best", `${ours!.decode.median.toFixed(1)} / ${bestDecode.decode.median.toFixed(1)} tok/s (${bestDecode.name})`, decodeRatio, "≥ 1.0", decodeRatio >= 1);
+    options.target(
+      "P2. decode ÷ llama-server at its best",
+      `${ours!.decode.median.toFixed(1)} / ${bestDecode.decode.median.toFixed(1)} tok/s (${bestDecode.name})`,
+      decodeRatio,
+      "≥ 1.0",
+      decodeRatio >= 1,
+    );
     const coldRatio = ours!.cold.median / defaults.cold.median;
     options.target("P3. cold TTFT ÷ llama-server defaults", `${ours!.cold.median.toFixed(0)} / ${defaults.cold.median.toFixed(0)} ms`, coldRatio, "≤ 1.0", coldRatio <= 1);
     return { parallel, sides: summaries };

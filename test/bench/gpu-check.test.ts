@@ -15,11 +15,20 @@ import { cleanEnv, repositoryRoot } from "../support/run-cli.js";
 describe("parseGpuCheckOptions", () => {
   it("defaults to CUDA, a synthetic 1B model, 8 sequences and 1/2/4/8 streams", () => {
     const parsed = parseGpuCheckOptions([]);
-    expect(parsed).toMatchObject({ ok: true, help: false, options: { gpu: "cuda", model: undefined, preset: "1b", parallel: 8, streams: [1, 2, 4, 8], prefixTokens: 3000, contextSize: 4096, rounds: 3 } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      help: false,
+      options: { gpu: "cuda", model: undefined, preset: "1b", parallel: 8, streams: [1, 2, 4, 8], prefixTokens: 3000, contextSize: 4096, rounds: 3 },
+    });
   });
 
   it("takes vulkan, auto, and false/off for a CPU run", () => {
-    for (const [text, gpu] of [["vulkan", "vulkan"], ["auto", "auto"], ["false", false], ["off", false]] as const) {
+    for (const [text, gpu] of [
+      ["vulkan", "vulkan"],
+      ["auto", "auto"],
+      ["false", false],
+      ["off", false],
+    ] as const) {
       expect(parseGpuCheckOptions(["--gpu", text])).toMatchObject({ ok: true, options: { gpu } });
     }
   });
@@ -79,7 +88,16 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("run-gpu-check end to end on t
     });
     expect(code, stderr + stdout).toBe(0);
     expect(stdout).toContain("## GPU check — CPU (--gpu false)");
-    for (const measure of ["start-up (spawn → /health ok)", "cold TTFT", "priming: 2 requests of one set at once", "warm TTFT", "decode, one stream", "1 concurrent stream (aggregate)", "2 concurrent streams (aggregate)", "target: 2 streams ÷ 1 stream"]) {
+    for (const measure of [
+      "start-up (spawn → /health ok)",
+      "cold TTFT",
+      "priming: 2 requests of one set at once",
+      "warm TTFT",
+      "decode, one stream",
+      "1 concurrent stream (aggregate)",
+      "2 concurrent streams (aggregate)",
+      "target: 2 streams ÷ 1 stream",
+    ]) {
       expect(stdout).toContain(`| ${measure}`);
     }
     // The priming stage: one sequence evaluated the prefix, the other got it without evaluating.

@@ -49,7 +49,10 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("node-llama-cpp behaviour the 
   });
 
   it("has the internal sequence copy", () => {
-    expect(typeof (LlamaContextSequence.prototype as unknown as Record<string, unknown>)._copyStateFromOtherSequence, "LlamaContextSequence._copyStateFromOtherSequence is gone: prefixes are evaluated per sequence again").toBe("function");
+    expect(
+      typeof (LlamaContextSequence.prototype as unknown as Record<string, unknown>)._copyStateFromOtherSequence,
+      "LlamaContextSequence._copyStateFromOtherSequence is gone: prefixes are evaluated per sequence again",
+    ).toBe("function");
     expect(canCopySequences()).toBe(true);
   });
 

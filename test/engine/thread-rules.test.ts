@@ -32,9 +32,25 @@ describe("decodeThreadCandidates", () => {
 
 describe("fastestTrial", () => {
   it("takes the fastest, and the fewest threads within 5 % of it", () => {
-    expect(fastestTrial([{ threads: 2, tokensPerSecond: 50 }, { threads: 1, tokensPerSecond: 170 }])).toBe(1);
-    expect(fastestTrial([{ threads: 8, tokensPerSecond: 100 }, { threads: 4, tokensPerSecond: 96 }, { threads: 2, tokensPerSecond: 60 }])).toBe(4);
-    expect(fastestTrial([{ threads: 8, tokensPerSecond: 100 }, { threads: 4, tokensPerSecond: 90 }])).toBe(8);
+    expect(
+      fastestTrial([
+        { threads: 2, tokensPerSecond: 50 },
+        { threads: 1, tokensPerSecond: 170 },
+      ]),
+    ).toBe(1);
+    expect(
+      fastestTrial([
+        { threads: 8, tokensPerSecond: 100 },
+        { threads: 4, tokensPerSecond: 96 },
+        { threads: 2, tokensPerSecond: 60 },
+      ]),
+    ).toBe(4);
+    expect(
+      fastestTrial([
+        { threads: 8, tokensPerSecond: 100 },
+        { threads: 4, tokensPerSecond: 90 },
+      ]),
+    ).toBe(8);
     expect(fastestTrial([])).toBeUndefined();
   });
 });
@@ -48,7 +64,10 @@ describe("ThreadTrialPlan", () => {
     const sweep = plan.result();
     expect(sweep.best).toBe(1);
     expect(sweep.ended).toBe("all-candidates");
-    expect(sweep.trials).toEqual([{ threads: 2, tokensPerSecond: 50 }, { threads: 1, tokensPerSecond: 1000 / 6 }]);
+    expect(sweep.trials).toEqual([
+      { threads: 2, tokensPerSecond: 50 },
+      { threads: 1, tokensPerSecond: 1000 / 6 },
+    ]);
   });
 
   it("stops going down once a count is clearly slower than the best (64 cores, memory-bound decode)", () => {
