@@ -165,4 +165,19 @@ describe("POST /apply-template", () => {
     expect((await post(app, "/apply-template", { model: "nope", ...hi })).status).toBe(404);
     expect((await errorOf(await post(app, "/apply-template", { model: "urial" }))).param).toBe("messages");
   });
+
+  it("shows the same prompt as POST /v1/chat/prompt, system message and earlier turns included", async () => {
+    const { app } = build();
+    const messages = [
+      { role: "system", content: "Answer in French." },
+      { role: "user", content: "What is a kite?" },
+      { role: "assistant", content: "A toy that flies." },
+      { role: "user", content: "And a kestrel?" },
+    ];
+    const template = (await (await post(app, "/apply-template", { model: "urial/tiny", messages })).json()) as { prompt: string };
+    const shown = (await (await post(app, "/v1/chat/prompt", { model: "urial/tiny", messages })).json()) as { prompt: string };
+    expect(template.prompt).toContain("Answer in French.");
+    expect(template.prompt).toContain("A toy that flies.");
+    expect(template.prompt).toBe(shown.prompt);
+  });
 });

@@ -4,16 +4,15 @@
  * base model as (system prompt, exemplars, the conversation, the open answer
  * block), without generating — what `urial chat`'s `/prompt` shows. Named and
  * shaped after llama-server's route (`{"prompt": "…"}`), plus the exemplar
- * set and, once the model is loaded, the prompt's token count.
+ * set and, once the model is loaded, the prompt's token count. Rendered by
+ * the one function the completion route and `POST /v1/chat/prompt` use.
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { exemplarExchanges } from "../../catalog/catalog.js";
 import { chatMessageSchema } from "../../openai/chat-request-schema.js";
-import { combineSystem, conversationFromMessages } from "../../openai/conversation-from-messages.js";
 import { parseRequest } from "../../openai/parse-request.js";
 import { checkChatInput } from "../../answer/check-input-size.js";
-import { renderUrialPrompt } from "../../prompt/render-urial-prompt.js";
+import { renderChatRequest } from "../../answer/render-chat-request.js";
 import type { AppDeps } from "../app-deps.js";
 import { resolveChatModel } from "../../answer/model-ids.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -30,14 +29,7 @@ export function applyTemplateRoute(deps: AppDeps) {
     checkChatInput(request.messages, resolveRequestLimits(deps.limits));
     const model = request.model ?? "urial";
     const set = resolveChatModel(deps.catalog, model);
-    const conversation = conversationFromMessages(request.messages);
-    const rendered = renderUrialPrompt({
-      system: combineSystem(set.systemPrompt, conversation.clientSystem, deps.systemMessageMode),
-      exemplars: exemplarExchanges(set),
-      history: conversation.history,
-      query: conversation.query,
-      template: set.template,
-    });
+    const { rendered } = renderChatRequest(set, request.messages, deps.systemMessageMode);
     const engine = deps.engine();
     const tokens = engine !== undefined && engine.info.upstream === undefined ? engine.tokenize(rendered.text).length : null;
     return c.json({ prompt: rendered.text, model, exemplar_set: `${set.name}@${set.version}`, prompt_tokens: tokens });
