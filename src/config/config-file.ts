@@ -123,11 +123,15 @@ export function parseConfigFile(
 
 /**
  * A path in a config file means the same wherever the command runs: relative
- * to the file's folder (FILE, DIR, PATH values, and a MODEL written as ./… or
- * ../…; a cached model's name or an hf: URI stays as it is).
+ * to the file's folder (FILE, DIR, PATH values, and a MODEL or NAME|PATH
+ * written as ./… or ../…; a cached model's name or an hf: URI stays as it is).
  */
 function relativeToFile(spec: FileOption, value: string, folder: string): string {
-  const pathLike = ["FILE", "DIR", "PATH"].includes(spec.value ?? "") || (spec.value === "MODEL" && /^\.\.?\//.test(value));
+  const kinds = (spec.value ?? "").split("|");
+  const onlyPath = kinds.length === 1 && ["FILE", "DIR", "PATH"].includes(kinds[0]!);
+  // MODEL, NAME|PATH and the like may be names too: a path only when written ./… or ../…
+  const writtenAsPath = kinds.some((kind) => ["MODEL", "FILE", "PATH"].includes(kind)) && /^\.\.?\//.test(value);
+  const pathLike = onlyPath || writtenAsPath;
   if (!pathLike || isAbsolute(value) || /^[a-z]+:/i.test(value)) return value;
   return resolve(folder, value);
 }

@@ -173,6 +173,14 @@ describe("config file for urial ab: a promptfoo-style run file", () => {
       samples: 5,
       temperature: 0.7,
     });
+    // The run's gates live in the file too, and a local judge's model written as a path is relative to the file;
+    // a judge model given by name stays a name.
+    const gated = await applyConfigFile("ab", table, ["--config", await file("gated.yaml", "fail-below: 0.5\nmax-failures: 0.1\njudge-model: ../judge.gguf\n")], {}, checkAbOption);
+    if (!gated.ok) throw new Error(gated.message);
+    expect(gated.argv).toEqual(expect.arrayContaining(["--fail-below=0.5", "--max-failures=0.1", `--judge-model=${join(folder, "../judge.gguf")}`]));
+    const named = await applyConfigFile("ab", table, ["--config", await file("named.yaml", "judge-model: gpt-4o-mini\n")], {}, checkAbOption);
+    if (!named.ok) throw new Error(named.message);
+    expect(named.argv).toEqual(expect.arrayContaining(["--judge-model=gpt-4o-mini"]));
     const bad = await loadConfigFile(await file("bad-run.yaml", "variants: [urial/a]\n"), "ab", table, checkAbOption);
     expect(bad).toEqual({ ok: false, message: `${join(folder, "bad-run.yaml")}: key 'variants' must name at least two different model ids, comma-separated; got 'urial/a'.` });
   });
