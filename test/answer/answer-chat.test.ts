@@ -48,10 +48,11 @@ describe("answerChat", () => {
     await expect(tooLong).rejects.toMatchObject({ requested: true, wanted: 10, param: "messages" });
   });
 
-  it("raises a DomainError for a chat request on 'base', not an HTTP status", async () => {
-    const error = await answerChat({ engine: () => new FakeEngine(), catalog, systemMessageMode: "append" }, chat({ model: "base" })).catch((caught: unknown) => caught);
+  it("raises a DomainError for a chat request on 'chat' without a chat model, not an HTTP status", async () => {
+    // 'base' is a chat id now (zero-shot in the URIAL layout); 'chat' needs --chat-model.
+    const error = await answerChat({ engine: () => new FakeEngine(), catalog, systemMessageMode: "append" }, chat({ model: "chat" })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ kind: "invalid", code: "model_not_supported" });
+    expect(error).toMatchObject({ kind: "unknown", code: "model_not_found", param: "model" });
   });
 });
 

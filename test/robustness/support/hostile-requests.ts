@@ -229,10 +229,12 @@ export function generateHostileRequests(seed = 7): HostileRequest[] {
     add("unknown models", `chat model ${JSON.stringify(model)}`, chat, { ...validChat, model });
     add("unknown models", `completion model ${JSON.stringify(model)}`, completions, { ...validCompletion, model });
   }
-  add("unknown models", "chat with model 'base'", chat, { ...validChat, model: "base" });
+  // 'base' is a chat model id now (zero-shot in the URIAL layout); 'chat' is one only with --chat-model, which this server lacks.
+  add("unknown models", "chat with model 'chat' and no --chat-model", chat, { ...validChat, model: "chat" });
   for (let index = 0; index < 10; index += 1) {
     const model = Array.from({ length: 1 + Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join("");
-    if (model !== "urial" && model !== "base") add("unknown models", `random model ${JSON.stringify(model)}`, pick([chat, completions]), { ...(random() < 0.5 ? validChat : validCompletion), model });
+    if (!["urial", "base", "chat"].includes(model))
+      add("unknown models", `random model ${JSON.stringify(model)}`, pick([chat, completions]), { ...(random() < 0.5 ? validChat : validCompletion), model });
   }
   for (const id of ["nope", "urial%2Fnope", "a".repeat(3000)]) cases.push({ category: "unknown models", label: `GET /v1/models/${id.slice(0, 20)}`, method: "GET", path: `/v1/models/${id}` });
 
