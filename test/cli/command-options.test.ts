@@ -108,6 +108,14 @@ describe("urial chat --config FILE", () => {
     expect(lines).toContain("gpu: auto  # default");
   });
 
+  it("does not read URIAL_CONFIG, which names serve's file (with keys chat does not take)", async () => {
+    const serveFile = join(folder, "serve.yaml");
+    await writeFile(serveFile, "port: 9090\nthreads: 2\n");
+    const result = await run("chat", ["--print-config"], { URIAL_CONFIG: serveFile });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout.split("\n")).toContain("threads: auto  # default");
+  });
+
   it("names the file and the key of a bad value or an unknown key", async () => {
     const bad = join(folder, "bad.yaml");
     await writeFile(bad, "max-tokens: lots\n");
@@ -127,7 +135,7 @@ describe("help", () => {
     expect(models.stdout).toMatch(/^ {2}--json *$/m);
     expect(models.stdout).toMatch(/^ {2}--models-dir DIR {16}URIAL_MODELS_DIR$/m);
     const chat = (await run("chat", ["--help"])).stdout;
-    for (const line of ["  -m, --model MODEL               URIAL_MODEL", "  -t, --threads N|auto            URIAL_THREADS", "  --config FILE                   URIAL_CONFIG", "  --print-config"]) {
+    for (const line of ["  -m, --model MODEL               URIAL_MODEL", "  -t, --threads N|auto            URIAL_THREADS", "  --config FILE", "  --print-config"]) {
       expect(chat.split("\n")).toContain(line);
     }
     expect(chat).toContain("Commands:");
