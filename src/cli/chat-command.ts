@@ -5,51 +5,28 @@
  * same in-process API `serve` has); with `--url` (or by default the local
  * `urial serve` at 127.0.0.1:8080) it talks to a running server. Answers
  * stream; Ctrl-C stops an answer, not the program. With stdin a pipe, every
- * line is a turn and only answers reach stdout. Exit codes: 0 done, 1 a turn
- * or the start failed, 2 bad usage.
+ * line is a turn and only answers reach stdout. Options come from the one
+ * option layer (`config/chat-config`), with `--config FILE` and
+ * `--print-config` as for `serve`. Exit codes: 0 done, 1 a turn or the start
+ * failed, 2 bad usage.
  */
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
+import { chatOptions, chatOptionsHelp, defaultChatUrl, checkChatOption, parseChatConfig } from "../config/chat-config.js";
+import { formatResolvedConfig } from "../config/config-file.js";
 import { loadCatalog, CatalogError, type CatalogLocation } from "../catalog/load-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
-import { packageRoot } from "../platform/package-root.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
-import { defaultModelsDir } from "../models/models-dir.js";
 import { createApp } from "../server/app.js";
+import { applyConfigFile } from "./apply-config-file.js";
 import { createChatClient, type ChatClient } from "./chat-client.js";
 import { ChatSession, chatHelp } from "./chat-session.js";
 import { measureExemplarSets } from "./measure-exemplar-sets.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
-const defaultUrl = "http://127.0.0.1:8080/v1";
-
-export const chatUsage = `Usage: urial chat [--model MODEL | --url URL] [options] [MESSAGE]
-
-Chat with a base model through the URIAL prompt in the terminal. Answers stream;
-Ctrl-C stops an answer (not the program); Ctrl-D or /bye quits. With stdin a pipe,
-each line is one turn and only the answers are written to stdout. With MESSAGE,
-answers it and exits.
-
-  -m, --model MODEL          a base GGUF to load here: a path, a cached name, hf:… or an https URL (env URIAL_MODEL)
-  --url URL                  a running urial (or other OpenAI-compatible) server instead (env URIAL_URL; default ${defaultUrl})
-  --api-key KEY              sent to --url as a Bearer token (env URIAL_API_KEY)
-  -e, --exemplars NAME       exemplar set to start with (switch with /set NAME; default: the server's 'urial')
-  -s, --system TEXT          a system message for every turn
-  --temperature N            sampling temperature (default: the server's, 0.7 for a local model)
-  --max-tokens N             longest answer in tokens (default 512)
-  --seed N                   sampling seed
-  -c, --context-size N       with --model: tokens per sequence (default: the model's, at most 4096)
-  -t, --threads N|auto       with --model: CPU threads (env URIAL_THREADS; default auto)
-  --gpu KIND                 with --model: auto | cuda | vulkan | metal | off (env URIAL_GPU; default auto)
-  --models-dir DIR           with --model: the models cache (env URIAL_MODELS_DIR)
-  --exemplars-dir DIR        with --model: folder of exemplar sets (env URIAL_EXEMPLARS_DIR)
-  --system-prompts-dir DIR   with --model: folder of system prompts (env URIAL_SYSTEM_PROMPTS_DIR)
-  -h, --help                 show this help
-
-${chatHelp}`;
+/** The help of `urial chat`: its options, then the commands inside a chat. */
+export const chatUsage = `${chatOptionsHelp()}\n\n${chatHelp}`;
 
 interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -62,62 +39,25 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
     io.stderr.write(`urial chat: ${message}\n`);
     return code;
   };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: "string", short: "m" },
-        url: { type: "string" },
-        "api-key": { type: "string" },
-        exemplars: { type: "string", short: "e" },
-        system: { type: "string", short: "s" },
-        temperature: { type: "string" },
-        "max-tokens": { type: "string" },
-        seed: { type: "string" },
-        "context-size": { type: "string", short: "c" },
-        threads: { type: "string", short: "t" },
-        gpu: { type: "string" },
-        "models-dir": { type: "string" },
-        "exemplars-dir": { type: "string" },
-        "system-prompts-dir": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    return fail(`${error instanceof Error ? error.message : String(error)}. Run 'urial chat --help' for the options.`, 2);
-  }
-  const values = parsed.values;
-  if (values.help === true) {
+  // Only the --config flag: URIAL_CONFIG names serve's file, whose keys (port, host…) chat does not take.
+  const file = await applyConfigFile("chat", chatOptions, argv, { ...env, URIAL_CONFIG: undefined }, checkChatOption);
+  if (!file.ok) return fail(file.message, 2);
+  const parsed = parseChatConfig(file.argv, env);
+  if (!parsed.ok) return fail(parsed.message, 2);
+  if (parsed.help) {
     io.stdout.write(`${chatUsage}\n`);
     return 0;
   }
-  const fromEnv = (name: string) => (env[name] !== undefined && env[name] !== "" ? env[name] : undefined);
-  const model = values.model ?? (values.url === undefined ? fromEnv("URIAL_MODEL") : undefined);
-  if (values.model !== undefined && values.url !== undefined) return fail("give --model (a GGUF to load here) or --url (a running server), not both.", 2);
-  const numbers: { flag: string; raw: string | undefined; integer: boolean; min: number; max: number }[] = [
-    { flag: "temperature", raw: values.temperature, integer: false, min: 0, max: 2 },
-    { flag: "max-tokens", raw: values["max-tokens"], integer: true, min: 1, max: 10_000_000 },
-    { flag: "seed", raw: values.seed, integer: true, min: 0, max: 2 ** 31 },
-    { flag: "context-size", raw: values["context-size"], integer: true, min: 1, max: 10_000_000 },
-  ];
-  for (const { flag, raw, integer, min, max } of numbers) {
-    if (raw === undefined) continue;
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-      return fail(`--${flag} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}; got '${raw}'.`, 2);
-    }
+  if (file.printConfig) {
+    io.stdout.write(formatResolvedConfig("chat", chatOptions, parsed.raw, file.sources));
+    return 0;
   }
-  const threadsRaw = values.threads ?? fromEnv("URIAL_THREADS") ?? "auto";
-  if (threadsRaw !== "auto" && !/^[1-9]\d{0,3}$/.test(threadsRaw)) return fail(`--threads (or URIAL_THREADS) must be auto or a whole number from 1 to 1024; got '${threadsRaw}'.`, 2);
-  const gpu = values.gpu ?? fromEnv("URIAL_GPU") ?? "auto";
-  if (!["auto", "cuda", "vulkan", "metal", "off"].includes(gpu)) return fail(`--gpu (or URIAL_GPU) must be auto, cuda, vulkan, metal or off; got '${gpu}'.`, 2);
+  const options = parsed.config;
+  const model = options.model;
   const settings = {
-    maxTokens: Number(values["max-tokens"] ?? 512),
-    ...(values.temperature !== undefined ? { temperature: Number(values.temperature) } : model !== undefined ? { temperature: 0.7 } : {}),
-    ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+    maxTokens: options.maxTokens,
+    ...(options.temperature !== undefined ? { temperature: options.temperature } : model !== undefined ? { temperature: 0.7 } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
 
   let client: ChatClient;
@@ -128,19 +68,19 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
   if (model !== undefined) {
     try {
       const location: CatalogLocation = {
-        exemplarsDir: values["exemplars-dir"] ?? fromEnv("URIAL_EXEMPLARS_DIR") ?? join(packageRoot, "exemplars"),
-        systemPromptsDir: values["system-prompts-dir"] ?? fromEnv("URIAL_SYSTEM_PROMPTS_DIR") ?? join(packageRoot, "system-prompts"),
+        exemplarsDir: options.exemplarsDir,
+        systemPromptsDir: options.systemPromptsDir,
         defaultSet: "urial-help",
       };
       let catalog = await loadCatalog(location);
-      const modelPath = await resolveModelOption(model, { modelsDir: values["models-dir"] ?? defaultModelsDir(env), env, output: io.stderr });
+      const modelPath = await resolveModelOption(model, { modelsDir: options.modelsDir, env, output: io.stderr });
       if (interactive) note(`loading ${modelPath}`);
       engine = await startLlamaEngine({
         modelPath,
-        threads: threadsRaw === "auto" ? "auto" : Number(threadsRaw),
+        threads: options.threads,
         maxThreads: physicalCoreCount(),
-        gpu: gpu === "off" ? false : (gpu as "auto"),
-        ...(values["context-size"] !== undefined ? { contextSize: Number(values["context-size"]) } : {}),
+        gpu: options.gpu,
+        ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
         parallel: 1,
         maxQueue: 1,
         onNotice: interactive ? note : undefined,
@@ -158,23 +98,16 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
       throw error;
     }
   } else {
-    const raw = values.url ?? fromEnv("URIAL_URL") ?? defaultUrl;
-    let url: URL;
-    try {
-      url = new URL(raw);
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
-    } catch {
-      return fail(`--url (or URIAL_URL) must be an http(s) URL such as ${defaultUrl}; got '${raw}'.`, 2);
-    }
+    const url = new URL(options.url ?? defaultChatUrl);
     const base = url.toString().replace(/\/+$/, "");
     const apiBase = /\/v1$/.test(base) ? base : `${base}/v1`;
-    client = createChatClient((target, init) => fetch(target, init), apiBase, values["api-key"] ?? fromEnv("URIAL_API_KEY"));
+    client = createChatClient((target, init) => fetch(target, init), apiBase, options.apiKey);
     where = apiBase;
   }
 
   try {
-    const startModel = values.exemplars === undefined ? "urial" : values.exemplars === "urial" || values.exemplars.startsWith("urial/") ? values.exemplars : `urial/${values.exemplars}`;
-    const session = new ChatSession({ client, model: startModel, settings, output: io.stdout, errors: io.stderr, ...(values.system !== undefined ? { system: values.system } : {}) });
+    const startModel = options.exemplars === undefined ? "urial" : options.exemplars === "urial" || options.exemplars.startsWith("urial/") ? options.exemplars : `urial/${options.exemplars}`;
+    const session = new ChatSession({ client, model: startModel, settings, output: io.stdout, errors: io.stderr, ...(options.system !== undefined ? { system: options.system } : {}) });
     // Fail early and clearly on an unreachable server or an unknown set, before the first question.
     try {
       const models = await client.listModels();

@@ -4,48 +4,29 @@
  * context length, base or chat, source); `urial models rm NAME...` deletes
  * models (and partial downloads) from it.
  */
-import { parseArgs } from "node:util";
+import { modelsHelp, parseModelsConfig } from "../config/models-config.js";
 import { inspectGguf } from "../engine/llama-model-files.js";
 import { formatBytes } from "../models/format-bytes.js";
 import { formatModelsTable } from "../models/format-models-table.js";
 import { listCachedModels } from "../models/list-cached-models.js";
-import { defaultModelsDir } from "../models/models-dir.js";
 import { removeCachedModel } from "../models/remove-cached-model.js";
 import type { CommandIo } from "./command-io.js";
 
-const help = `Usage: urial models [--models-dir DIR] [--json]
-       urial models rm NAME... [--models-dir DIR]
-
-List the models cache: name (what --model takes), size, architecture, parameters,
-training context length, kind (base, or chat when the GGUF has a chat template)
-and source; or remove models from it.
-
-  --models-dir DIR     the models cache (env URIAL_MODELS_DIR; default ~/.cache/urial/models)
-  --json               the list as JSON
-  -h, --help           show this help`;
-
 export async function runModelsCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { "models-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    io.stderr.write(`urial models: ${error instanceof Error ? error.message : String(error)}. Run 'urial models --help'.\n`);
+  const parsed = parseModelsConfig(argv, env);
+  if (!parsed.ok) {
+    io.stderr.write(`urial models: ${parsed.message}\n`);
     return 2;
   }
-  if (parsed.values.help === true) {
-    io.stdout.write(`${help}\n`);
+  if (parsed.help) {
+    io.stdout.write(`${modelsHelp()}\n`);
     return 0;
   }
-  const modelsDir = parsed.values["models-dir"] ?? defaultModelsDir(env);
+  const { modelsDir, json } = parsed.config;
   const [action, ...names] = parsed.positionals;
   if (action === undefined || action === "list" || action === "ls") {
     const listing = await listCachedModels(modelsDir, inspectGguf);
-    io.stdout.write(parsed.values.json === true ? `${JSON.stringify({ modelsDir, ...listing }, null, 2)}\n` : formatModelsTable(listing, modelsDir));
+    io.stdout.write(json ? `${JSON.stringify({ modelsDir, ...listing }, null, 2)}\n` : formatModelsTable(listing, modelsDir));
     return 0;
   }
   if (action !== "rm" && action !== "remove") {
