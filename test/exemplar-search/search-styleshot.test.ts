@@ -112,7 +112,7 @@ describe.skipIf(!styleshotExists)(styleshotSuiteTitle("urial exemplars search on
   });
 
   it("serves the written set: a chat request through the server answers in URIAL style", async () => {
-    engine = await startLlamaEngine({ modelPath: styleshotBasePath, threads: 1, gpu: false, parallel: 1, maxQueue: 2 });
+    engine = await startLlamaEngine({ modelPath: styleshotBasePath, threads: 1, batchThreads: 1, gpu: false, parallel: 1, maxQueue: 2 });
     const catalog = await loadCatalog({ exemplarsDir, systemPromptsDir, defaultSet: "searched" });
     served = await serveApp(createApp({ engine: () => engine!, catalog, systemMessageMode: "append", maxBodyBytes: 1 << 20 }));
     const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "unused" });

@@ -46,7 +46,7 @@ export function styleshotSuiteTitle(title: string, needsChat = false): string {
  * slower on 2 cores), no GPU, the model's whole 4,096-token context (the
  * `urial-help` prefix alone is ~3,100 tokens).
  */
-export const styleshotEngineSettings = { threads: 1, gpu: false, contextSize: 4096 } as const;
+export const styleshotEngineSettings = { threads: 1, batchThreads: 1, gpu: false, contextSize: 4096 } as const;
 
 /**
  * Twenty questions from the model's world (small arithmetic, parity,
