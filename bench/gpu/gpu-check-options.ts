@@ -26,14 +26,20 @@ export interface GpuCheckOptions {
   streams: number[];
   /** Most seconds to wait for the server to start. */
   startTimeout: number;
+  /**
+   * Rounds of the cold-start comparison (1/2/4/8 streams of one set on a
+   * freshly loaded engine, prefix sharing off, then on); 0 skips it.
+   */
+  coldRounds: number;
 }
 
 export const gpuCheckUsage = `usage: node dist/bench/gpu/run-gpu-check.js [--gpu cuda|vulkan|auto|false] [--model FILE.gguf]
   [--preset 1b|360m|135m|tiny] [--vocab-size N] [--out FILE.gguf] [--prefix-tokens 3000] [--decode-tokens 64]
-  [--parallel 8] [--context-size 4096] [--rounds 3] [--start-timeout 600]
+  [--parallel 8] [--context-size 4096] [--rounds 3] [--start-timeout 600] [--cold-rounds 1]
 Starts 'urial serve' on the GPU with every layer offloaded, then measures start-up, cold and warm TTFT,
 decode, one stage that primes all sequences with one set at once, and 1/2/4/8-stream aggregate throughput;
-prints one table. Without --model it makes (or reuses) a synthetic model of --preset (default 1b).
+prints one table. Then (unless --cold-rounds 0) 1/2/4/8 streams of one set on a freshly loaded engine,
+with prefix sharing off and on: the before/after of copying a set's prefix between sequences. Without --model it makes (or reuses) a synthetic model of --preset (default 1b).
 --gpu false runs the same script on the CPU (to try it on a machine without a GPU).`;
 
 export type ParsedGpuCheck = { ok: true; help: true } | { ok: true; help: false; options: GpuCheckOptions } | { ok: false; message: string };
@@ -57,6 +63,7 @@ export function parseGpuCheckOptions(argv: readonly string[]): ParsedGpuCheck {
         "context-size": { type: "string", default: "4096" },
         rounds: { type: "string", default: "3" },
         "start-timeout": { type: "string", default: "600" },
+        "cold-rounds": { type: "string", default: "1" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -97,6 +104,7 @@ export function parseGpuCheckOptions(argv: readonly string[]): ParsedGpuCheck {
     rounds: whole("rounds", values.rounds!, 1, 100),
     streams: streamCounts(parallel),
     startTimeout: whole("start-timeout", values["start-timeout"]!, 1, 86_400),
+    coldRounds: whole("cold-rounds", values["cold-rounds"]!, 0, 100),
   };
   if (errors.length > 0) return { ok: false, message: errors.join("\n") };
   return { ok: true, help: false, options };

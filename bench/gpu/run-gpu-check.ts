@@ -17,7 +17,8 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTokenizer } from "../../src/engine/load-tokenizer.js";
-import { timedChat, writeBenchSets, type StreamTiming } from "../measure/bench-server.js";
+import { timedChat, writeBenchSets, type BenchSets, type StreamTiming } from "../measure/bench-server.js";
+import { runColdStreamsSection } from "../measure/cold-streams-section.js";
 import { llamaPresets } from "../synthetic-gguf/llama-shape.js";
 import { writeSyntheticLlamaModel } from "../synthetic-gguf/synthetic-llama-model.js";
 import { formatGpuTable, formatSamples, medianOf, type GpuCheckRow } from "./format-gpu-table.js";
@@ -104,117 +105,124 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
   };
   const chat = (set: string, query: string, maxTokens: number): Promise<StreamTiming> => timedChat(url, `urial/${set}`, query, maxTokens);
 
-  try {
-    const up = await stage("start-up", async () => {
-      const deadline = Date.now() + options.startTimeout * 1000;
-      for (;;) {
-        if (exit) throw new Error(`server exited during start-up (${exit})`);
-        const health = await fetch(`${url}/health`).then(
-          (response) => (response.ok ? (response.json() as Promise<Record<string, unknown>>) : undefined),
-          () => undefined,
-        );
-        if (health?.status === "ok") {
-          device = health.gpu === false ? "CPU (--gpu false)" : `${String(health.gpu)}, ${String(health.gpu_layers)} layers offloaded`;
-          const threadsLine = /threads: (prefill[^\n]*)/.exec(log)?.[1] ?? "";
+  const status = await serverStages();
+  if (status !== 0 || options.coldRounds === 0) return status;
+  return await coldStreams(options, modelPath, sets, contextSize);
+
+  /** The stages against the spawned `urial serve`; prints the table; 0 when every stage ran. */
+  async function serverStages(): Promise<number> {
+    try {
+      const up = await stage("start-up", async () => {
+        const deadline = Date.now() + options.startTimeout * 1000;
+        for (;;) {
+          if (exit) throw new Error(`server exited during start-up (${exit})`);
+          const health = await fetch(`${url}/health`).then(
+            (response) => (response.ok ? (response.json() as Promise<Record<string, unknown>>) : undefined),
+            () => undefined,
+          );
+          if (health?.status === "ok") {
+            device = health.gpu === false ? "CPU (--gpu false)" : `${String(health.gpu)}, ${String(health.gpu_layers)} layers offloaded`;
+            const threadsLine = /threads: (prefill[^\n]*)/.exec(log)?.[1] ?? "";
+            return [
+              {
+                measure: "start-up (spawn → /health ok)",
+                value: `${((performance.now() - started) / 1000).toFixed(1)} s`,
+                note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}`,
+              },
+            ];
+          }
+          if (Date.now() > deadline) throw new Error(`no /health after ${options.startTimeout} s`);
+          await new Promise((wait) => setTimeout(wait, 200));
+        }
+      });
+      if (!up) return finish();
+
+      const query = (tag: string, index = 0) => `${tag}-${index}: please tell me a short story about a green frog.`;
+      if (
+        !(await stage("cold TTFT", async () => {
+          const timing = await chat(sets.names[1]!, query("cold"), 1);
+          return [
+            { measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens; first use of the GPU kernels included` },
+          ];
+        }))
+      )
+        return finish();
+
+      if (
+        !(await stage(`priming: ${options.parallel} sequences at once`, async () => {
+          const begun = performance.now();
+          const timings = await Promise.all(Array.from({ length: options.parallel }, (_, index) => chat(sets.names[0]!, query("prime", index), 1)));
+          const wall = performance.now() - begun;
+          const copied = timings.filter((timing) => timing.cachedTokens >= prefixTokens[0]! - 1).length;
           return [
             {
-              measure: "start-up (spawn → /health ok)",
-              value: `${((performance.now() - started) / 1000).toFixed(1)} s`,
-              note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}`,
+              measure: `priming: ${options.parallel} requests of one set at once`,
+              value: `${(wall / 1000).toFixed(2)} s for all; TTFT ${formatSamples(
+                timings.map((timing) => timing.firstChunkMs),
+                "ms",
+                0,
+              )}`,
+              note: `${copied} of ${options.parallel} got the ${prefixTokens[0]}-token prefix without evaluating it`,
             },
           ];
-        }
-        if (Date.now() > deadline) throw new Error(`no /health after ${options.startTimeout} s`);
-        await new Promise((wait) => setTimeout(wait, 200));
-      }
-    });
-    if (!up) return finish();
+        }))
+      )
+        return finish();
 
-    const query = (tag: string, index = 0) => `${tag}-${index}: please tell me a short story about a green frog.`;
-    if (
-      !(await stage("cold TTFT", async () => {
-        const timing = await chat(sets.names[1]!, query("cold"), 1);
-        return [
-          { measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens; first use of the GPU kernels included` },
-        ];
-      }))
-    )
-      return finish();
+      if (
+        !(await stage("warm TTFT", async () => {
+          const samples: number[] = [];
+          for (let round = 0; round < options.rounds; round += 1) samples.push((await chat(sets.names[0]!, query("warm", round), 1)).firstChunkMs);
+          return [{ measure: "warm TTFT (prefix cached, new query)", value: formatSamples(samples, "ms", 0) }];
+        }))
+      )
+        return finish();
 
-    if (
-      !(await stage(`priming: ${options.parallel} sequences at once`, async () => {
-        const begun = performance.now();
-        const timings = await Promise.all(Array.from({ length: options.parallel }, (_, index) => chat(sets.names[0]!, query("prime", index), 1)));
-        const wall = performance.now() - begun;
-        const copied = timings.filter((timing) => timing.cachedTokens >= prefixTokens[0]! - 1).length;
-        return [
-          {
-            measure: `priming: ${options.parallel} requests of one set at once`,
-            value: `${(wall / 1000).toFixed(2)} s for all; TTFT ${formatSamples(
-              timings.map((timing) => timing.firstChunkMs),
-              "ms",
-              0,
-            )}`,
-            note: `${copied} of ${options.parallel} got the ${prefixTokens[0]}-token prefix without evaluating it`,
-          },
-        ];
-      }))
-    )
-      return finish();
-
-    if (
-      !(await stage("warm TTFT", async () => {
-        const samples: number[] = [];
-        for (let round = 0; round < options.rounds; round += 1) samples.push((await chat(sets.names[0]!, query("warm", round), 1)).firstChunkMs);
-        return [{ measure: "warm TTFT (prefix cached, new query)", value: formatSamples(samples, "ms", 0) }];
-      }))
-    )
-      return finish();
-
-    if (
-      !(await stage("decode", async () => {
-        const samples: number[] = [];
-        for (let round = 0; round < options.rounds; round += 1) {
-          const timing = await chat(sets.names[0]!, query("decode", round), options.decodeTokens);
-          samples.push((timing.completionTokens - 1) / (timing.streamMs / 1000));
-        }
-        return [{ measure: `decode, one stream (${options.decodeTokens} tokens)`, value: formatSamples(samples, "tok/s") }];
-      }))
-    )
-      return finish();
-
-    const aggregate = new Map<number, number[]>(options.streams.map((count) => [count, []]));
-    const ttfts = new Map<number, number[]>(options.streams.map((count) => [count, []]));
-    if (
-      !(await stage("streams", async () => {
-        for (let round = 0; round < options.rounds; round += 1) {
-          for (const count of options.streams) {
-            const begun = performance.now();
-            const timings = await Promise.all(Array.from({ length: count }, (_, index) => chat(sets.names[0]!, query(`s${count}r${round}`, index), options.decodeTokens)));
-            aggregate.get(count)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / ((performance.now() - begun) / 1000));
-            ttfts.get(count)!.push(...timings.map((timing) => timing.firstChunkMs));
+      if (
+        !(await stage("decode", async () => {
+          const samples: number[] = [];
+          for (let round = 0; round < options.rounds; round += 1) {
+            const timing = await chat(sets.names[0]!, query("decode", round), options.decodeTokens);
+            samples.push((timing.completionTokens - 1) / (timing.streamMs / 1000));
           }
-        }
-        return options.streams.map((count) => ({
-          measure: `${count} concurrent stream${count > 1 ? "s" : ""} (aggregate)`,
-          value: formatSamples(aggregate.get(count)!, "tok/s"),
-          note: `TTFT ${formatSamples(ttfts.get(count)!, "ms", 0)}`,
-        }));
-      }))
-    )
-      return finish();
+          return [{ measure: `decode, one stream (${options.decodeTokens} tokens)`, value: formatSamples(samples, "tok/s") }];
+        }))
+      )
+        return finish();
 
-    const top = options.streams[options.streams.length - 1]!;
-    const ratio = medianOf(aggregate.get(top)!) / medianOf(aggregate.get(1)!);
-    rows.push({ measure: `target: ${top} streams ÷ 1 stream`, value: ratio.toFixed(2), note: `goal ≥ 4 on a GPU: ${ratio >= 4 ? "met" : "NOT met"}` });
-    completed = true;
-    return finish();
-  } finally {
-    if (!exit) {
-      server.kill("SIGTERM");
-      const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
+      const aggregate = new Map<number, number[]>(options.streams.map((count) => [count, []]));
+      const ttfts = new Map<number, number[]>(options.streams.map((count) => [count, []]));
+      if (
+        !(await stage("streams", async () => {
+          for (let round = 0; round < options.rounds; round += 1) {
+            for (const count of options.streams) {
+              const begun = performance.now();
+              const timings = await Promise.all(Array.from({ length: count }, (_, index) => chat(sets.names[0]!, query(`s${count}r${round}`, index), options.decodeTokens)));
+              aggregate.get(count)!.push(timings.reduce((sum, timing) => sum + timing.completionTokens, 0) / ((performance.now() - begun) / 1000));
+              ttfts.get(count)!.push(...timings.map((timing) => timing.firstChunkMs));
+            }
+          }
+          return options.streams.map((count) => ({
+            measure: `${count} concurrent stream${count > 1 ? "s" : ""} (aggregate)`,
+            value: formatSamples(aggregate.get(count)!, "tok/s"),
+            note: `TTFT ${formatSamples(ttfts.get(count)!, "ms", 0)}`,
+          }));
+        }))
+      )
+        return finish();
+
+      const top = options.streams[options.streams.length - 1]!;
+      const ratio = medianOf(aggregate.get(top)!) / medianOf(aggregate.get(1)!);
+      rows.push({ measure: `target: ${top} streams ÷ 1 stream`, value: ratio.toFixed(2), note: `goal ≥ 4 on a GPU: ${ratio >= 4 ? "met" : "NOT met"}` });
+      completed = true;
+      return finish();
+    } finally {
+      if (!exit) {
+        server.kill("SIGTERM");
+        const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
     }
   }
 
@@ -222,6 +230,30 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
     const settings = `--parallel ${options.parallel}, context ${contextSize} per sequence, prefix ${prefixTokens.join(" / ")} tokens, ${options.decodeTokens} tokens per answer, ${options.rounds} rounds`;
     console.log(formatGpuTable({ device, model: modelPath, settings }, rows));
     return completed ? 0 : 1;
+  }
+}
+
+/**
+ * The before/after of prefix sharing on this device: 1/2/4/… streams of one
+ * set on a freshly loaded engine (in this process, same model, layers and
+ * context as the server above), sharing off then on. Prints its own table.
+ */
+async function coldStreams(options: GpuCheckOptions, modelPath: string, sets: BenchSets, contextSize: number): Promise<number> {
+  // The spawned server reads URIAL_BATCH_THREADS; the in-process engine gets the same setting.
+  const batchThreads = process.env.URIAL_BATCH_THREADS ? Number(process.env.URIAL_BATCH_THREADS) : undefined;
+  try {
+    await runColdStreamsSection({
+      sets,
+      rounds: options.coldRounds,
+      decodeTokens: options.decodeTokens,
+      streamCounts: options.streams,
+      engineOptions: { modelPath, threads: "auto", batchThreads, gpu: options.gpu, gpuLayers: options.gpu === false ? undefined : "max", contextSize, maxQueue: 256 },
+      target: (name, measured, ratio, goal, met) => console.log(`${name}: ${measured} = ${ratio.toFixed(2)} (goal ${goal}: ${met ? "met" : "NOT met"})`),
+    });
+    return 0;
+  } catch (error) {
+    console.log(`cold streams: failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return 1;
   }
 }
 

@@ -18,7 +18,7 @@ describe("parseGpuCheckOptions", () => {
     expect(parsed).toMatchObject({
       ok: true,
       help: false,
-      options: { gpu: "cuda", model: undefined, preset: "1b", parallel: 8, streams: [1, 2, 4, 8], prefixTokens: 3000, contextSize: 4096, rounds: 3 },
+      options: { gpu: "cuda", model: undefined, preset: "1b", parallel: 8, streams: [1, 2, 4, 8], prefixTokens: 3000, contextSize: 4096, rounds: 3, coldRounds: 1 },
     });
   });
 
@@ -35,6 +35,8 @@ describe("parseGpuCheckOptions", () => {
 
   it("names the flag and the rule for bad values, and rejects unknown flags", () => {
     expect(parseGpuCheckOptions(["--gpu", "metal"])).toEqual({ ok: false, message: "--gpu must be cuda, vulkan, auto or false, got 'metal'" });
+    expect(parseGpuCheckOptions(["--cold-rounds", "-1"])).toMatchObject({ ok: false });
+    expect(parseGpuCheckOptions(["--cold-rounds", "0"])).toMatchObject({ ok: true, options: { coldRounds: 0 } });
     expect(parseGpuCheckOptions(["--parallel", "0"])).toEqual({ ok: false, message: "--parallel must be a whole number from 1 to 256, got '0'" });
     expect(parseGpuCheckOptions(["--preset", "7b"])).toMatchObject({ ok: false, message: expect.stringContaining("--preset must be one of tiny, 135m, 360m, 1b") });
     expect(parseGpuCheckOptions(["--prefix-tokens", "4000"])).toEqual({ ok: false, message: "--prefix-tokens (4000) + --decode-tokens (64) + 64 for the query must fit --context-size (4096)" });
@@ -102,5 +104,9 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("run-gpu-check end to end on t
     }
     // The priming stage: one sequence evaluated the prefix, the other got it without evaluating.
     expect(stdout).toMatch(/\| priming: 2 requests of one set at once \| [^|]+ \| 1 of 2 got the \d+-token prefix without evaluating it \|/);
+    // Then the cold-start comparison on a fresh engine: sharing off evaluates every prefix, on copies one.
+    expect(stdout).toContain("## Cold start, N concurrent streams of one set (parallel 2, 4 tokens each)");
+    expect(stdout).toMatch(/^\| 2 \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 0 % \| [1-9]\d? % \|$/m);
+    expect(stdout).toMatch(/S1\. cold 2 streams: aggregate after ÷ before sharing: [\d.]+ \/ [\d.]+ tok\/s = [\d.]+/);
   }, 120_000);
 });
