@@ -38,6 +38,7 @@ import { tokenizePrompt } from "./tokenize-prompt.js";
 import { prefillPrompt } from "./prefill-prompt.js";
 import { untilAborted } from "../lifecycle/until-aborted.js";
 import { PrefixStateStore } from "./prefix-state-store.js";
+import { DecodeRounds } from "./decode-rounds.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "./model-fingerprint.js";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
@@ -209,7 +210,8 @@ class LlamaEngine implements Engine {
     this.#grammars = new GrammarCache(llama);
     const sequences = Array.from({ length: info.parallel }, () => context.getSequence());
     const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
-    const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing }));
+    const rounds = sequences.length > 1 ? new DecodeRounds() : undefined;
+    const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing, rounds }));
     this.#pool = new SequencePool(members, info.maxQueue);
   }
 
@@ -280,6 +282,8 @@ interface MemberSettings {
   prefixStates: PrefixStateStore | undefined;
   phases: ThreadPhases;
   sharing?: PrefixSharing | undefined;
+  /** Keeps the sequences that decode at once in step (one shared per context). */
+  rounds?: DecodeRounds | undefined;
 }
 
 class LlamaSlotMember implements PoolMember {
@@ -352,34 +356,43 @@ class LlamaSlotMember implements PoolMember {
 
     let reason: "eos" | "length" = "eos";
     let text = "";
+    const rounds = this.#settings.rounds;
+    const outputs = evaluation[Symbol.asyncIterator]();
+    const nextOutput = () => (rounds ? rounds.step(() => outputs.next()) : outputs.next());
     if (maxTokens <= 0) reason = "length";
     else {
-      for await (const output of evaluation) {
-        signal?.throwIfAborted();
-        const token = output.token;
-        generated.push(token);
-        const probabilities = (output as { probabilities?: Map<Token, number> }).probabilities;
-        const top: TokenChoice[] = [];
-        if (probabilities && topLogprobs !== undefined && topLogprobs > 0) {
-          for (const [id, probability] of probabilities) {
-            if (top.length >= topLogprobs) break;
-            const choiceText = decoder.peek(id);
-            top.push({ text: choiceText, bytes: [...Buffer.from(choiceText, "utf8")], logprob: toLogprob(probability) });
+      try {
+        for (let step = await nextOutput(); step.done !== true; step = await nextOutput()) {
+          const output = step.value;
+          signal?.throwIfAborted();
+          const token = output.token;
+          generated.push(token);
+          const probabilities = (output as { probabilities?: Map<Token, number> }).probabilities;
+          const top: TokenChoice[] = [];
+          if (probabilities && topLogprobs !== undefined && topLogprobs > 0) {
+            for (const [id, probability] of probabilities) {
+              if (top.length >= topLogprobs) break;
+              const choiceText = decoder.peek(id);
+              top.push({ text: choiceText, bytes: [...Buffer.from(choiceText, "utf8")], logprob: toLogprob(probability) });
+            }
           }
+          const logprob = probabilities ? toLogprob(probabilities.get(token) ?? 0) : 0;
+          const piece = decoder.push(token);
+          text += piece;
+          yield {
+            type: "token",
+            // Bytes only when logprobs were asked for: no per-token allocation otherwise.
+            token: { id: token, text: piece, bytes: topLogprobs === undefined ? [] : [...Buffer.from(piece, "utf8")], logprob, top },
+          };
+          if (generated.length >= maxTokens) {
+            reason = "length";
+            break;
+          }
+          if (options.constraint && isCompleteJson(text)) break;
         }
-        const logprob = probabilities ? toLogprob(probabilities.get(token) ?? 0) : 0;
-        const piece = decoder.push(token);
-        text += piece;
-        yield {
-          type: "token",
-          // Bytes only when logprobs were asked for: no per-token allocation otherwise.
-          token: { id: token, text: piece, bytes: topLogprobs === undefined ? [] : [...Buffer.from(piece, "utf8")], logprob, top },
-        };
-        if (generated.length >= maxTokens) {
-          reason = "length";
-          break;
-        }
-        if (options.constraint && isCompleteJson(text)) break;
+      } finally {
+        // What `for await` did: end node-llama-cpp's evaluation (it frees its sampler).
+        await outputs.return?.(undefined);
       }
     }
     const rest = decoder.flush();
