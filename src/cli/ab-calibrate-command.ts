@@ -61,6 +61,7 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
         timeoutSeconds: config.judgeTimeout,
         ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
         threads,
+        batchThreads: config.batchThreads,
         gpu: config.gpu,
         models,
       });

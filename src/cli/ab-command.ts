@@ -112,6 +112,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
       timeoutSeconds: config.judgeTimeout,
       ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
       threads,
+      batchThreads: config.batchThreads,
       gpu: config.gpu,
       models,
       onLog: log,
@@ -129,6 +130,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         const started = await startLlamaEngine({
           modelPath,
           threads,
+          batchThreads: config.batchThreads,
           maxThreads: physicalCoreCount(),
           gpu: config.gpu,
           ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),

@@ -43,6 +43,7 @@ export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.Pr
       timeoutSeconds: config.judgeTimeout,
       ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
       threads: config.threads,
+      batchThreads: config.batchThreads,
       gpu: config.gpu,
       models: { modelsDir: config.modelsDir, env, output: io.stderr },
     });

@@ -78,6 +78,7 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
       engine = await startLlamaEngine({
         modelPath,
         threads: options.threads,
+        batchThreads: options.batchThreads,
         maxThreads: physicalCoreCount(),
         gpu: options.gpu,
         ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),

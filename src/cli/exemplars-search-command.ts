@@ -13,6 +13,7 @@ import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import { formatProblem } from "../catalog/load-catalog.js";
 import { exemplarSearchHelp, parseExemplarSearchConfig, type ExemplarSearchConfig } from "../config/exemplar-search-config.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
@@ -71,6 +72,8 @@ export async function runExemplarsSearchCommand(argv: readonly string[], env: Re
     const chatTemplate = await readChatTemplate(config.chatTemplate);
     runtime = await startScoringRuntime({
       threads: config.threads,
+      batchThreads: config.batchThreads,
+      maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);

@@ -123,11 +123,13 @@ export function parseConfigFile(
 
 /**
  * A path in a config file means the same wherever the command runs: relative
- * to the file's folder (FILE, DIR, PATH values, and a MODEL or NAME|PATH
- * written as ./… or ../…; a cached model's name or an hf: URI stays as it is).
+ * to the file's folder (FILE, DIR, PATH values, a MODEL or NAME|PATH
+ * written as ./… or ../…, and the file of a TEXT|@FILE value written as
+ * @…; a cached model's name, an hf: URI or a text stays as it is).
  */
 function relativeToFile(spec: FileOption, value: string, folder: string): string {
   const kinds = (spec.value ?? "").split("|");
+  if (kinds.includes("@FILE") && value.startsWith("@")) return `@${resolve(folder, value.slice(1))}`;
   const onlyPath = kinds.length === 1 && ["FILE", "DIR", "PATH"].includes(kinds[0]!);
   // MODEL, NAME|PATH and the like may be names too: a path only when written ./… or ../…
   const writtenAsPath = kinds.some((kind) => ["MODEL", "FILE", "PATH"].includes(kind)) && /^\.\.?\//.test(value);
@@ -165,6 +167,24 @@ export function formatResolvedConfig(command: string, table: FileOptionTable, ra
 function yamlScalar(value: string | string[]): string {
   if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) && String(Number(value)) === value) return value;
   return stringify(value, { lineWidth: 0, flowCollectionPadding: false, collectionStyle: "flow" }).trimEnd();
+}
+
+/**
+ * The head of the options part of a command's help: the precedence rule and
+ * the `--config FILE` / `--print-config` entries, in the layout of
+ * `formatOptionsHelp`. `readsUrialConfig`: whether URIAL_CONFIG names the
+ * file too (serve's); other commands read only the flag, since URIAL_CONFIG
+ * names serve's file, whose keys they do not take.
+ */
+export function configFileHelp(options: { example: string; readsUrialConfig: boolean }): string[] {
+  return [
+    "Options (each can also be set with its environment variable, or as a key of a --config file;",
+    "a flag wins over its variable, which wins over the file, which wins over the default):",
+    options.readsUrialConfig ? `${"  --config FILE".padEnd(34)}URIAL_CONFIG` : "  --config FILE",
+    `      a YAML or JSON file of options, keys as the long option names (e.g. '${options.example}')${options.readsUrialConfig ? "" : "; URIAL_CONFIG is serve's and is not read here"}`,
+    "  --print-config",
+    "      print the resolved options as a config file, each with where its value came from, and exit",
+  ];
 }
 
 /** The options given as a flag or a (non-empty) variable. */

@@ -2,14 +2,14 @@
  * @module config/exemplar-search-config
  * `urial exemplars search` settings, on the one option layer
  * (`config/read-options`): parsing is pure (argv and env passed in); every
- * problem names the flag and the rule. The model, folder, thread, GPU and
- * context flags are the shared ones, with the same `URIAL_*` variables as
- * `urial shift`; the flag wins.
+ * problem names the flag and the rule. The model, folder, thread (decode
+ * and prefill), GPU and context flags are the shared ones, with the same
+ * `URIAL_*` variables as `urial shift`; the flag wins.
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
+import { batchThreadsOption, contextSizeOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
 
 type SearchOptionSpec = OptionSpec;
 
@@ -52,6 +52,7 @@ export const exemplarSearchOptions = {
   chatTemplate: { flag: "chat-template", value: "TEXT|@FILE", description: "chat template for a chat GGUF without one (as in urial shift)" },
   modelsDir: modelsDirOption,
   threads: threadsOption,
+  batchThreads: { ...batchThreadsOption, description: `${batchThreadsOption.description}; scoring a candidate set (the base model reading the answers) counts as prefill` },
   gpu: gpuOption,
   contextSize: { ...contextSizeOption, description: "tokens per context (prompt + answer), for each model" },
 } as const satisfies Record<string, SearchOptionSpec>;
@@ -84,6 +85,7 @@ const configSchema = z.object({
   chatTemplate: z.string().min(1, { error: "must not be empty" }).optional(),
   modelsDir: z.string().min(1),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
 });
