@@ -29,8 +29,7 @@ import { resolveModelOption } from "./resolve-model-option.js";
 
 /** Runs `urial generate`; resolves with the exit code (0 written, 1 bad input or nothing written, 2 bad flag). */
 export async function runGenerateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = processIo): Promise<number> {
-  // Only the --config flag: URIAL_CONFIG names serve's file, whose keys (port, host…) generate does not take.
-  const file = await applyConfigFile("generate", generateOptions, argv, { ...env, URIAL_CONFIG: undefined }, checkGenerateOption);
+  const file = await applyConfigFile("generate", generateOptions, argv, env, checkGenerateOption);
   if (!file.ok) {
     io.stderr.write(`urial generate: ${file.message}\n`);
     return 2;

@@ -32,8 +32,7 @@ import type { CommandIo } from "./command-io.js";
 
 /** Runs the analysis; resolves with the process exit code. */
 export async function runShiftCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  // Only the --config flag: URIAL_CONFIG names serve's file, whose keys (port, host…) shift does not take.
-  const file = await applyConfigFile("shift", shiftOptions, argv, { ...env, URIAL_CONFIG: undefined }, checkShiftOption);
+  const file = await applyConfigFile("shift", shiftOptions, argv, env, checkShiftOption);
   if (!file.ok) {
     io.stderr.write(`urial shift: ${file.message}\n`);
     return 2;

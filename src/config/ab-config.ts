@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { configFileHelp } from "./config-file.js";
 import { formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
 import {
   contextSizeOption,
@@ -321,16 +322,7 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
     ],
   }[which];
   const options = which === "ab" ? abOptions : which === "evolve" ? abEvolveOptions : abCalibrateOptions;
-  const lines = [...intro, "", "Options:"];
-  lines.push(...formatOptionsHelp(options));
-  if (which === "ab") {
-    lines.splice(
-      lines.length - 1,
-      0,
-      "  --config FILE                   URIAL_CONFIG",
-      "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it",
-    );
-    lines.splice(lines.length - 1, 0, "  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
-  }
-  return lines.join("\n");
+  // The run file (variants as a list) is `urial ab`'s; evolve and calibrate take flags only.
+  const head = which === "ab" ? configFileHelp("ab", "variants: [urial/urial-help, urial/urial-safe]") : ["Options:"];
+  return [...intro, "", ...head, ...formatOptionsHelp(options)].join("\n");
 }

@@ -112,7 +112,7 @@ export function chatOptionsHelp(): string {
     "each line is one turn and only the answers are written to stdout. With MESSAGE,",
     "answers it and exits.",
     "",
-    ...configFileHelp({ example: "max-tokens: 256", readsUrialConfig: false }),
+    ...configFileHelp("chat", "max-tokens: 256"),
     ...formatOptionsHelp(chatOptions),
   ].join("\n");
 }

@@ -84,7 +84,7 @@ export function generateHelp(): string {
     "Answer every query of a suite with an exemplar set and write the pairs as an",
     'SFT dataset (OpenAI fine-tuning chat JSONL: {"messages":[user, assistant]}).',
     "",
-    ...configFileHelp({ example: "model-id: urial/urial-8shot", readsUrialConfig: false }),
+    ...configFileHelp("generate", "model-id: urial/urial-8shot"),
     ...formatOptionsHelp(generateOptions),
   ].join("\n");
 }

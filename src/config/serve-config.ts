@@ -408,7 +408,7 @@ export function serveHelp(): string {
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
     "",
-    ...configFileHelp({ example: "context-size: 4096", readsUrialConfig: true }),
+    ...configFileHelp("serve", "context-size: 4096"),
   ];
   lines.push(...formatOptionsHelp(serveOptions));
   return lines.join("\n");

@@ -132,7 +132,7 @@ export function shiftHelp(): string {
     "rank η of the chat token: unshifted (η = 1), marginal (2–3) or shifted (> 3).",
     "Writes DIR/shift.json and DIR/report.html, and prints a summary line.",
     "",
-    ...configFileHelp({ example: "top-k: 20", readsUrialConfig: false }),
+    ...configFileHelp("shift", "top-k: 20"),
   ];
   lines.push(...formatOptionsHelp(shiftOptions));
   return lines.join("\n");

@@ -1,10 +1,11 @@
 /**
- * `urial pull`, `urial models`, `urial chat`, `urial shift` and `urial
- * generate` read their options through the one option layer (in process,
- * with captured output): a misspelt flag gets the layer's "did you mean",
- * the `URIAL_*` variables are honoured, the help lists each option with its
- * variable, and `chat`, `shift` and `generate` take `--config FILE` and
- * `--print-config` as `serve` does (checked once more through the built CLI).
+ * `urial pull`, `urial models`, `urial chat`, `urial shift`, `urial generate`
+ * and `urial exemplars search` read their options through the one option
+ * layer (in process, with captured output): a misspelt flag gets the layer's
+ * "did you mean", the `URIAL_*` variables are honoured, the help lists each
+ * option with its variable, and the commands that load a model take
+ * `--config FILE` and `--print-config` as `serve` does (shift and generate
+ * checked once more through the built CLI); only serve reads URIAL_CONFIG.
  * Nothing here loads a model or opens a connection: each command stops at
  * its options.
  */
@@ -12,11 +13,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAbCommand } from "../../src/cli/ab-command.js";
+import { applyConfigFile } from "../../src/cli/apply-config-file.js";
 import { runChatCommand } from "../../src/cli/chat-command.js";
+import { runExemplarsSearchCommand } from "../../src/cli/exemplars-search-command.js";
 import { runGenerateCommand } from "../../src/cli/generate-command.js";
 import { runModelsCommand } from "../../src/cli/models-command.js";
 import { runPullCommand } from "../../src/cli/pull-command.js";
 import { runShiftCommand } from "../../src/cli/shift-command.js";
+import { serveOptions } from "../../src/config/serve-config.js";
 import { runUrial } from "../support/run-cli.js";
 
 function capture() {
@@ -32,7 +37,15 @@ function capture() {
 
 type AnyIo = Parameters<typeof runChatCommand>[2];
 
-const runners = { pull: runPullCommand, models: runModelsCommand, chat: runChatCommand, shift: runShiftCommand, generate: runGenerateCommand };
+const runners = {
+  pull: runPullCommand,
+  models: runModelsCommand,
+  chat: runChatCommand,
+  shift: runShiftCommand,
+  generate: runGenerateCommand,
+  ab: runAbCommand,
+  "exemplars search": runExemplarsSearchCommand,
+};
 
 async function run(command: keyof typeof runners, argv: string[], env: NodeJS.ProcessEnv = {}) {
   const out = capture();
@@ -164,7 +177,7 @@ describe("urial shift --config FILE", () => {
     ).toEqual(lines.slice(1).map((line) => line.replace(/ {2}# .*$/, "")));
   });
 
-  it("names the file and the key of an unknown key or a bad value, and does not read URIAL_CONFIG", async () => {
+  it("names the file and the key of an unknown key or a bad value", async () => {
     const bad = join(folder, "bad-shift.yaml");
     await writeFile(bad, "base: b.gguf\nbatch-thread: 2\n");
     expect(await run("shift", ["--config", bad])).toEqual({
@@ -174,10 +187,6 @@ describe("urial shift --config FILE", () => {
     });
     await writeFile(bad, "batch-threads: many\n");
     expect((await run("shift", ["--config", bad])).stderr).toBe(`urial shift: ${bad}: key 'batch-threads' must be auto or a whole number from 1 to 1024; got 'many'.\n`);
-    const serveFile = join(folder, "serve-for-shift.yaml");
-    await writeFile(serveFile, "port: 9090\n");
-    const ignored = await run("shift", ["--base", "b.gguf", "--chat", "c.gguf", "--out", "o", "--print-config"], { URIAL_CONFIG: serveFile });
-    expect(ignored).toMatchObject({ code: 0, stderr: "" });
   });
 });
 
@@ -211,6 +220,59 @@ describe("urial generate --config FILE", () => {
       code: 2,
       stderr: "urial generate: --suite FILE and --out FILE are required. Run 'urial generate --help' for the options.\n",
     });
+  });
+});
+
+describe("urial exemplars search --config FILE", () => {
+  it("prints the resolved options with their sources; the set file and the query files are relative to the config file", async () => {
+    const file = join(folder, "search.yaml");
+    await writeFile(file, "base: ./base.gguf\nchat: stories260K-chat\npool-from-chat: seeds.txt\nqueries: held-out.jsonl\nout: sets/searched.json\nk: 2\nbatch-threads: 1\n");
+    const result = await run("exemplars search", ["--config", file, "--print-config", "--objective", "kl"], { URIAL_BATCH_THREADS: "2" });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe("# urial exemplars search: resolved options (a flag wins over its variable, which wins over --config, which wins over the default)");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `base: ${join(folder, "base.gguf")}  # file ${file}`,
+        `chat: stories260K-chat  # file ${file}`,
+        `pool-from-chat: ${join(folder, "seeds.txt")}  # file ${file}`,
+        `queries: ${join(folder, "held-out.jsonl")}  # file ${file}`,
+        `out: ${join(folder, "sets/searched.json")}  # file ${file}`,
+        `k: 2  # file ${file}`,
+        "objective: kl  # flag --objective",
+        "batch-threads: 2  # env URIAL_BATCH_THREADS",
+      ]),
+    );
+  });
+
+  it("names the file and the key of an unknown key", async () => {
+    const bad = join(folder, "bad-search.yaml");
+    await writeFile(bad, "max-evaluation: 10\n");
+    expect((await run("exemplars search", ["--config", bad])).stderr).toBe(
+      `urial exemplars search: ${bad}: unknown key 'max-evaluation'. Did you mean 'max-evaluations'? Keys are the long option names of 'urial exemplars search --help'.\n`,
+    );
+  });
+});
+
+describe("URIAL_CONFIG names serve's file", () => {
+  it("urial serve reads it; ab, chat, shift, generate and exemplars search read only their --config flag", async () => {
+    const serveFile = join(folder, "serve-only.yaml");
+    await writeFile(serveFile, "port: 9090\nthreads: 2\n");
+    const served = await applyConfigFile("serve", serveOptions, [], { URIAL_CONFIG: serveFile });
+    expect(served).toMatchObject({ ok: true, file: serveFile, argv: expect.arrayContaining(["--port=9090", "--threads=2"]) });
+    const env = { URIAL_CONFIG: serveFile };
+    const commands = {
+      ab: ["--variants", "urial,urial/x", "--judge", "http://127.0.0.1:9/v1", "--out", "o", "--model", "m.gguf"],
+      chat: [],
+      shift: ["--base", "b.gguf", "--chat", "c.gguf", "--out", "o"],
+      generate: ["--model", "m.gguf", "--suite", "s.jsonl", "--out", "o.jsonl"],
+      "exemplars search": ["--base", "b.gguf", "--chat", "c.gguf", "--pool", "p.jsonl", "--queries", "q.jsonl", "--out", "s.json"],
+    } as const;
+    for (const [command, argv] of Object.entries(commands)) {
+      const result = await run(command as keyof typeof commands, [...argv, "--print-config"], env);
+      expect(result, command).toMatchObject({ code: 0, stderr: "" });
+      expect(result.stdout.split("\n"), command).toContain("threads: auto  # default");
+    }
   });
 });
 
@@ -251,7 +313,7 @@ describe("help", () => {
       expect(chat.split("\n")).toContain(line);
     }
     expect(chat).toContain("Commands:");
-    for (const command of ["shift", "generate"] as const) {
+    for (const command of ["shift", "generate", "exemplars search"] as const) {
       const help = (await run(command, ["--help"])).stdout.split("\n");
       expect(help, command).toEqual(expect.arrayContaining(["  --config FILE", "  --print-config", "  --batch-threads N|auto          URIAL_BATCH_THREADS"]));
     }
