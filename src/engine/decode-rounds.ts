@@ -32,6 +32,8 @@ export class DecodeRounds {
   /** Sequences that have their token and wait for the rest. */
   #held: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #rounds = 0;
+  #expired = 0;
 
   constructor(options: DecodeRoundsOptions = {}) {
     const maxHoldMs = options.maxHoldMs ?? 20;
@@ -47,6 +49,11 @@ export class DecodeRounds {
   /** Sequences holding a token while they wait for the others. */
   get holding(): number {
     return this.#held.length;
+  }
+
+  /** Rounds completed so far, and how many of them ended at `maxHoldMs` rather than with every token in. */
+  get counts(): { rounds: number; expired: number } {
+    return { rounds: this.#rounds, expired: this.#expired };
   }
 
   /**
@@ -70,12 +77,16 @@ export class DecodeRounds {
     }
     await new Promise<void>((resolve) => {
       this.#held.push(resolve);
-      this.#timer ??= setTimeout(() => this.#release(), this.#maxHoldMs);
+      this.#timer ??= setTimeout(() => {
+        this.#expired += 1;
+        this.#release();
+      }, this.#maxHoldMs);
     });
     return result;
   }
 
   #release(): void {
+    if (this.#held.length > 0) this.#rounds += 1;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
