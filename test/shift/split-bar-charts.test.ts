@@ -11,7 +11,7 @@ import { renderSearchReportHtml } from "../../src/exemplar-search/render-search-
 import { searchReportSchema } from "../../src/exemplar-search/search-report-schema.js";
 import { renderReportHtml } from "../../src/shift/render-report-html.js";
 import { sampleSearchReport } from "../exemplar-search/support/sample-search-report.js";
-import { sampleReport } from "../shift/support/sample-report.js";
+import { sampleReport } from "./support/sample-report.js";
 
 /** The split charts of a page, one element per line. */
 function splitCharts(html: string): string[] {
