@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseAbCalibrateConfig, parseAbConfig, parseAbEvolveConfig } from "../../src/config/ab-config.js";
-import { didYouMean, parseOptions, type OptionTable } from "../../src/config/read-options.js";
+import { didYouMean } from "../../src/config/did-you-mean.js";
+import { parseOptions, type OptionTable } from "../../src/config/read-options.js";
 import { parseServeConfig } from "../../src/config/serve-config.js";
 import { parseShiftConfig } from "../../src/config/shift-config.js";
 
@@ -49,6 +50,9 @@ describe("one option layer for every command", () => {
     expect(parseAbConfig([...abRequired, "--zzzzzz"], {})).toMatchObject({ ok: false, message: expect.not.stringContaining("Did you mean") });
     expect(didYouMean("genrate", ["serve", "generate", "shift"])).toBe("generate");
     expect(didYouMean("xyz", ["serve", "generate"])).toBeUndefined();
+    // A prefix of 3 characters or more counts as one edit, unless prefixes are off (config-file keys).
+    expect(didYouMean("context", ["context-size", "port"])).toBe("context-size");
+    expect(didYouMean("context", ["context-size", "port"], { prefixes: false })).toBeUndefined();
   });
 
   it("reads short flags, switches, positionals and computed defaults from the table", () => {
