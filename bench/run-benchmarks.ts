@@ -294,8 +294,7 @@ if (wanted("cold-streams")) {
 
 // 9. Side by side with a real llama-server (issue 16).
 if (wanted("peer")) {
-  const { parallel: _parallel, threads: _threads, ...peerEngineOptions } = engineOptions(1);
-  results.peer = await runPeerSection({ peerPath: resolve(values["llama-server"]!), modelPath, contextSize, sets, rounds, decodeTokens, engineOptions: peerEngineOptions, target });
+  results.peer = await runPeerSection({ peerPath: resolve(values["llama-server"]!), modelPath, contextSize, sets, rounds, decodeTokens, target });
 }
 
 await rawLlama.dispose();

@@ -3,22 +3,21 @@
  * `npm run build && node dist/bench/gpu/run-gpu-check.js [--gpu cuda|vulkan] …` (see gpu-check-options):
  * the GPU check of issue 16. Starts the real `urial serve` as a child process
  * with every layer on the GPU and `--parallel 8`, then, in stages:
- * start-up; cold TTFT (a set not seen yet; shader compilation on first use
- * included); priming (all sequences get one set at once: the pattern that
+ * start-up (the engine's GPU warm-up included); cold TTFT (a set not seen
+ * yet); priming (all sequences get one set at once: the pattern that
  * once crashed a software-Vulkan server); warm TTFT; decode; 1/2/4/8 streams
  * of the primed set (aggregate tokens/s). A stage where the server dies is
  * reported in the table and ends the check. Prints one table; exits 0 when
  * the check ran to its end (whether or not the target was met), 1 otherwise.
  * Target: 8 streams ≥ 4 × one stream's tokens/s.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTokenizer } from "../../src/engine/load-tokenizer.js";
 import { timedChat, writeBenchSets, type BenchSets, type StreamTiming } from "../measure/bench-server.js";
 import { runColdStreamsSection } from "../measure/cold-streams-section.js";
+import { lastLines, startUrialServe, type UrialServeProcess } from "../measure/urial-serve-process.js";
 import { llamaPresets } from "../synthetic-gguf/llama-shape.js";
 import { writeSyntheticLlamaModel } from "../synthetic-gguf/synthetic-llama-model.js";
 import { formatGpuTable, formatSamples, medianOf, type GpuCheckRow } from "./format-gpu-table.js";
@@ -46,48 +45,9 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
 
   const rows: GpuCheckRow[] = [];
   const gpuArgs = options.gpu === false ? ["--gpu", "off"] : ["--gpu", options.gpu, "--gpu-layers", "max"];
-  const port = await freePort();
-  const args = [
-    join(repoRoot, "dist/src/cli/urial.js"),
-    "serve",
-    "--model",
-    modelPath,
-    ...gpuArgs,
-    "--parallel",
-    String(options.parallel),
-    "--context-size",
-    String(contextSize),
-    "--max-queue",
-    "256",
-    "--exemplars-dir",
-    sets.exemplarsDir,
-    "--system-prompts-dir",
-    sets.systemPromptsDir,
-    "--exemplars",
-    sets.names[0]!,
-    "--prefix-cache-max-bytes",
-    "0",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-  ];
   const started = performance.now();
-  const server = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
-  };
-  server.stdout.on("data", keep);
-  server.stderr.on("data", keep);
-  let exit: string | undefined;
-  const exited = new Promise<void>((resolveExit) =>
-    server.once("exit", (code, signal) => {
-      exit = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolveExit();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
+  let server: UrialServeProcess | undefined;
+  let url = "";
   let device = options.gpu === false ? "CPU (--gpu false)" : `--gpu ${options.gpu}`;
   let completed = false;
 
@@ -97,9 +57,10 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       rows.push(...(await work()));
       return true;
     } catch (error) {
-      await Promise.race([exited, new Promise((wait) => setTimeout(wait, 500))]);
+      if (server) await Promise.race([server.exited, new Promise((wait) => setTimeout(wait, 500))]);
+      const exit = server?.exit();
       const cause = exit ? `server died (${exit})` : `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-      rows.push({ measure: name, value: cause, note: lastLines(log, 3) });
+      rows.push({ measure: name, value: cause, note: server ? lastLines(server.log(), 3) : undefined });
       return false;
     }
   };
@@ -113,27 +74,20 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
   async function serverStages(): Promise<number> {
     try {
       const up = await stage("start-up", async () => {
-        const deadline = Date.now() + options.startTimeout * 1000;
-        for (;;) {
-          if (exit) throw new Error(`server exited during start-up (${exit})`);
-          const health = await fetch(`${url}/health`).then(
-            (response) => (response.ok ? (response.json() as Promise<Record<string, unknown>>) : undefined),
-            () => undefined,
-          );
-          if (health?.status === "ok") {
-            device = health.gpu === false ? "CPU (--gpu false)" : `${String(health.gpu)}, ${String(health.gpu_layers)} layers offloaded`;
-            const threadsLine = /threads: (prefill[^\n]*)/.exec(log)?.[1] ?? "";
-            return [
-              {
-                measure: "start-up (spawn → /health ok)",
-                value: `${((performance.now() - started) / 1000).toFixed(1)} s`,
-                note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}`,
-              },
-            ];
-          }
-          if (Date.now() > deadline) throw new Error(`no /health after ${options.startTimeout} s`);
-          await new Promise((wait) => setTimeout(wait, 200));
-        }
+        server = await startUrialServe({ modelPath, sets, contextSize, parallel: options.parallel, args: gpuArgs, timeoutMs: options.startTimeout * 1000 });
+        url = server.url;
+        const { health } = server;
+        device = health.gpu === false ? "CPU (--gpu false)" : `${String(health.gpu)}, ${String(health.gpu_layers)} layers offloaded`;
+        const log = server.log();
+        const threadsLine = /threads: (prefill[^\n]*)/.exec(log)?.[1] ?? "";
+        const warmUp = /GPU kernels warmed up in ([\d.]+ s)/.exec(log)?.[1];
+        return [
+          {
+            measure: "start-up (spawn → /health ok)",
+            value: `${((performance.now() - started) / 1000).toFixed(1)} s`,
+            note: `${String(health.threads)} decode / ${String(health.batch_threads ?? health.threads)} prefill threads; ${threadsLine}${warmUp ? `; GPU warm-up ${warmUp}` : ""}`,
+          },
+        ];
       });
       if (!up) return finish();
 
@@ -141,9 +95,7 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       if (
         !(await stage("cold TTFT", async () => {
           const timing = await chat(sets.names[1]!, query("cold"), 1);
-          return [
-            { measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens; first use of the GPU kernels included` },
-          ];
+          return [{ measure: "cold TTFT (set not seen, first request)", value: `${timing.firstChunkMs.toFixed(0)} ms`, note: `${timing.promptTokens} prompt tokens` }];
         }))
       )
         return finish();
@@ -217,12 +169,7 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       completed = true;
       return finish();
     } finally {
-      if (!exit) {
-        server.kill("SIGTERM");
-        const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await server?.close();
     }
   }
 
@@ -274,19 +221,4 @@ async function syntheticModel(options: GpuCheckOptions, repoRoot: string): Promi
     vocabularySize,
   });
   return out;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-function lastLines(text: string, count: number): string {
-  return text.trim().split("\n").slice(-count).join(" / ");
 }

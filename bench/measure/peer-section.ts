@@ -6,13 +6,14 @@
  * set neither server has seen), warm TTFT (prefix cached, new query), decode,
  * and 1/2/4 concurrent streams; urial at its defaults (`--threads auto
  * --batch-threads auto`), llama-server with the same thread counts, at its
- * own defaults, and with `-t 1`. All servers run round by round, so machine
- * drift hits each alike; ratios come from this one run.
+ * own defaults, and with `-t 1`. Every server is its own process (urial is
+ * the built `urial serve`), measured by the same client. All servers run
+ * round by round, so machine drift hits each alike; ratios come from this
+ * one run.
  */
-import { physicalCoreCount } from "../../src/platform/physical-core-count.js";
-import type { LlamaEngineOptions } from "../../src/engine/llama-engine.js";
 import { openAnswerBlock, renderQueryBlock } from "../../src/prompt/render-urial-prompt.js";
-import { startBenchServer, timedChat, type BenchSets, type StreamTiming } from "./bench-server.js";
+import { timedChat, type BenchSets, type StreamTiming } from "./bench-server.js";
+import { startUrialServe } from "./urial-serve-process.js";
 import { peerExists, startPeerServer, timedPeerCompletion, type PeerServer } from "./llama-server-peer.js";
 import { formatSummary, summarize, type Summary } from "./stats.js";
 
@@ -24,8 +25,6 @@ export interface PeerSectionOptions {
   sets: BenchSets;
   rounds: number;
   decodeTokens: number;
-  /** The proxy's engine options besides threads (parallel is set here). */
-  engineOptions: Omit<LlamaEngineOptions, "threads" | "parallel">;
   /** Adds a row to the bench's target table. */
   target(name: string, measured: string, ratio: number, goal: string, met: boolean): void;
 }
@@ -52,9 +51,15 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
   const { sets, rounds } = options;
   const promptText = (set: string, query: string) => sets.prefixes[sets.names.indexOf(set)]! + renderQueryBlock(query) + openAnswerBlock();
 
-  const urial = await startBenchServer(sets, { ...options.engineOptions, threads: "auto", batchThreads: "auto", maxThreads: physicalCoreCount(), parallel });
-  const decodeThreads = urial.engine.info.threads;
-  const batchThreads = urial.engine.info.batchThreads ?? decodeThreads;
+  const urial = await startUrialServe({
+    modelPath: options.modelPath,
+    sets,
+    contextSize: options.contextSize,
+    parallel,
+    args: ["--gpu", "off", "--threads", "auto", "--batch-threads", "auto"],
+  });
+  const decodeThreads = Number(urial.health.threads);
+  const batchThreads = Number(urial.health.batch_threads ?? decodeThreads);
   const sides: Side[] = [
     {
       name: `urial defaults (auto → -t ${decodeThreads} -tb ${batchThreads})`,

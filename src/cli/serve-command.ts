@@ -268,6 +268,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       log(`threads: measured ${info.threadSweep.map((trial) => `${trial.threads} → ${trial.tokensPerSecond.toFixed(1)} tok/s`).join(", ")}; using ${info.threads} (set --threads to fix it)`);
     }
     if (info.threadChoice) log(`threads: ${info.threadChoice}`);
+    if (info.warmUpMs !== undefined) log(`GPU kernels warmed up in ${(info.warmUpMs / 1000).toFixed(1)} s`);
     if (info.hasChatTemplate) log("note: this GGUF has a chat template, so it is probably an instruction-tuned model; URIAL is meant for untuned base models");
     if (config.chatModel !== undefined) {
       log(`loading ${config.chatModel} and a scoring copy of the base model for POST /v1/shift (503 until ready)`);

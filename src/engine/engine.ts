@@ -120,6 +120,8 @@ export interface EngineInfo {
   maxQueue: number;
   /** True when the GGUF carries a chat template (i.e. it is probably not a base model). */
   hasChatTemplate: boolean;
+  /** ms spent at start-up running the serving batch shapes on the GPU (undefined: not run). */
+  warmUpMs?: number;
   /** Where prefix states are saved across restarts; null when they are not. */
   prefixStatesDir?: string | null;
   /** Where generation runs when not in this process: the remote engine's upstream URL (without credentials). */

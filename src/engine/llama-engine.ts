@@ -40,6 +40,7 @@ import { prefillPrompt } from "./prefill-prompt.js";
 import { untilAborted } from "../lifecycle/until-aborted.js";
 import { PrefixStateStore } from "./prefix-state-store.js";
 import { DecodeRounds } from "./decode-rounds.js";
+import { warmUpGpu } from "./warm-up-gpu.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "./model-fingerprint.js";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
@@ -60,6 +61,12 @@ export interface LlamaEngineOptions {
   threadsBudgetMs?: number;
   /** Copy a set's prefix from another sequence that holds it instead of evaluating it. Defaults to true. */
   sharePrefixes?: boolean;
+  /**
+   * Run the batch shapes of serving once at start-up when layers are on a GPU,
+   * so its kernels are ready before the first request (see warm-up-gpu).
+   * Defaults to true; never run on the CPU.
+   */
+  warmUp?: boolean;
   /** Which GPU backend to use. Defaults to `"auto"` (CPU when none is usable). */
   gpu?: GpuChoice;
   /** Layers to offload; a number, `"max"`, or `"auto"` (the default: as many as fit). */
@@ -191,7 +198,19 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     }
   }
   info.prefixStatesDir = prefixStates ? options.prefixStates!.dir : null;
-  return new LlamaEngine(llama, model, context, info, { prefillChunk: options.prefillChunk ?? 128, prefixStates, phases, sharePrefixes: options.sharePrefixes ?? true });
+  const prefillChunk = options.prefillChunk ?? 128;
+  const engine = new LlamaEngine(llama, model, context, info, { prefillChunk, prefixStates, phases, sharePrefixes: options.sharePrefixes ?? true });
+  if (model.gpuLayers > 0 && llama.gpu !== false && options.warmUp !== false) {
+    const token = model.tokens.bos ?? (model.tokenize("a", false)[0] as Token | undefined);
+    if (token !== undefined) {
+      try {
+        info.warmUpMs = await engine.warmUp(prefillChunk, token);
+      } catch (error) {
+        options.onNotice?.(`GPU warm-up failed (the first requests will prepare the kernels instead): ${describe(error)}`);
+      }
+    }
+  }
+  return engine;
 }
 
 class LlamaEngine implements Engine {
@@ -201,6 +220,7 @@ class LlamaEngine implements Engine {
   readonly #context: LlamaContext;
   readonly #pool: SequencePool<LlamaSlotMember>;
   readonly #grammars: GrammarCache;
+  readonly #sequences: LlamaContextSequence[];
   #disposed = false;
 
   constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, settings: MemberSettings & { sharePrefixes: boolean }) {
@@ -210,10 +230,17 @@ class LlamaEngine implements Engine {
     this.#context = context;
     this.#grammars = new GrammarCache(llama);
     const sequences = Array.from({ length: info.parallel }, () => context.getSequence());
+    this.#sequences = sequences;
     const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
     const rounds = sequences.length > 1 ? new DecodeRounds() : undefined;
     const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing, rounds }));
     this.#pool = new SequencePool(members, info.maxQueue);
+  }
+
+  /** Runs the serving batch shapes once (before any request); returns the ms it took. */
+  async warmUp(prefillChunk: number, token: Token): Promise<number> {
+    this.#ensureAlive();
+    return warmUpGpu(this.#context, this.#sequences, { prefillChunk, parallel: this.#sequences.length, token });
   }
 
   tokenize(text: string): number[] {
