@@ -119,6 +119,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
         const started = await startLlamaEngine({
           modelPath,
           threads,
+          batchThreads: config.batchThreads,
           maxThreads: physicalCoreCount(),
           gpu: config.gpu,
           ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),

@@ -1,12 +1,13 @@
 /**
  * @module cli/apply-config-file
- * Reads `--config FILE` (or `URIAL_CONFIG`) for a command and merges it under
- * its flags and variables (`config/config-file` parses and checks; this file
- * does the reading, which the pure config folder may not).
+ * Reads `--config FILE` (for `serve` also `URIAL_CONFIG`: see
+ * `readsConfigVariable`) for a command and merges it under its flags and
+ * variables (`config/config-file` parses and checks; this file does the
+ * reading, which the pure config folder may not).
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { givenOptions, parseConfigFile, sourcesOf, type ConfigFileOutcome, type FileOptionTable, type ValueCheck } from "../config/config-file.js";
+import { givenOptions, parseConfigFile, readsConfigVariable, sourcesOf, type ConfigFileOutcome, type FileOptionTable, type ValueCheck } from "../config/config-file.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,7 +30,7 @@ export async function loadConfigFile(
   return parseConfigFile(text, path, command, table, check);
 }
 
-/** Reads `--config FILE` (or `URIAL_CONFIG`) and merges it under the flags and variables. */
+/** Reads `--config FILE` (or, for serve, `URIAL_CONFIG`) and merges it under the flags and variables. */
 export async function applyConfigFile(command: string, table: FileOptionTable, argv: readonly string[], env: Env, check?: ValueCheck): Promise<ConfigFileOutcome | { ok: false; message: string }> {
   const rest: string[] = [];
   let path: string | undefined;
@@ -48,7 +49,7 @@ export async function applyConfigFile(command: string, table: FileOptionTable, a
     } else if (argument.startsWith("--config=")) path = argument.slice("--config=".length);
     else rest.push(argument);
   }
-  path ??= env.URIAL_CONFIG !== undefined && env.URIAL_CONFIG !== "" ? env.URIAL_CONFIG : undefined;
+  if (readsConfigVariable(command)) path ??= env.URIAL_CONFIG !== undefined && env.URIAL_CONFIG !== "" ? env.URIAL_CONFIG : undefined;
   const given = givenOptions(table, rest, env);
   if (path === undefined) return { ok: true, argv: rest, printConfig, sources: sourcesOf(table, given, new Set(), "") };
   const loaded = await loadConfigFile(path, command, table, check);

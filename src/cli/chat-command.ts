@@ -39,8 +39,7 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
     io.stderr.write(`urial chat: ${message}\n`);
     return code;
   };
-  // Only the --config flag: URIAL_CONFIG names serve's file, whose keys (port, host…) chat does not take.
-  const file = await applyConfigFile("chat", chatOptions, argv, { ...env, URIAL_CONFIG: undefined }, checkChatOption);
+  const file = await applyConfigFile("chat", chatOptions, argv, env, checkChatOption);
   if (!file.ok) return fail(file.message, 2);
   const parsed = parseChatConfig(file.argv, env);
   if (!parsed.ok) return fail(parsed.message, 2);
@@ -78,6 +77,7 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
       engine = await startLlamaEngine({
         modelPath,
         threads: options.threads,
+        batchThreads: options.batchThreads,
         maxThreads: physicalCoreCount(),
         gpu: options.gpu,
         ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),

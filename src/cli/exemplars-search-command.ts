@@ -2,7 +2,9 @@
  * @module cli/exemplars-search-command
  * `urial exemplars search`: choose K exemplars from a pool by measurement and
  * write them as a servable exemplar set, with the search report beside it.
- * Arguments and I/O only; the search is `exemplar-search/`.
+ * Arguments and I/O only; the search is `exemplar-search/`. Options come
+ * from `config/exemplar-search-config`, with `--config FILE` and
+ * `--print-config` as for `shift`.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -11,8 +13,10 @@ import { hashExemplarSet } from "../catalog/catalog.js";
 import { exemplarSetFileSchema, systemPromptFileSchema } from "../catalog/catalog-schema.js";
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import { formatProblem } from "../catalog/load-catalog.js";
-import { exemplarSearchHelp, parseExemplarSearchConfig, type ExemplarSearchConfig } from "../config/exemplar-search-config.js";
+import { checkExemplarSearchOption, exemplarSearchHelp, exemplarSearchOptions, parseExemplarSearchConfig, type ExemplarSearchConfig } from "../config/exemplar-search-config.js";
+import { formatResolvedConfig } from "../config/config-file.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
@@ -26,19 +30,29 @@ import { SearchInputError } from "../exemplar-search/search-input-error.js";
 import { checkSameTokenizer } from "../shift/check-same-tokenizer.js";
 import { readPrompts } from "../shift/read-prompts.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
+import { applyConfigFile } from "./apply-config-file.js";
 import { processIo, type CommandIo } from "./command-io.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { createSearchProgress } from "./search-progress.js";
 
 /** Runs `urial exemplars search` (`argv` after `search`); returns the exit code. */
 export async function runExemplarsSearchCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo = processIo): Promise<number> {
-  const parsed = parseExemplarSearchConfig(argv, env);
+  const file = await applyConfigFile("exemplars search", exemplarSearchOptions, argv, env, checkExemplarSearchOption);
+  if (!file.ok) {
+    io.stderr.write(`urial exemplars search: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = parseExemplarSearchConfig(file.argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial exemplars search: ${parsed.message}\n`);
     return 2;
   }
   if (parsed.help) {
     io.stdout.write(`${exemplarSearchHelp()}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    io.stdout.write(formatResolvedConfig("exemplars search", exemplarSearchOptions, parsed.raw, file.sources));
     return 0;
   }
   const config = parsed.config;
@@ -71,6 +85,8 @@ export async function runExemplarsSearchCommand(argv: readonly string[], env: Re
     const chatTemplate = await readChatTemplate(config.chatTemplate);
     runtime = await startScoringRuntime({
       threads: config.threads,
+      batchThreads: config.batchThreads,
+      maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);

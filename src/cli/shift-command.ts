@@ -3,12 +3,17 @@
  * `urial shift`: read the settings, the exemplar set and the prompts (fail
  * fast on bad input), load both models, check they share a tokenizer, run
  * the analysis with a progress bar, and write DIR/shift.json and
- * DIR/report.html. Exit codes: 0 done, 1 bad input or model, 2 bad flag.
+ * DIR/report.html. Options come from the one option layer
+ * (`config/shift-config`), with `--config FILE` and `--print-config` as for
+ * `chat` (the flag only: URIAL_CONFIG names serve's file). Exit codes: 0
+ * done, 1 bad input or model, 2 bad flag.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
-import { parseShiftConfig, shiftHelp } from "../config/shift-config.js";
+import { checkShiftOption, parseShiftConfig, shiftHelp, shiftOptions } from "../config/shift-config.js";
+import { formatResolvedConfig } from "../config/config-file.js";
+import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { ModelLoadError } from "../models/model-file-check.js";
@@ -20,19 +25,29 @@ import { readPrompts } from "../shift/read-prompts.js";
 import { renderReportHtml } from "../shift/render-report-html.js";
 import { runShift } from "../shift/run-shift.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
+import { applyConfigFile } from "./apply-config-file.js";
 import { createProgressBar } from "./progress-bar.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import type { CommandIo } from "./command-io.js";
 
 /** Runs the analysis; resolves with the process exit code. */
 export async function runShiftCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const parsed = parseShiftConfig(argv, env);
+  const file = await applyConfigFile("shift", shiftOptions, argv, env, checkShiftOption);
+  if (!file.ok) {
+    io.stderr.write(`urial shift: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = parseShiftConfig(file.argv, env);
   if (!parsed.ok) {
     io.stderr.write(`urial shift: ${parsed.message}\n`);
     return 2;
   }
   if (parsed.help) {
     io.stdout.write(`${shiftHelp()}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    io.stdout.write(formatResolvedConfig("shift", shiftOptions, parsed.raw, file.sources));
     return 0;
   }
   const config = parsed.config;
@@ -61,6 +76,8 @@ export async function runShiftCommand(argv: readonly string[], env: NodeJS.Proce
 
     runtime = await startScoringRuntime({
       threads: config.threads,
+      batchThreads: config.batchThreads,
+      maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       onLog: (level, message) => {
         if (level === "error") io.stderr.write(`[urial] llama.cpp: ${message}\n`);

@@ -27,6 +27,8 @@ export interface JudgeOption {
   contextSize?: number;
   /** A count, or auto (measured per model, up to the physical core count). */
   threads: number | "auto";
+  /** Prefill (prompt) threads, or auto (every physical core). */
+  batchThreads: number | "auto";
   gpu: "auto" | "cuda" | "vulkan" | "metal" | false;
   models: ModelOptionContext;
   onLog?: (message: string) => void;
@@ -38,6 +40,7 @@ export interface JudgeSettings {
   judgeTimeout: number;
   judgeContextSize?: number | undefined;
   threads: JudgeOption["threads"];
+  batchThreads: JudgeOption["batchThreads"];
   gpu: JudgeOption["gpu"];
 }
 
@@ -50,6 +53,7 @@ export function judgeOptionFrom(settings: JudgeSettings, judge: string, model: s
     timeoutSeconds: settings.judgeTimeout,
     ...(settings.judgeContextSize !== undefined ? { contextSize: settings.judgeContextSize } : {}),
     threads: settings.threads,
+    batchThreads: settings.batchThreads,
     gpu: settings.gpu,
     models,
   };
@@ -97,7 +101,7 @@ export async function openJudge(option: JudgeOption): Promise<OpenedJudge> {
     description: { kind: "local", model: path, identity: `local ${identity}` },
     connect: once(async () => {
       option.onLog?.(`loading the judge ${path}`);
-      const runtime = await startScoringRuntime({ threads: option.threads, maxThreads: physicalCoreCount(), gpu: option.gpu });
+      const runtime = await startScoringRuntime({ threads: option.threads, batchThreads: option.batchThreads, maxThreads: physicalCoreCount(), gpu: option.gpu });
       try {
         const model = await runtime.loadModel({ modelPath: path, ...(option.contextSize !== undefined ? { contextSize: option.contextSize } : {}), lanes: 1 });
         if (model.info.chatTemplate === null) throw new ChatTemplateError(`${path}: the local judge must be a chat model, but this GGUF has no chat template`);

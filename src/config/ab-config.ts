@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { configFileHelp } from "./config-file.js";
 import { formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
 import {
   contextSizeOption,
@@ -21,6 +22,7 @@ import {
   systemPromptsDirOption,
   threadsOption,
   threadsSchema,
+  batchThreadsOption,
 } from "./shared-options.js";
 
 type AbOptionSpec = OptionSpec;
@@ -30,6 +32,9 @@ const judgeDescription = "an OpenAI-compatible base URL (http://host:port/v1: a 
 
 const shared = {
   threads: { ...threadsOption, description: `${threadsOption.description} (answers and a local judge)` },
+  batchThreads: { ...batchThreadsOption, description: `${batchThreadsOption.description} (answers and a local judge)` },
+  judgeThreads: { ...threadsOption, description: `${threadsOption.description} (a local judge)` },
+  judgeBatchThreads: { ...batchThreadsOption, description: `${batchThreadsOption.description} (a local judge)` },
   gpu: gpuOption,
   judgeRetries: { flag: "judge-retries", value: "N", description: "asks again after an unreadable judge reply, this many times; then it is counted as a failure", default: "2", defaultValue: "2" },
   judgeTimeout: { flag: "judge-timeout", value: "SECONDS", description: "longest wait for one judge reply", default: "120", defaultValue: "120" },
@@ -92,6 +97,7 @@ export const abOptions = {
   exemplarsDir: exemplarsDirOption,
   systemPromptsDir: systemPromptsDirOption,
   threads: shared.threads,
+  batchThreads: shared.batchThreads,
   gpu: shared.gpu,
   contextSize: { ...contextSizeOption, description: "tokens per sequence of the answering model" },
 } as const satisfies Record<string, AbOptionSpec>;
@@ -109,7 +115,8 @@ export const abEvolveOptions = {
   judgeRetries: shared.judgeRetries,
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
-  threads: shared.threads,
+  threads: shared.judgeThreads,
+  batchThreads: shared.judgeBatchThreads,
   gpu: shared.gpu,
 } as const satisfies Record<string, AbOptionSpec>;
 
@@ -130,7 +137,8 @@ export const abCalibrateOptions = {
   judgeTimeout: shared.judgeTimeout,
   judgeContextSize: shared.judgeContextSize,
   judgeMaxTokens: { ...shared.judgeMaxTokens, description: "longest pairwise verdict (use the run's value to reuse its judgements)", default: "512", defaultValue: "512" },
-  threads: shared.threads,
+  threads: shared.judgeThreads,
+  batchThreads: shared.judgeBatchThreads,
   gpu: shared.gpu,
 } as const satisfies Record<string, AbOptionSpec>;
 
@@ -185,6 +193,7 @@ const abSchema = z.object({
   exemplarsDir: z.string().min(1),
   systemPromptsDir: z.string().min(1),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu,
   contextSize: whole(16, 10_000_000).optional(),
 });
@@ -203,6 +212,7 @@ const evolveSchema = z.object({
   judgeTimeout: seconds,
   judgeContextSize: whole(16, 10_000_000).optional(),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu,
 });
 export type AbEvolveConfig = z.output<typeof evolveSchema>;
@@ -224,6 +234,7 @@ const calibrateSchema = z.object({
   judgeContextSize: whole(16, 10_000_000).optional(),
   judgeMaxTokens: whole(16, 1_000_000),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu,
 });
 export type AbCalibrateConfig = z.output<typeof calibrateSchema>;
@@ -311,16 +322,7 @@ export function abHelp(which: "ab" | "evolve" | "calibrate" = "ab"): string {
     ],
   }[which];
   const options = which === "ab" ? abOptions : which === "evolve" ? abEvolveOptions : abCalibrateOptions;
-  const lines = [...intro, "", "Options:"];
-  lines.push(...formatOptionsHelp(options));
-  if (which === "ab") {
-    lines.splice(
-      lines.length - 1,
-      0,
-      "  --config FILE                   URIAL_CONFIG",
-      "      a YAML or JSON run file, keys as the long option names (variants as a list); flags and variables win over it",
-    );
-    lines.splice(lines.length - 1, 0, "  --print-config", "      print the resolved options as a run file, each with where its value came from, and exit");
-  }
-  return lines.join("\n");
+  // The run file (variants as a list) is `urial ab`'s; evolve and calibrate take flags only.
+  const head = which === "ab" ? configFileHelp("ab", "variants: [urial/urial-help, urial/urial-safe]") : ["Options:"];
+  return [...intro, "", ...head, ...formatOptionsHelp(options)].join("\n");
 }

@@ -2,16 +2,17 @@
  * @module config/chat-config
  * `urial chat` options. Pure: argv and env are passed in; every problem
  * names the flag (and its variable) and the rule. The model, cache,
- * exemplar, thread, GPU and context flags read the same `URIAL_*` variables
- * as `urial serve`, and `--threads` defaults to `auto`; a `--config` file
+ * exemplar, thread (decode and prefill), GPU and context flags read the
+ * same `URIAL_*` variables as `urial serve`, and `--threads` and
+ * `--batch-threads` default to `auto`; a `--config` file
  * (read by `cli/apply-config-file`) takes the same keys. `--model` loads a
  * GGUF here, `--url` talks to a running server: both given is an error, and
  * a `--url` flag wins over URIAL_MODEL.
  */
 import { z } from "zod";
-import { givenOptions } from "./config-file.js";
+import { configFileHelp, givenOptions } from "./config-file.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type Env, type OptionSpec, type ParsedOptions } from "./read-options.js";
-import { contextSizeOption, exemplarsDirOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
+import { batchThreadsOption, contextSizeOption, exemplarsDirOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
 
 /** The server `urial chat` talks to when neither --model nor --url is given. */
 export const defaultChatUrl = "http://127.0.0.1:8080/v1";
@@ -28,6 +29,7 @@ export const chatOptions = {
   seed: { flag: "seed", value: "N", description: "sampling seed" },
   contextSize: { ...contextSizeOption, short: "c", description: "with --model: tokens per sequence (prompt + answer)" },
   threads: { ...threadsOption, short: "t", description: `with --model: ${threadsOption.description}` },
+  batchThreads: { ...batchThreadsOption, description: `with --model: ${batchThreadsOption.description}` },
   gpu: { ...gpuOption, description: `with --model: ${gpuOption.description}` },
   modelsDir: { ...modelsDirOption, description: "with --model: the models cache" },
   exemplarsDir: { ...exemplarsDirOption, description: "with --model: folder of exemplar sets" },
@@ -72,6 +74,7 @@ const configSchema = z.object({
   seed: numberIn(0, 2 ** 31, true).optional(),
   contextSize: numberIn(1, 10_000_000, true).optional(),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   modelsDir: z.string().min(1, { error: "must not be empty" }),
   exemplarsDir: z.string().min(1, { error: "must not be empty" }),
@@ -109,12 +112,7 @@ export function chatOptionsHelp(): string {
     "each line is one turn and only the answers are written to stdout. With MESSAGE,",
     "answers it and exits.",
     "",
-    "Options (each can also be set with its environment variable, or as a key of a --config file;",
-    "a flag wins over its variable, which wins over the file, which wins over the default):",
-    "  --config FILE",
-    "      a YAML or JSON file of options, keys as the long option names (e.g. 'max-tokens: 256'); URIAL_CONFIG is serve's and is not read here",
-    "  --print-config",
-    "      print the resolved options as a config file, each with where its value came from, and exit",
+    ...configFileHelp("chat", "max-tokens: 256"),
     ...formatOptionsHelp(chatOptions),
   ].join("\n");
 }

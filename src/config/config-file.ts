@@ -1,7 +1,9 @@
 /**
  * @module config/config-file
- * `--config FILE` (or `URIAL_CONFIG`) for every command with an option table
- * (read by `cli/apply-config-file`; everything here is pure):
+ * `--config FILE` for `serve`, `ab`, `chat`, `shift`, `generate` and
+ * `exemplars search` (and
+ * `URIAL_CONFIG` for `serve`; read by `cli/apply-config-file`; everything
+ * here is pure):
  * a YAML or JSON file whose keys are the command's long option names, read
  * with one rule — a flag wins over its `URIAL_*` variable, which wins over
  * the file, which wins over the default. The file is checked whole before
@@ -32,6 +34,8 @@ export interface FileOption {
   secret?: boolean;
   /** What the value looks like in help: `FILE`, `DIR` and `PATH` values in a file are relative to the file's folder. */
   value?: string;
+  /** A path whatever `value` shows (`SET.json`): relative to the file's folder too. */
+  path?: boolean;
 }
 
 export type FileOptionTable = Readonly<Record<string, FileOption>>;
@@ -125,12 +129,14 @@ export function parseConfigFile(
 
 /**
  * A path in a config file means the same wherever the command runs: relative
- * to the file's folder (FILE, DIR, PATH values, and a MODEL or NAME|PATH
- * written as ./… or ../…; a cached model's name or an hf: URI stays as it is).
+ * to the file's folder (FILE, DIR, PATH values and options marked `path`, a MODEL or NAME|PATH
+ * written as ./… or ../…, and the file of a TEXT|@FILE value written as
+ * @…; a cached model's name, an hf: URI or a text stays as it is).
  */
 function relativeToFile(spec: FileOption, value: string, folder: string): string {
   const kinds = (spec.value ?? "").split("|");
-  const onlyPath = kinds.length === 1 && ["FILE", "DIR", "PATH"].includes(kinds[0]!);
+  if (kinds.includes("@FILE") && value.startsWith("@")) return `@${resolve(folder, value.slice(1))}`;
+  const onlyPath = spec.path === true || (kinds.length === 1 && ["FILE", "DIR", "PATH"].includes(kinds[0]!));
   // MODEL, NAME|PATH and the like may be names too: a path only when written ./… or ../…
   const writtenAsPath = kinds.some((kind) => ["MODEL", "FILE", "PATH"].includes(kind)) && /^\.\.?\//.test(value);
   const pathLike = onlyPath || writtenAsPath;
@@ -167,6 +173,33 @@ export function formatResolvedConfig(command: string, table: FileOptionTable, ra
 function yamlScalar(value: string | string[]): string {
   if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) && String(Number(value)) === value) return value;
   return stringify(value, { lineWidth: 0, flowCollectionPadding: false, collectionStyle: "flow" }).trimEnd();
+}
+
+/**
+ * Whether `URIAL_CONFIG` names the command's file as well as `--config`:
+ * only `urial serve`'s. The variable names a server's file (in a unit file,
+ * a container), whose keys (port, host…) the other commands do not take, so
+ * they read only the flag.
+ */
+export function readsConfigVariable(command: string): boolean {
+  return command === "serve";
+}
+
+/**
+ * The head of the options part of a command's help: the precedence rule and
+ * the `--config FILE` / `--print-config` entries, in the layout of
+ * `formatOptionsHelp`; `example` is a line of such a file.
+ */
+export function configFileHelp(command: string, example: string): string[] {
+  const variable = readsConfigVariable(command);
+  return [
+    "Options (each can also be set with its environment variable, or as a key of a --config file;",
+    "a flag wins over its variable, which wins over the file, which wins over the default):",
+    variable ? `${"  --config FILE".padEnd(34)}URIAL_CONFIG` : "  --config FILE",
+    `      a YAML or JSON file of options, keys as the long option names (e.g. '${example}')${variable ? "" : "; URIAL_CONFIG is serve's and is not read here"}`,
+    "  --print-config",
+    "      print the resolved options as a config file, each with where its value came from, and exit",
+  ];
 }
 
 /** The options given as a flag or a (non-empty) variable. */

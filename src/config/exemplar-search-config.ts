@@ -2,26 +2,29 @@
  * @module config/exemplar-search-config
  * `urial exemplars search` settings, on the one option layer
  * (`config/read-options`): parsing is pure (argv and env passed in); every
- * problem names the flag and the rule. The model, folder, thread, GPU and
- * context flags are the shared ones, with the same `URIAL_*` variables as
- * `urial shift`; the flag wins.
+ * problem names the flag and the rule. The model, folder, thread (decode
+ * and prefill), GPU and context flags are the shared ones, with the same
+ * `URIAL_*` variables as `urial shift`; a `--config` file (read by
+ * `cli/apply-config-file`) takes the long option names as keys. A flag wins
+ * over its variable, which wins over the file, which wins over the default.
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
+import { configFileHelp } from "./config-file.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
-import { contextSizeOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
+import { batchThreadsOption, contextSizeOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
 
 type SearchOptionSpec = OptionSpec;
 
 /** The flags of `urial exemplars search`, in help order. */
 export const exemplarSearchOptions = {
-  base: { flag: "base", env: "URIAL_MODEL", value: "PATH", description: "the base model: a GGUF path, a cached model's name, an hf: URI or an https URL (required)" },
-  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
+  base: { flag: "base", env: "URIAL_MODEL", value: "MODEL", description: "the base model: a GGUF path, a cached model's name, an hf: URI or an https URL (required)" },
+  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
   pool: { flag: "pool", value: "FILE", description: 'candidate exemplars: JSONL (one {"query", "answer", "id"?, "thoughts"?} per line) or an exemplar-set file' },
-  poolFromChat: { flag: "pool-from-chat", value: "QUERIES", description: "add the chat model's own answers to these queries (JSONL or one per line) to the pool" },
+  poolFromChat: { flag: "pool-from-chat", value: "QUERIES", path: true, description: "add the chat model's own answers to these queries (JSONL or one per line) to the pool" },
   queries: { flag: "queries", value: "FILE", description: 'held-out queries the objective is measured on: JSONL ({"query", "id"?, "answer"?}) or one per line (required)' },
   k: { flag: "k", short: "k", value: "N", description: "exemplars to choose", default: "3", defaultValue: "3" },
-  out: { flag: "out", value: "SET.json", description: "the exemplar-set file to write; its name (without .json) is the set's name (required)" },
+  out: { flag: "out", value: "SET.json", path: true, description: "the exemplar-set file to write; its name (without .json) is the set's name (required)" },
   reportDir: { flag: "report-dir", value: "DIR", description: "folder for search.json, report.html and the resumable cache", default: "<SET>-search/ beside SET.json" },
   cache: { flag: "cache", value: "on|off", description: "reuse and extend DIR/cache.jsonl, so a stopped or repeated search resumes", default: "on", defaultValue: "on" },
   objective: {
@@ -52,6 +55,7 @@ export const exemplarSearchOptions = {
   chatTemplate: { flag: "chat-template", value: "TEXT|@FILE", description: "chat template for a chat GGUF without one (as in urial shift)" },
   modelsDir: modelsDirOption,
   threads: threadsOption,
+  batchThreads: { ...batchThreadsOption, description: `${batchThreadsOption.description}; scoring a candidate set (the base model reading the answers) counts as prefill` },
   gpu: gpuOption,
   contextSize: { ...contextSizeOption, description: "tokens per context (prompt + answer), for each model" },
 } as const satisfies Record<string, SearchOptionSpec>;
@@ -84,13 +88,22 @@ const configSchema = z.object({
   chatTemplate: z.string().min(1, { error: "must not be empty" }).optional(),
   modelsDir: z.string().min(1),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
 });
 
 export type ExemplarSearchConfig = z.output<typeof configSchema> & { name: string; reportDir: string };
 
-export type ExemplarSearchParseResult = { ok: true; config: ExemplarSearchConfig; help: false } | { ok: true; help: true } | { ok: false; message: string };
+/** `raw` holds the values as read (for --print-config). */
+export type ExemplarSearchParseResult = { ok: true; config: ExemplarSearchConfig; help: false; raw: Record<string, string | undefined> } | { ok: true; help: true } | { ok: false; message: string };
+
+/** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
+export function checkExemplarSearchOption(name: string, value: string): string | undefined {
+  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 const usage = "Usage: urial exemplars search --base BASE.gguf --chat CHAT.gguf --pool POOL.jsonl --queries Q.jsonl -k 3 --out SET.json";
 
@@ -120,13 +133,13 @@ export function parseExemplarSearchConfig(argv: readonly string[], env: Readonly
   if (!named.success) {
     return { ok: false, message: `--out ${config.out}: the file name is the set's name, which ${named.error.issues[0]!.message}; e.g. --out exemplars/my-set.json.` };
   }
-  return { ok: true, help: false, config: { ...config, name, reportDir: config.reportDir ?? join(dirname(config.out), `${name}-search`) } };
+  return { ok: true, help: false, config: { ...config, name, reportDir: config.reportDir ?? join(dirname(config.out), `${name}-search`) }, raw };
 }
 
 /** The help text of `urial exemplars search`. */
 export function exemplarSearchHelp(): string {
   const lines = [
-    `${usage} [options]`,
+    `${usage} [--config FILE] [options]`,
     "",
     "Chooses K exemplars from a pool by measurement: the chat model answers the held-out",
     "queries; each candidate set's URIAL context is scored by how many of those answer tokens",
@@ -136,7 +149,7 @@ export function exemplarSearchHelp(): string {
     "exemplar set, ready to serve) and DIR/search.json + DIR/report.html: the search path and",
     "the zero-shot / random / chosen / chat splits with the closure.",
     "",
-    "Options:",
+    ...configFileHelp("exemplars search", "objective: kl"),
   ];
   lines.push(...formatOptionsHelp(exemplarSearchOptions));
   return lines.join("\n");

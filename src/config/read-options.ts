@@ -42,6 +42,8 @@ export interface OptionSpec {
   required?: boolean;
   /** A switch without a value (`--json`); reads as "true" when given. */
   boolean?: boolean;
+  /** The value is a path even though `value` does not say FILE, DIR or PATH (`SET.json`): in a config file it is relative to the file. */
+  path?: boolean;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
+import { configFileHelp } from "./config-file.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
 import {
   contextSizeOption,
@@ -407,12 +408,7 @@ export function serveHelp(): string {
     "Serve an untuned base GGUF model through the URIAL prompt on an OpenAI-compatible API",
     "(POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health).",
     "",
-    "Options (each can also be set with its environment variable, or as a key of a --config file;",
-    "a flag wins over its variable, which wins over the file, which wins over the default):",
-    "  --config FILE                   URIAL_CONFIG",
-    "      a YAML or JSON file of options, keys as the long option names (e.g. 'context-size: 4096')",
-    "  --print-config",
-    "      print the resolved options as a config file, each with where its value came from, and exit",
+    ...configFileHelp("serve", "context-size: 4096"),
   ];
   lines.push(...formatOptionsHelp(serveOptions));
   return lines.join("\n");

@@ -1,14 +1,18 @@
 /**
  * @module config/shift-config
  * `urial shift` settings. Parsing is pure (argv and env passed in); every
- * problem names the flag and the rule. The model, exemplar, thread, GPU and
- * context flags read the same `URIAL_*` variables as `urial serve`; the flag
- * wins.
+ * problem names the flag and the rule. The model, exemplar, thread (decode
+ * and prefill: teacher forcing counts as prefill), GPU and context flags read
+ * the same `URIAL_*` variables as `urial serve`; a `--config` file (read by
+ * `cli/apply-config-file`) takes the long option names as keys. A flag wins
+ * over its variable, which wins over the file, which wins over the default.
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { configFileHelp } from "./config-file.js";
 import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
 import {
+  batchThreadsOption,
   contextSizeOption,
   exemplarsDirOption,
   exemplarsOption,
@@ -28,10 +32,10 @@ export const shiftOptions = {
   base: {
     flag: "base",
     env: "URIAL_MODEL",
-    value: "PATH",
+    value: "MODEL",
     description: "the base model: a GGUF path, a cached model's name, hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant> or an https URL (required)",
   },
-  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "PATH", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
+  chat: { flag: "chat", env: "URIAL_CHAT_MODEL", value: "MODEL", description: "its chat/instruct twin, same tokenizer, given like --base (required)" },
   modelsDir: modelsDirOption,
   prompts: {
     flag: "prompts",
@@ -55,6 +59,7 @@ export const shiftOptions = {
   temperature: { flag: "temperature", value: "T", description: "chat answer sampling temperature; 0 is greedy", default: "0", defaultValue: "0" },
   seed: { flag: "seed", value: "N", description: "seed for sampling when --temperature > 0", default: "random" },
   threads: threadsOption,
+  batchThreads: { ...batchThreadsOption, description: `${batchThreadsOption.description}; teacher forcing (the base model reading each answer) counts as prefill` },
   gpu: gpuOption,
   contextSize: { ...contextSizeOption, description: "tokens per context (prompt + answer), for each model" },
   published: {
@@ -80,6 +85,7 @@ const configSchema = z.object({
   temperature: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(10, { error: "must be at most 10" }),
   seed: wholeNumber(0, 2 ** 31 - 1).optional(),
   threads: threadsSchema,
+  batchThreads: threadsSchema,
   gpu: gpuSchema,
   contextSize: wholeNumber(16, 10_000_000).optional(),
   published: z.enum(publishedPairNames as [PublishedPairName, ...PublishedPairName[]], { error: `must be ${publishedPairNames.join(" or ")}` }).optional(),
@@ -87,7 +93,15 @@ const configSchema = z.object({
 
 export type ShiftConfig = z.output<typeof configSchema>;
 
-export type ShiftParseResult = { ok: true; config: ShiftConfig; help: false } | { ok: true; help: true } | { ok: false; message: string };
+/** `raw` holds the values as read (for --print-config). */
+export type ShiftParseResult = { ok: true; config: ShiftConfig; help: false; raw: Record<string, string | undefined> } | { ok: true; help: true } | { ok: false; message: string };
+
+/** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
+export function checkShiftOption(name: string, value: string): string | undefined {
+  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
 
 /** Parses `urial shift` arguments and environment. */
 export function parseShiftConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ShiftParseResult {
@@ -104,13 +118,13 @@ export function parseShiftConfig(argv: readonly string[], env: Readonly<Record<s
   }
   const result = validateOptions("shift", shiftOptions, configSchema, read.raw);
   if (!result.ok || result.help) return result;
-  return { ok: true, help: false, config: result.config };
+  return { ok: true, help: false, config: result.config, raw: read.raw };
 }
 
 /** The help text of `urial shift`. */
 export function shiftHelp(): string {
   const lines = [
-    "Usage: urial shift --base BASE.gguf --chat CHAT.gguf --out DIR [--prompts FILE] [options]",
+    "Usage: urial shift --base BASE.gguf --chat CHAT.gguf --out DIR [--prompts FILE] [--config FILE] [options]",
     "",
     "Token distribution shift: the chat model answers each query with its own chat template;",
     "the base model then reads that answer (teacher forcing) after the bare query (zero-shot)",
@@ -118,7 +132,7 @@ export function shiftHelp(): string {
     "rank η of the chat token: unshifted (η = 1), marginal (2–3) or shifted (> 3).",
     "Writes DIR/shift.json and DIR/report.html, and prints a summary line.",
     "",
-    "Options:",
+    ...configFileHelp("shift", "top-k: 20"),
   ];
   lines.push(...formatOptionsHelp(shiftOptions));
   return lines.join("\n");

@@ -1,20 +1,43 @@
 /**
  * The one option layer: the same precedence, the same `URIAL_*` values and
- * the same `--threads auto` default for every command, a "did you mean" for
- * a mistyped flag, and short flags from the table.
+ * the same `--threads auto` and `--batch-threads auto` defaults for every
+ * command that loads a model, a "did you mean" for a mistyped flag, and short
+ * flags from the table.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { parseAbCalibrateConfig, parseAbConfig, parseAbEvolveConfig } from "../../src/config/ab-config.js";
+import { abHelp, parseAbCalibrateConfig, parseAbConfig, parseAbEvolveConfig } from "../../src/config/ab-config.js";
+import { chatOptionsHelp, parseChatConfig } from "../../src/config/chat-config.js";
+import { exemplarSearchHelp, parseExemplarSearchConfig } from "../../src/config/exemplar-search-config.js";
+import { generateHelp, parseGenerateConfig } from "../../src/config/generate-config.js";
 import { didYouMean } from "../../src/config/did-you-mean.js";
-import { parseOptions, type OptionTable } from "../../src/config/read-options.js";
-import { parseServeConfig } from "../../src/config/serve-config.js";
-import { parseShiftConfig } from "../../src/config/shift-config.js";
+import { parseOptions, type Env, type OptionTable } from "../../src/config/read-options.js";
+import { parseServeConfig, serveHelp } from "../../src/config/serve-config.js";
+import { parseShiftConfig, shiftHelp } from "../../src/config/shift-config.js";
 
 const abRequired = ["--variants", "urial,urial/x", "--judge", "http://judge/v1", "--out", "o", "--model", "m.gguf"];
 const shiftRequired = ["--base", "b.gguf", "--chat", "c.gguf", "--out", "o"];
 const evolveRequired = ["--from", "d", "--out", "s.jsonl", "--judge", "http://judge/v1"];
 const calibrateRequired = ["--from", "d", "--weak", "http://w/v1", "--strong", "http://s/v1"];
+
+const searchRequired = ["--base", "b.gguf", "--chat", "c.gguf", "--pool", "p.jsonl", "--queries", "q.jsonl", "--out", "s.json"];
+
+/** Every command that loads a model, with the flags it needs to parse (its local-model form, for chat). */
+const modelCommands: [string, (argv: string[], env: Env) => { ok: boolean; help?: boolean; config?: unknown; message?: string }][] = [
+  ["serve", (argv, env) => parseServeConfig(["--model", "m.gguf", ...argv], env)],
+  ["generate", (argv, env) => parseGenerateConfig(["--model", "m.gguf", "--suite", "s.jsonl", "--out", "o.jsonl", ...argv], env)],
+  ["chat", (argv, env) => parseChatConfig(["--model", "m.gguf", ...argv], env)],
+  ["shift", (argv, env) => parseShiftConfig([...shiftRequired, ...argv], env)],
+  ["exemplars search", (argv, env) => parseExemplarSearchConfig([...searchRequired, ...argv], env)],
+  ["ab", (argv, env) => parseAbConfig([...abRequired, ...argv], env)],
+  ["ab evolve", (argv, env) => parseAbEvolveConfig([...evolveRequired, ...argv], env)],
+  ["ab calibrate", (argv, env) => parseAbCalibrateConfig([...calibrateRequired, ...argv], env)],
+];
+
+function batchThreadsOf(result: { ok: boolean; help?: boolean; config?: unknown; message?: string }): unknown {
+  if (!result.ok || result.help) throw new Error(`not parsed: ${result.message ?? "help"}`);
+  return (result.config as { batchThreads: unknown }).batchThreads;
+}
 
 function threadsOf(result: { ok: boolean; help?: boolean; config?: unknown; message?: string }): unknown {
   if (!result.ok || result.help) throw new Error(`not parsed: ${result.message ?? "help"}`);
@@ -39,6 +62,35 @@ describe("one option layer for every command", () => {
     }
     expect(threadsOf(parseShiftConfig([...shiftRequired, "--threads", "2"], { URIAL_THREADS: "auto" }))).toBe(2);
     expect(parseShiftConfig(shiftRequired, { URIAL_THREADS: "many" })).toEqual({ ok: false, message: "--threads (or URIAL_THREADS) must be auto or a whole number from 1 to 1024; got 'many'." });
+  });
+
+  it("takes --batch-threads N|auto (URIAL_BATCH_THREADS, default auto) on every command that loads a model, with serve's message for a bad value", () => {
+    for (const [command, parse] of modelCommands) {
+      expect(batchThreadsOf(parse([], {})), command).toBe("auto");
+      expect(batchThreadsOf(parse([], { URIAL_BATCH_THREADS: "3" })), command).toBe(3);
+      expect(batchThreadsOf(parse(["--batch-threads", "2"], { URIAL_BATCH_THREADS: "auto" })), command).toBe(2);
+      expect(batchThreadsOf(parse(["--batch-threads=auto"], { URIAL_BATCH_THREADS: "4" })), command).toBe("auto");
+      expect(parse(["--batch-threads", "many"], {}), command).toEqual({ ok: false, message: "--batch-threads (or URIAL_BATCH_THREADS) must be auto or a whole number from 1 to 1024; got 'many'." });
+      expect(parse([], { URIAL_BATCH_THREADS: "0" }), command).toEqual({ ok: false, message: "--batch-threads (or URIAL_BATCH_THREADS) must be at least 1; got '0'." });
+    }
+  });
+
+  it("lists --threads and --batch-threads with their variables in the help of every command that loads a model", () => {
+    const helps = {
+      serve: serveHelp(),
+      generate: generateHelp(),
+      chat: chatOptionsHelp(),
+      shift: shiftHelp(),
+      search: exemplarSearchHelp(),
+      ab: abHelp("ab"),
+      evolve: abHelp("evolve"),
+      calibrate: abHelp("calibrate"),
+    };
+    for (const [command, help] of Object.entries(helps)) {
+      const lines = help.split("\n");
+      expect(lines, command).toContainEqual(expect.stringMatching(/^ {2}(-t, )?--threads N\|auto +URIAL_THREADS$/));
+      expect(lines, command).toContain("  --batch-threads N|auto          URIAL_BATCH_THREADS");
+    }
   });
 
   it("answers a mistyped flag with the closest one", () => {

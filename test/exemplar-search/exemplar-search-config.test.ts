@@ -73,7 +73,7 @@ describe("parseExemplarSearchConfig", () => {
   });
 
   it.each([
-    [["--chat", "c", "--pool", "p", "--queries", "q", "--out", "s.json"], "--base PATH is required (or set URIAL_MODEL)"],
+    [["--chat", "c", "--pool", "p", "--queries", "q", "--out", "s.json"], "--base MODEL is required (or set URIAL_MODEL)"],
     [["--base", "b", "--chat", "c", "--queries", "q", "--out", "s.json"], "give the candidates with --pool FILE and/or --pool-from-chat QUERIES"],
     [[...required, "-k", "0"], "--k must be at least 1; got '0'"],
     [[...required, "--objective", "loss"], "--objective must be shifted or kl; got 'loss'"],

@@ -185,7 +185,7 @@ describe("urial exemplars search: input errors before any model loads", () => {
   it("names the missing flag", async () => {
     const run = await runUrial(["exemplars", "search", "--chat", "c.gguf"], 30_000);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("urial exemplars search: --base PATH is required (or set URIAL_MODEL)");
+    expect(run.stderr).toContain("urial exemplars search: --base MODEL is required (or set URIAL_MODEL)");
   });
 
   it("names the pool file and line of a bad exemplar", async () => {

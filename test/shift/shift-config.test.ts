@@ -50,6 +50,8 @@ describe("parseShiftConfig", () => {
         "42",
         "--threads",
         "1",
+        "--batch-threads",
+        "2",
         "--gpu",
         "off",
         "--context-size",
@@ -61,7 +63,20 @@ describe("parseShiftConfig", () => {
     );
     expect(parsed).toMatchObject({
       ok: true,
-      config: { prompts: "p.txt", exemplars: "tiny", limit: 3, maxTokens: 64, topK: 5, temperature: 0.7, seed: 42, threads: 1, gpu: false, contextSize: 512, chatTemplate: "U: {query}" },
+      config: {
+        prompts: "p.txt",
+        exemplars: "tiny",
+        limit: 3,
+        maxTokens: 64,
+        topK: 5,
+        temperature: 0.7,
+        seed: 42,
+        threads: 1,
+        batchThreads: 2,
+        gpu: false,
+        contextSize: 512,
+        chatTemplate: "U: {query}",
+      },
     });
   });
 
@@ -72,7 +87,7 @@ describe("parseShiftConfig", () => {
   });
 
   it("names a missing required flag", () => {
-    expect(parseShiftConfig(["--base", "b", "--out", "o"], {})).toEqual({ ok: false, message: expect.stringMatching(/^--chat PATH is required \(or set URIAL_CHAT_MODEL\)/) });
+    expect(parseShiftConfig(["--base", "b", "--out", "o"], {})).toEqual({ ok: false, message: expect.stringMatching(/^--chat MODEL is required \(or set URIAL_CHAT_MODEL\)/) });
     expect(parseShiftConfig(["--base", "b", "--chat", "c"], {})).toEqual({ ok: false, message: expect.stringMatching(/^--out DIR is required\./) });
   });
 
@@ -101,5 +116,6 @@ describe("shiftHelp", () => {
       if ("env" in spec) expect(help).toContain(spec.env);
     }
     expect(help).toContain("(default: 10)");
+    expect(help.split("\n")).toEqual(expect.arrayContaining(["  --config FILE", "  --print-config"]));
   });
 });
