@@ -6,23 +6,14 @@
  * percentage, and a label that needs escaping.
  */
 import type { SearchReport } from "../../../src/exemplar-search/search-report-schema.js";
-import type { BucketSplit, Split } from "../../../src/shift/shift-schema.js";
+import type { BucketSplit, ShiftCategory, Split } from "../../../src/shift/shift-schema.js";
+import { summarizeSplit } from "../../../src/shift/summarize-split.js";
 import { positionBuckets } from "../../../src/shift/position-buckets.js";
 
-/** A split of `unshifted`/`marginal`/`shifted` positions with the given mean KL. */
-function split(unshifted: number, marginal: number, shifted: number, meanKl: number): Split {
-  const positions = unshifted + marginal + shifted;
-  const share = (value: number) => (positions === 0 ? null : value / positions);
-  return {
-    positions,
-    unshifted,
-    marginal,
-    shifted,
-    unshiftedShare: share(unshifted),
-    marginalShare: share(marginal),
-    shiftedShare: share(shifted),
-    meanKl: positions === 0 ? null : meanKl,
-  };
+/** The split of `unshifted`/`marginal`/`shifted` positions, each with KL `kl`. */
+function split(unshifted: number, marginal: number, shifted: number, kl: number): Split {
+  const scores = (category: ShiftCategory, count: number) => Array.from({ length: count }, () => ({ category, kl }));
+  return summarizeSplit([...scores("unshifted", unshifted), ...scores("marginal", marginal), ...scores("shifted", shifted)]);
 }
 
 /** Buckets 1-5 and 6-20 hold positions; 21-50 and >50 are empty. */
