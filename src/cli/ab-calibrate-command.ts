@@ -21,7 +21,7 @@ import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { CommandIo } from "./command-io.js";
 import { createAbProgress } from "./ab-progress.js";
-import { openJudge, type OpenedJudge } from "./start-judge.js";
+import { judgeOptionFrom, openJudge, type OpenedJudge } from "./start-judge.js";
 
 export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbCalibrateConfig(argv, env);
@@ -51,20 +51,9 @@ export async function runAbCalibrateCommand(argv: readonly string[], env: NodeJS
     }
     const chosen = config.limit === undefined ? pairs : pairs.slice(0, config.limit);
     if (chosen.length === 0) throw new AbResultsError(`${from}/results.json: no answer pairs to judge`);
-    const threads = config.threads;
     const models = { modelsDir: config.modelsDir, env, output: io.stderr };
     const open = async (judge: string, model: string | undefined) => {
-      const handle = await openJudge({
-        judge,
-        ...(model !== undefined ? { model } : {}),
-        ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
-        timeoutSeconds: config.judgeTimeout,
-        ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
-        threads,
-        batchThreads: config.batchThreads,
-        gpu: config.gpu,
-        models,
-      });
+      const handle = await openJudge(judgeOptionFrom(config, judge, model, models));
       opened.push(handle);
       return handle;
     };

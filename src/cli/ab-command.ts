@@ -42,7 +42,7 @@ import { runAbCalibrateCommand } from "./ab-calibrate-command.js";
 import { runAbEvolveCommand } from "./ab-evolve-command.js";
 import { createAbProgress } from "./ab-progress.js";
 import { resolveModelOption } from "./resolve-model-option.js";
-import { openJudge } from "./start-judge.js";
+import { judgeOptionFrom, openJudge } from "./start-judge.js";
 import type { CommandIo } from "./command-io.js";
 
 /** A problem with the command's input, reported in one line. */
@@ -105,18 +105,7 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
     const modelPath = await resolveModelOption(config.model, models);
     const modelIdentity = `${await fingerprintModelFile(modelPath, `node-llama-cpp ${nodeLlamaCppVersion()}`)} context ${config.contextSize ?? "auto"} gpu ${config.gpu}`;
     let judgeBackend: JudgeBackend | undefined;
-    const judge = await openJudge({
-      judge: config.judge,
-      ...(config.judgeModel !== undefined ? { model: config.judgeModel } : {}),
-      ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
-      timeoutSeconds: config.judgeTimeout,
-      ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
-      threads,
-      batchThreads: config.batchThreads,
-      gpu: config.gpu,
-      models,
-      onLog: log,
-    });
+    const judge = await openJudge({ ...judgeOptionFrom(config, config.judge, config.judgeModel, models), onLog: log });
     closeJudge = () => judge.close();
     const answers = await JsonlCache.open<AbAnswer>(join(out, "cache", "answers.jsonl"));
     const judgements = await JsonlCache.open<StoredJudgement>(join(out, "cache", "judgements.jsonl"));

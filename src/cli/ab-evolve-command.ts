@@ -16,7 +16,7 @@ import { abHelp, parseAbEvolveConfig } from "../config/ab-config.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { ChatTemplateError } from "../engine/scoring-model.js";
 import type { CommandIo } from "./command-io.js";
-import { openJudge } from "./start-judge.js";
+import { judgeOptionFrom, openJudge } from "./start-judge.js";
 
 export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
   const parsed = parseAbEvolveConfig(argv, env);
@@ -36,17 +36,7 @@ export async function runAbEvolveCommand(argv: readonly string[], env: NodeJS.Pr
       .filter((prompt) => prompt.informativeness !== null)
       .slice(0, config.top);
     if (chosen.length === 0) throw new AbResultsError(`${config.from}/results.json: no prompt has judged scores from every variant, so none can be ranked`);
-    const judge = await openJudge({
-      judge: config.judge,
-      ...(config.judgeModel !== undefined ? { model: config.judgeModel } : {}),
-      ...(config.judgeApiKey !== undefined ? { apiKey: config.judgeApiKey } : {}),
-      timeoutSeconds: config.judgeTimeout,
-      ...(config.judgeContextSize !== undefined ? { contextSize: config.judgeContextSize } : {}),
-      threads: config.threads,
-      batchThreads: config.batchThreads,
-      gpu: config.gpu,
-      models: { modelsDir: config.modelsDir, env, output: io.stderr },
-    });
+    const judge = await openJudge(judgeOptionFrom(config, config.judge, config.judgeModel, { modelsDir: config.modelsDir, env, output: io.stderr }));
     close = () => judge.close();
     const backend = await judge.connect();
     const ids = new Set(results.prompts.map((prompt) => prompt.id));

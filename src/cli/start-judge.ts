@@ -34,6 +34,31 @@ export interface JudgeOption {
   onLog?: (message: string) => void;
 }
 
+/** The judge settings every `urial ab` command reads (see config/ab-config). */
+export interface JudgeSettings {
+  judgeApiKey?: string | undefined;
+  judgeTimeout: number;
+  judgeContextSize?: number | undefined;
+  threads: JudgeOption["threads"];
+  batchThreads: JudgeOption["batchThreads"];
+  gpu: JudgeOption["gpu"];
+}
+
+/** The `openJudge` option for `judge` (a URL or `local`) and its `model`, from a command's settings. */
+export function judgeOptionFrom(settings: JudgeSettings, judge: string, model: string | undefined, models: ModelOptionContext): JudgeOption {
+  return {
+    judge,
+    ...(model !== undefined ? { model } : {}),
+    ...(settings.judgeApiKey !== undefined ? { apiKey: settings.judgeApiKey } : {}),
+    timeoutSeconds: settings.judgeTimeout,
+    ...(settings.judgeContextSize !== undefined ? { contextSize: settings.judgeContextSize } : {}),
+    threads: settings.threads,
+    batchThreads: settings.batchThreads,
+    gpu: settings.gpu,
+    models,
+  };
+}
+
 /** A judge that can be used once `connect()`ed, and its description (known before connecting). */
 export interface OpenedJudge extends LazyJudge {
   /** Who judges, for the reports (known without connecting). */

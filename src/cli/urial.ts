@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../platform/package-root.js";
-import { didYouMean } from "../config/read-options.js";
+import { didYouMean } from "../config/did-you-mean.js";
 import { runAbCommand } from "./ab-command.js";
 import { runChatCommand } from "./chat-command.js";
 import { runExemplarsCommand } from "./exemplars-command.js";

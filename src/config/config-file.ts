@@ -20,6 +20,7 @@
  */
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
+import { didYouMean } from "./did-you-mean.js";
 
 /** What the config file needs to know of an option (a subset of every command's option table entry). */
 export interface FileOption {
@@ -96,9 +97,10 @@ export function parseConfigFile(
     const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
     const name = byFlag.get(key);
     if (name === undefined) {
-      const hint = closest(
+      const hint = didYouMean(
         key.replace(/_/g, "-").replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
         [...byFlag.keys()],
+        { prefixes: false },
       );
       const why = key === "config" ? " (a config file cannot name another)" : "";
       return fail(`unknown key '${key}'${why}.${hint !== undefined ? ` Did you mean '${hint}'?` : ""} Keys are the long option names of 'urial ${command} --help'.`);
@@ -214,25 +216,4 @@ export function givenOptions(table: FileOptionTable, argv: readonly string[], en
 
 export function sourcesOf(table: FileOptionTable, given: Map<string, ValueSource>, fromFile: Set<string>, path: string): Record<string, ValueSource> {
   return Object.fromEntries(Object.keys(table).map((name) => [name, given.get(name) ?? (fromFile.has(name) ? { from: "file", path } : { from: "default" })]));
-}
-
-/** The candidate nearest to `word` when it is close enough to be a typo. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import type { z } from "zod";
+import { didYouMean } from "./did-you-mean.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -169,28 +170,4 @@ function unknownFlag(argv: readonly string[], specs: readonly OptionSpec[]): str
     if (takesValue.has(name) && !argument.includes("=")) index += 1;
   }
   return undefined;
-}
-
-/** The candidate closest to `word` when it is close enough to be a typo (edit distance ≤ 2, or a prefix). */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = candidate.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -10,6 +10,7 @@
  */
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateAnswerOptions, GeneratedAnswer } from "./scoring-model.js";
+import { isCompleteJson } from "./is-complete-json.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
 import type { ThreadPhases } from "./thread-phases.js";
 
@@ -77,16 +78,4 @@ function cutAtStopText(model: LlamaModel, tokens: readonly number[], stopTexts: 
   let keep = tokens.length - 1;
   while (keep > 0 && model.detokenize(tokens.slice(0, keep) as Token[], true).length > at) keep -= 1;
   return tokens.slice(0, keep);
-}
-
-/** A whole JSON value (the grammar's output is done once it parses). */
-function isCompleteJson(text: string): boolean {
-  const trimmed = text.trimEnd();
-  if (!trimmed.endsWith("}") && !trimmed.endsWith("]")) return false;
-  try {
-    JSON.parse(trimmed);
-    return true;
-  } catch {
-    return false;
-  }
 }

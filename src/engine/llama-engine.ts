@@ -31,6 +31,7 @@ import {
   type TokenChoice,
 } from "./engine.js";
 import { toGrammarSchema } from "./json-schema-for-grammar.js";
+import { isCompleteJson } from "./is-complete-json.js";
 import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-file-check.js";
 import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
@@ -428,18 +429,6 @@ class LlamaSlotMember implements PoolMember {
     }
     signal?.throwIfAborted();
     yield { type: "end", reason, completionTokens: generated.length };
-  }
-}
-
-/** A grammar-constrained JSON output is done once it parses (the grammar would only add whitespace). */
-function isCompleteJson(text: string): boolean {
-  const trimmed = text.trimEnd();
-  if (!trimmed.endsWith("}") && !trimmed.endsWith("]")) return false;
-  try {
-    JSON.parse(trimmed);
-    return true;
-  } catch {
-    return false;
   }
 }
 

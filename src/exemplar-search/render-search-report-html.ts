@@ -9,9 +9,11 @@
  * the pool, the queries or the models is HTML-escaped.
  */
 import { escapeHtml } from "../report-page/escape-html.js";
+import { formatCoordinate } from "../report-page/format-coordinate.js";
 import { pageHead } from "../report-page/page-head.js";
 import { formatShare } from "../shift/format-shift-summary.js";
-import { categoryColours } from "../shift/render-shift-charts.js";
+import { categoryColours } from "../shift/category-colours.js";
+import { renderSplitBars, type SplitBarRow } from "../shift/render-split-bars.js";
 import type { Split } from "../shift/shift-schema.js";
 import type { ContextResult, SearchReport } from "./search-report-schema.js";
 
@@ -36,8 +38,6 @@ article.exemplar { margin: .8rem 0; padding: .6rem .8rem; background: #fff; bord
 pre { white-space: pre-wrap; word-break: break-word; font-size: .85rem; margin: .3rem 0; }
 `;
 
-const round = (value: number) => (Math.round(value * 10) / 10).toString();
-
 /** Renders the whole report page. */
 export function renderSearchReportHtml(report: SearchReport): string {
   const { models, settings, comparison, closure } = report;
@@ -55,9 +55,9 @@ export function renderSearchReportHtml(report: SearchReport): string {
 <main>
 <h2>Splits side by side</h2>
 <p class="meta">On all ${report.queries.length} held-out queries (${comparison.zeroShot.overall.positions} answer tokens). Closure of the chosen set: ${closureText(closure.relative)}${report.randomClosure.map((entry, index) => `; random set ${index + 1}: ${closureText(entry.relative)}`).join("")}.</p>
-<figure id="splits">${renderSplitBars(contexts.map((context) => ({ label: context.label, split: context.overall })))}</figure>
+<figure id="splits">${renderContextSplits(contexts.map((context) => ({ label: context.label, split: context.overall })))}</figure>
 <h3>By answer position</h3>
-<figure id="buckets">${renderSplitBars(
+<figure id="buckets">${renderContextSplits(
     comparison.zeroShot.byBucket.flatMap((bucket, index) =>
       bucket.positions === 0
         ? []
@@ -103,35 +103,8 @@ function closureText(relative: number | null): string {
   return relative === null ? "n/a (no shifted tokens zero-shot)" : `${relative < 0 ? "−" : ""}${Math.abs(relative * 100).toFixed(1)} %`;
 }
 
-function renderSplitBars(rows: readonly { label: string; split: Split }[]): string {
-  const labelWidth = 170;
-  const barWidth = 460;
-  const rowHeight = 24;
-  const top = 28;
-  const height = top + rows.length * rowHeight + 8;
-  const parts: string[] = [];
-  (["unshifted", "marginal", "shifted"] as const).forEach((category, index) => {
-    const x = labelWidth + index * 130;
-    parts.push(
-      `<rect x="${x}" y="6" width="12" height="12" fill="${categoryColours[category]}"/><text x="${x + 17}" y="16">${category === "unshifted" ? "unshifted (η = 1)" : category === "marginal" ? "marginal (η 2–3)" : "shifted (η > 3)"}</text>`,
-    );
-  });
-  rows.forEach((row, index) => {
-    const y = top + index * rowHeight;
-    parts.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(row.label)} (${row.split.positions})</text>`);
-    let x = labelWidth;
-    for (const category of ["unshifted", "marginal", "shifted"] as const) {
-      const share = row.split[`${category}Share`];
-      if (share === null || share === 0) continue;
-      const width = share * barWidth;
-      parts.push(
-        `<rect class="bar ${category}" x="${round(x)}" y="${y + 2}" width="${round(width)}" height="${rowHeight - 6}" fill="${categoryColours[category]}"><title>${escapeHtml(row.label)}: ${category} ${(share * 100).toFixed(1)} % (${row.split[category]} of ${row.split.positions})</title></rect>`,
-      );
-      if (width > 34) parts.push(`<text x="${round(x + width / 2)}" y="${y + 15}" text-anchor="middle" class="in-bar">${(share * 100).toFixed(0)}%</text>`);
-      x += width;
-    }
-  });
-  return `<svg class="chart split-chart" role="img" aria-label="Split of answer tokens by base rank per context" viewBox="0 0 ${labelWidth + barWidth + 10} ${height}" width="${labelWidth + barWidth + 10}" height="${height}">${parts.join("")}</svg>`;
+function renderContextSplits(rows: readonly SplitBarRow[]): string {
+  return renderSplitBars(rows, { labelWidth: 170, ariaLabel: "Split of answer tokens by base rank per context", noteEmptyRows: false });
 }
 
 function renderContextTable(contexts: readonly ContextResult[]): string {
@@ -167,18 +140,18 @@ function renderObjectiveChart(report: SearchReport): string {
   for (let tick = 0; tick <= 4; tick += 1) {
     const value = (high * tick) / 4;
     parts.push(
-      `<line class="grid" x1="${left}" x2="${width - right}" y1="${round(y(value))}" y2="${round(y(value))}"/><text x="${left - 6}" y="${round(y(value) + 4)}" text-anchor="end">${label(value)}</text>`,
+      `<line class="grid" x1="${left}" x2="${width - right}" y1="${formatCoordinate(y(value))}" y2="${formatCoordinate(y(value))}"/><text x="${left - 6}" y="${formatCoordinate(y(value) + 4)}" text-anchor="end">${label(value)}</text>`,
     );
   }
   parts.push(`<line class="axis" x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}"/>`);
   parts.push(
-    `<line class="reference" x1="${left}" x2="${width - right}" y1="${round(y(reference))}" y2="${round(y(reference))}" stroke="#3867a8" stroke-dasharray="5 4"/><text x="${width - right}" y="${round(y(reference) - 4)}" text-anchor="end">zero-shot ${escapeHtml(formatObjective(report, reference))}</text>`,
+    `<line class="reference" x1="${left}" x2="${width - right}" y1="${formatCoordinate(y(reference))}" y2="${formatCoordinate(y(reference))}" stroke="#3867a8" stroke-dasharray="5 4"/><text x="${width - right}" y="${formatCoordinate(y(reference) - 4)}" text-anchor="end">zero-shot ${escapeHtml(formatObjective(report, reference))}</text>`,
   );
-  parts.push(`<polyline fill="none" stroke="#c2571a" stroke-width="2" points="${points.map((value, index) => `${round(x(index))},${round(y(value))}`).join(" ")}"/>`);
+  parts.push(`<polyline fill="none" stroke="#c2571a" stroke-width="2" points="${points.map((value, index) => `${formatCoordinate(x(index))},${formatCoordinate(y(value))}`).join(" ")}"/>`);
   report.steps.forEach((step, index) => {
     const name = step.phase === "start" ? "start" : step.phase === "greedy" ? `+${step.step}` : `swap ${step.step}.${(step.position ?? 0) + 1}`;
     parts.push(
-      `<circle class="step" cx="${round(x(index))}" cy="${round(y(step.objective))}" r="4" fill="#c2571a"><title>${escapeHtml(name)}: ${escapeHtml(formatObjective(report, step.objective))}${step.added ? ` (+${escapeHtml(step.added)})` : ""}</title></circle><text x="${round(x(index))}" y="${height - bottom + 16}" text-anchor="middle">${escapeHtml(name)}</text>`,
+      `<circle class="step" cx="${formatCoordinate(x(index))}" cy="${formatCoordinate(y(step.objective))}" r="4" fill="#c2571a"><title>${escapeHtml(name)}: ${escapeHtml(formatObjective(report, step.objective))}${step.added ? ` (+${escapeHtml(step.added)})` : ""}</title></circle><text x="${formatCoordinate(x(index))}" y="${height - bottom + 16}" text-anchor="middle">${escapeHtml(name)}</text>`,
     );
   });
   return `<svg class="chart objective-chart" role="img" aria-label="Objective after each search step" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${parts.join("")}</svg>`;

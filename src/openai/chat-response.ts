@@ -14,6 +14,11 @@ export interface ResponseIdentity {
   experiment?: { id: string; variant: string };
 }
 
+/** The fields every object and chunk of one response starts with (chat and text completions alike). */
+export function responseHead<Kind extends string>(identity: ResponseIdentity, object: Kind) {
+  return { id: identity.id, object, created: identity.created, model: identity.model, system_fingerprint: identity.systemFingerprint };
+}
+
 /** The `urial_experiment` body field, when the request ran in an experiment. */
 function experimentField(identity: ResponseIdentity) {
   return identity.experiment === undefined ? {} : { urial_experiment: identity.experiment };
@@ -54,11 +59,7 @@ export function chatChunk(
 ) {
   const choice = { index, delta, logprobs: logprobs === null ? null : { content: logprobs, refusal: null }, finish_reason: finishReason };
   return {
-    id: identity.id,
-    object: "chat.completion.chunk" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "chat.completion.chunk"),
     ...experimentField(identity),
     choices: [finishReason === null ? choice : { ...choice, stop_reason: stopReason }],
     ...(includeUsage ? { usage: null } : {}),
@@ -68,11 +69,7 @@ export function chatChunk(
 /** The extra chunk sent last when `stream_options.include_usage` is set. */
 export function chatUsageChunk(identity: ResponseIdentity, usage: UsageBody) {
   return {
-    id: identity.id,
-    object: "chat.completion.chunk" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "chat.completion.chunk"),
     ...experimentField(identity),
     choices: [],
     usage,
@@ -92,11 +89,7 @@ export interface FinishedChatChoice {
 /** The non-streaming response. */
 export function chatCompletion(identity: ResponseIdentity, choices: readonly FinishedChatChoice[], usage: UsageBody) {
   return {
-    id: identity.id,
-    object: "chat.completion" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "chat.completion"),
     ...experimentField(identity),
     choices: choices.map((choice, index) => ({
       index,

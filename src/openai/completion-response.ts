@@ -2,16 +2,12 @@
  * @module openai/completion-response
  * Builders for legacy text completion objects and stream chunks.
  */
-import type { ResponseIdentity, UsageBody } from "./chat-response.js";
+import { responseHead, type ResponseIdentity, type UsageBody } from "./chat-response.js";
 import type { CompletionLogprobs } from "./logprobs.js";
 
 export function completionChunk(identity: ResponseIdentity, index: number, text: string, finishReason: "stop" | "length" | null, logprobs: CompletionLogprobs | null, includeUsage: boolean) {
   return {
-    id: identity.id,
-    object: "text_completion" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "text_completion"),
     choices: [{ index, text, logprobs, finish_reason: finishReason }],
     ...(includeUsage ? { usage: null } : {}),
   };
@@ -19,11 +15,7 @@ export function completionChunk(identity: ResponseIdentity, index: number, text:
 
 export function completionUsageChunk(identity: ResponseIdentity, usage: UsageBody) {
   return {
-    id: identity.id,
-    object: "text_completion" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "text_completion"),
     choices: [],
     usage,
   };
@@ -37,11 +29,7 @@ export interface FinishedTextChoice {
 
 export function textCompletion(identity: ResponseIdentity, choices: readonly FinishedTextChoice[], usage: UsageBody) {
   return {
-    id: identity.id,
-    object: "text_completion" as const,
-    created: identity.created,
-    model: identity.model,
-    system_fingerprint: identity.systemFingerprint,
+    ...responseHead(identity, "text_completion"),
     choices: choices.map((choice, index) => ({ index, text: choice.text, logprobs: choice.logprobs, finish_reason: choice.finishReason })),
     usage,
   };

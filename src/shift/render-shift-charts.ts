@@ -6,18 +6,16 @@
  * scale).
  */
 import { escapeHtml } from "../report-page/escape-html.js";
-import type { PositionPoint, ShiftSummary, Split } from "./shift-schema.js";
+import { formatCoordinate } from "../report-page/format-coordinate.js";
+import { renderSplitBars, type SplitBarRow } from "./render-split-bars.js";
+import type { PositionPoint, ShiftSummary } from "./shift-schema.js";
 
-/** Category colours, shared with the token colouring in the report's CSS. */
-export const categoryColours = { unshifted: "#d9e7d2", marginal: "#f4c761", shifted: "#e0564b" } as const;
 /** Line colours of the two contexts. */
 export const contextColours = { zeroShot: "#3867a8", urial: "#c2571a" } as const;
 
-const number = (value: number) => (Math.round(value * 10) / 10).toString();
-
 /** Stacked 100 % bars: overall and each bucket, zero-shot and URIAL. */
 export function renderSplitChart(summary: ShiftSummary): string {
-  const rows: { label: string; split: Split }[] = [
+  const rows: SplitBarRow[] = [
     { label: "zero-shot, all", split: summary.zeroShot.overall },
     { label: "URIAL, all", split: summary.urial.overall },
   ];
@@ -25,36 +23,7 @@ export function renderSplitChart(summary: ShiftSummary): string {
     rows.push({ label: `zero-shot, ${bucket.bucket}`, split: bucket });
     rows.push({ label: `URIAL, ${bucket.bucket}`, split: summary.urial.byBucket[index]! });
   });
-  const labelWidth = 130;
-  const barWidth = 460;
-  const rowHeight = 24;
-  const top = 28;
-  const height = top + rows.length * rowHeight + 8;
-  const parts: string[] = [];
-  const legend = (["unshifted", "marginal", "shifted"] as const)
-    .map((category, index) => {
-      const x = labelWidth + index * 130;
-      return `<rect x="${x}" y="6" width="12" height="12" fill="${categoryColours[category]}"/><text x="${x + 17}" y="16">${category === "unshifted" ? "unshifted (η = 1)" : category === "marginal" ? "marginal (η 2–3)" : "shifted (η > 3)"}</text>`;
-    })
-    .join("");
-  parts.push(legend);
-  rows.forEach((row, index) => {
-    const y = top + index * rowHeight;
-    parts.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(row.label)} (${row.split.positions})</text>`);
-    let x = labelWidth;
-    for (const category of ["unshifted", "marginal", "shifted"] as const) {
-      const share = row.split[`${category}Share`];
-      if (share === null || share === 0) continue;
-      const width = share * barWidth;
-      parts.push(
-        `<rect class="bar ${category}" x="${number(x)}" y="${y + 2}" width="${number(width)}" height="${rowHeight - 6}" fill="${categoryColours[category]}"><title>${escapeHtml(row.label)}: ${category} ${(share * 100).toFixed(1)} % (${row.split[category]} of ${row.split.positions})</title></rect>`,
-      );
-      if (width > 34) parts.push(`<text x="${number(x + width / 2)}" y="${y + 15}" text-anchor="middle" class="in-bar">${(share * 100).toFixed(0)}%</text>`);
-      x += width;
-    }
-    if (row.split.positions === 0) parts.push(`<text x="${labelWidth + 4}" y="${y + 15}" class="muted">no positions</text>`);
-  });
-  return `<svg class="chart split-chart" role="img" aria-label="Split of answer tokens by base rank, zero-shot and URIAL" viewBox="0 0 ${labelWidth + barWidth + 10} ${height}" width="${labelWidth + barWidth + 10}" height="${height}">${parts.join("")}</svg>`;
+  return renderSplitBars(rows, { labelWidth: 130, ariaLabel: "Split of answer tokens by base rank, zero-shot and URIAL", noteEmptyRows: true });
 }
 
 export type PositionMetric = "meanKl" | "meanRank";
@@ -87,17 +56,17 @@ export function renderPositionChart(points: readonly PositionPoint[], metric: Po
       ? [0, 0.25, 0.5, 0.75, 1].map((fraction) => ({ v: fraction * maxValue, label: (fraction * maxValue).toFixed(maxValue < 1 ? 2 : 1) }))
       : Array.from({ length: Math.floor(maxValue) + 1 }, (_, exponent) => ({ v: exponent, label: String(10 ** exponent) }));
   for (const tick of yTicks) {
-    const y = number(yOf(tick.v));
+    const y = formatCoordinate(yOf(tick.v));
     parts.push(`<line x1="${left - 4}" y1="${y}" x2="${left + plotWidth}" y2="${y}" class="grid"/><text x="${left - 6}" y="${y}" dy="4" text-anchor="end">${tick.label}</text>`);
   }
   const xStep = Math.max(1, niceStep(maxPosition / 8));
   for (let position = 1; position <= maxPosition; position += position === 1 && xStep > 1 ? xStep - 1 : xStep) {
-    const x = number(xOf(position));
+    const x = formatCoordinate(xOf(position));
     parts.push(`<line x1="${x}" y1="${top + plotHeight}" x2="${x}" y2="${top + plotHeight + 4}" class="axis"/><text x="${x}" y="${top + plotHeight + 16}" text-anchor="middle">${position}</text>`);
   }
   parts.push(`<text x="${left + plotWidth / 2}" y="${height - 4}" text-anchor="middle" class="muted">answer position</text>`);
   for (const context of ["zeroShot", "urial"] as const) {
-    const path = points.map((point) => `${number(xOf(point.position))},${number(yOf(value(point, context)))}`).join(" ");
+    const path = points.map((point) => `${formatCoordinate(xOf(point.position))},${formatCoordinate(yOf(value(point, context)))}`).join(" ");
     parts.push(`<polyline class="line ${context}" fill="none" stroke="${contextColours[context]}" stroke-width="1.5" points="${path}"/>`);
   }
   parts.push(

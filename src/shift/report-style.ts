@@ -2,7 +2,8 @@
  * @module shift/report-style
  * The report's inline stylesheet.
  */
-import { categoryColours, contextColours } from "./render-shift-charts.js";
+import { categoryColours } from "./category-colours.js";
+import { contextColours } from "./render-shift-charts.js";
 
 export const reportStyle = `
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 15px; color: #1d2329; background: #fbfbfa; }

@@ -4,13 +4,12 @@
  * model, which starts the real server, runs every stage (priming included)
  * and prints the table.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatGpuTable, formatSamples, medianOf } from "../../bench/gpu/format-gpu-table.js";
 import { parseGpuCheckOptions, streamCounts } from "../../bench/gpu/gpu-check-options.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
-import { cleanEnv, repositoryRoot } from "../support/run-cli.js";
+import { cleanEnv, repositoryRoot, spawnCollect } from "../support/run-cli.js";
 
 describe("parseGpuCheckOptions", () => {
   it("defaults to CUDA, a synthetic 1B model, 8 sequences and 1/2/4/8 streams", () => {
@@ -79,15 +78,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("run-gpu-check end to end on t
   it("starts the server, runs every stage and prints the table", async () => {
     const script = join(repositoryRoot, "dist/bench/gpu/run-gpu-check.js");
     const args = [script, "--gpu", "false", "--model", testModelPath, "--parallel", "2", "--rounds", "1", "--prefix-tokens", "120", "--decode-tokens", "4", "--context-size", "512"];
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { cwd: repositoryRoot, env: { ...cleanEnv(), URIAL_THREADS: "1", URIAL_BATCH_THREADS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      child.once("error", reject);
-      child.once("exit", (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await spawnCollect(process.execPath, args, { env: cleanEnv({ URIAL_THREADS: "1", URIAL_BATCH_THREADS: "1" }), limitMs: 120_000 });
     expect(code, stderr + stdout).toBe(0);
     expect(stdout).toContain("## GPU check — CPU (--gpu false)");
     for (const measure of [

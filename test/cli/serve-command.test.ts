@@ -3,18 +3,18 @@
  * messages, help, and a real start on the tiny model that stops cleanly on
  * SIGTERM. The CLI is built once for the whole run (vitest globalSetup).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { serveOptions } from "../../src/config/serve-config.js";
+import { builtCli as cli, cleanEnv, repositoryRoot as root, runUrial } from "../support/run-cli.js";
+import { killServeProcesses, startServeProcess, tinyServeFlags, waitHealthy } from "../support/start-serve-process.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 import { closedLoopbackPort, startModelServer } from "../models/support/model-server.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = fileURLToPath(new URL("../../dist/src/cli/urial.js", import.meta.url));
 const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
 
 /** The flags `urial serve` has documented from the start; help must list each one. */
@@ -35,39 +35,10 @@ const documentedFlags = [
   "max-body-bytes",
 ];
 
-/** Caches (prefix states, models) go to a temporary folder, never the user's own. */
-const cacheHome = mkdtempSync(join(tmpdir(), "urial-cli-cache-"));
+/** `urial …args`, killed after 30 s. Caches go to this test file's own temporary folder (test/support/isolate-cache.ts), never the user's. */
+const runCli = (args: string[], env: NodeJS.ProcessEnv = cleanEnv()) => runUrial(args, 30_000, { env });
 
-/** The environment without any URIAL_* variable, so the caller's shell cannot change a result. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  // One prefill thread, like the --threads 1 the tests pass: two only spin against each other on a tiny model.
-  return { ...env, XDG_CACHE_HOME: cacheHome, URIAL_BATCH_THREADS: "1", ...extra };
-}
-
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+afterEach(killServeProcesses);
 
 // dist/ is compiled once for the whole run by test/support/build-cli.ts (vitest
 // globalSetup), which stops the run on any compile error.
@@ -151,135 +122,42 @@ describe("urial serve (built CLI)", () => {
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve on the tiny model"), () => {
   it("starts on port 0, answers once ready, and exits 0 on SIGTERM", async (context) => {
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        "serve",
-        "--model",
-        testModelPath,
-        "--port",
-        "0",
-        "--exemplars",
-        "tiny",
-        "--exemplars-dir",
-        "test/fixtures/exemplars",
-        "--system-prompts-dir",
-        "test/fixtures/system-prompts",
-        "--threads",
-        "1",
-        "--context-size",
-        "512",
-        "--gpu",
-        "off",
-      ],
-      { cwd: root, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const check = () => {
-          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
-          if (match) resolve(Number(match[1]));
-        };
-        child.stderr.on("data", check);
-        void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
-      });
-      expect(port).toBeGreaterThan(0);
+    const server = await startServeProcess(["--model", testModelPath, ...tinyServeFlags()], { limitMs: 45_000 });
+    expect(server.port).toBeGreaterThan(0);
 
-      const base = `http://127.0.0.1:${port}`;
-      let health: Response | undefined;
-      for (let attempt = 0; attempt < 300; attempt += 1) {
-        health = await fetch(`${base}/health`);
-        if (health.status === 200) break;
-        expect(health.status).toBe(503);
-        expect(await health.json()).toEqual({ status: "loading" });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(health?.status).toBe(200);
-      const info = (await health!.json()) as Record<string, unknown>;
-      expect(info).toMatchObject({ status: "ok", context_size: 512, threads: 1, gpu: false, default_exemplar_set: "tiny" });
-
-      const chat = await fetch(`${base}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "urial", messages: [{ role: "user", content: "Tell me about a dog." }], temperature: 0, max_tokens: 10 }),
-      });
-      expect(chat.status).toBe(200);
-      const body = (await chat.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
-      expect(body.usage.completion_tokens).toBeGreaterThan(0);
-
-      child.kill("SIGTERM");
-      const { code, signal } = await exited;
-      expect(signal).toBeNull();
-      expect(code, stderr).toBe(0);
-      expect(stderr).toContain("SIGTERM");
-    } finally {
-      clearTimeout(killer);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    const base = server.base;
+    let health: Response | undefined;
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      health = await fetch(`${base}/health`);
+      if (health.status === 200) break;
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: "loading" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(health?.status).toBe(200);
+    const info = (await health!.json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ status: "ok", context_size: 512, threads: 1, gpu: false, default_exemplar_set: "tiny" });
+
+    const chat = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "urial", messages: [{ role: "user", content: "Tell me about a dog." }], temperature: 0, max_tokens: 10 }),
+    });
+    expect(chat.status).toBe(200);
+    const body = (await chat.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    expect(body.usage.completion_tokens).toBeGreaterThan(0);
+
+    const { code, signal } = await server.stop();
+    expect(signal).toBeNull();
+    expect(code, server.stderr()).toBe(0);
+    expect(server.stderr()).toContain("SIGTERM");
   });
 });
 
 /** `urial serve` on the tiny model with `args`; resolves once /health is 200 (or rejects with the server's stderr). */
 async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: () => string; health: Record<string, unknown>; stop: () => Promise<number | null> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      "serve",
-      ...args,
-      "--port",
-      "0",
-      "--exemplars",
-      "tiny",
-      "--exemplars-dir",
-      "test/fixtures/exemplars",
-      "--system-prompts-dir",
-      "test/fixtures/system-prompts",
-      "--threads",
-      "1",
-      "--context-size",
-      "512",
-      "--gpu",
-      "off",
-    ],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  const stop = async () => {
-    child.kill("SIGTERM");
-    const code = await exited;
-    clearTimeout(killer);
-    return code;
-  };
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const check = () => {
-        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
-        if (match) resolve(Number(match[1]));
-      };
-      child.stderr.on("data", check);
-      void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
-    });
-    let health: Response | undefined;
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      health = await fetch(`http://127.0.0.1:${port}/health`);
-      if (health.status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(health?.status, stderr).toBe(200);
-    return { stderr: () => stderr, health: (await health!.json()) as Record<string, unknown>, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const server = await startServeProcess([...args, ...tinyServeFlags()], { env, limitMs: 45_000 });
+  return { stderr: server.stderr, health: await waitHealthy(server), stop: async () => (await server.stop()).code };
 }
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve with models by name (loopback model server)"), () => {

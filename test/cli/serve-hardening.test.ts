@@ -6,91 +6,21 @@
  * The CLI is built by test/cli/serve-command.test.ts's beforeAll or `npm run
  * build`; tests skip, saying so, when it is missing.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { builtCli as cli, cleanEnv, runUrial } from "../support/run-cli.js";
 import { startScriptedUpstream, streamPieces } from "../support/scripted-upstream.js";
+import { killServeProcesses, startServeProcess, tinyServeFlags, waitHealthy } from "../support/start-serve-process.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const cli = fileURLToPath(new URL("../../dist/src/cli/urial.js", import.meta.url));
 const key = "sk-cli-test-0123456789";
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith("URIAL_")) env[name] = value;
-  // One prefill thread, like the --threads 1 the tests pass: two only spin against each other on a tiny model.
-  return { ...env, URIAL_BATCH_THREADS: "1", ...extra };
-}
+afterEach(killServeProcesses);
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  base: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
-/** Starts `urial serve` on port 0 and waits for its "listening" line. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Running> {
-  const child = spawn(process.execPath, [cli, "serve", "--port", "0", ...args], { cwd: root, env, stdio: ["pipe", "pipe", "pipe"] });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in time:\n${stderr}`)), 30_000);
-    const check = () => {
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stderr.on("data", check);
-    void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function waitHealthy(base: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const response = await fetch(`${base}/health`);
-    if (response.status === 200) return (await response.json()) as Record<string, unknown>;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error("the server never became healthy");
-}
-
-const tinyModelArgs = [
-  "--model",
-  testModelPath,
-  "--exemplars",
-  "tiny",
-  "--exemplars-dir",
-  "test/fixtures/exemplars",
-  "--system-prompts-dir",
-  "test/fixtures/system-prompts",
-  "--threads",
-  "1",
-  "--context-size",
-  "512",
-  "--gpu",
-  "off",
-  "--prefix-cache-max-bytes",
-  "0",
-];
+const tinyModelArgs = ["--model", testModelPath, ...tinyServeFlags(), "--prefix-cache-max-bytes", "0"];
 
 /** A long raw completion (8 choices of up to 480 tokens) read slowly enough to be in flight at SIGTERM. */
 async function startLongStream(base: string): Promise<{ firstChunk: Promise<void>; text: Promise<string> }> {
@@ -119,13 +49,7 @@ async function startLongStream(base: string): Promise<{ firstChunk: Promise<void
 describe("urial serve configuration errors (built CLI)", () => {
   it("exits 2 naming an unreadable keys file or a bad upstream URL, without starting", async (context) => {
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [cli, "serve", ...args], { cwd: root, env: cleanEnv(), stdio: ["ignore", "ignore", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("close", (code) => resolve({ code, stderr }));
-      });
+    const run = (args: string[]) => runUrial(["serve", ...args]);
     const keys = await run(["--model", "/nonexistent.gguf", "--api-keys-file", "/nonexistent/keys.txt"]);
     expect(keys.code).toBe(2);
     expect(keys.stderr).toContain("--api-keys-file (or URIAL_API_KEYS_FILE) /nonexistent/keys.txt: cannot be read (ENOENT)");
@@ -142,8 +66,8 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve: keys, request lo
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
     const dir = await mkdtemp(join(tmpdir(), "urial-keys-"));
     await writeFile(join(dir, "keys.txt"), `# keys\n${key}\n`);
-    const server = await startServe([...tinyModelArgs, "--api-keys-file", join(dir, "keys.txt"), "--log-format", "json", "--shutdown-timeout", "20"]);
-    await waitHealthy(server.base);
+    const server = await startServeProcess([...tinyModelArgs, "--api-keys-file", join(dir, "keys.txt"), "--log-format", "json", "--shutdown-timeout", "20"]);
+    await waitHealthy(server);
     expect((await fetch(`${server.base}/v1/models`)).status).toBe(401);
     expect((await fetch(`${server.base}/v1/models`, { headers: { authorization: "Bearer sk-wrong" } })).status).toBe(401);
     const stream = await startLongStream(server.base);
@@ -177,8 +101,8 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("urial serve: keys, request lo
 
   it("stops a request still running at the shutdown deadline with an error event, and still exits 0", async (context) => {
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
-    const server = await startServe([...tinyModelArgs, "--shutdown-timeout", "0"], cleanEnv({ URIAL_API_KEY: key }));
-    await waitHealthy(server.base);
+    const server = await startServeProcess([...tinyModelArgs, "--shutdown-timeout", "0"], { env: cleanEnv({ URIAL_API_KEY: key }) });
+    await waitHealthy(server);
     const stream = await startLongStream(server.base);
     await stream.firstChunk;
     server.child.kill("SIGTERM");
@@ -197,11 +121,11 @@ describe("urial serve --upstream (built CLI, scripted upstream on loopback)", ()
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
     const upstream = await startScriptedUpstream({ maxModelLen: 2048, completions: streamPieces(["Sure! A dog", " named Rex.", "\n```\n\n# Query:"]) });
     try {
-      const server = await startServe(
+      const server = await startServeProcess(
         ["--upstream", `${upstream.url}/v1`, "--exemplars", "tiny", "--exemplars-dir", "test/fixtures/exemplars", "--system-prompts-dir", "test/fixtures/system-prompts", "--log-format", "json"],
-        cleanEnv({ URIAL_UPSTREAM_API_KEY: "sk-upstream-secret" }),
+        { env: cleanEnv({ URIAL_UPSTREAM_API_KEY: "sk-upstream-secret" }) },
       );
-      const health = await waitHealthy(server.base);
+      const health = await waitHealthy(server);
       expect(health).toMatchObject({ status: "ok", model: "tiny-base", context_size: 2048, upstream: `${upstream.url}/v1` });
       const response = await fetch(`${server.base}/v1/chat/completions`, {
         method: "POST",
@@ -225,7 +149,7 @@ describe("urial serve --upstream (built CLI, scripted upstream on loopback)", ()
     if (!existsSync(cli)) context.skip(`no built CLI at ${cli}`);
     const gone = await startScriptedUpstream();
     await gone.close();
-    const server = await startServe(["--upstream", gone.url, "--upstream-timeout", "1"]);
+    const server = await startServeProcess(["--upstream", gone.url, "--upstream-timeout", "1"]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const health = await fetch(`${server.base}/health`);
     expect(health.status).toBe(503);

@@ -10,7 +10,8 @@ import { abHelp, parseAbCalibrateConfig, parseAbConfig, parseAbEvolveConfig } fr
 import { chatOptionsHelp, parseChatConfig } from "../../src/config/chat-config.js";
 import { exemplarSearchHelp, parseExemplarSearchConfig } from "../../src/config/exemplar-search-config.js";
 import { generateHelp, parseGenerateConfig } from "../../src/config/generate-config.js";
-import { didYouMean, parseOptions, type Env, type OptionTable } from "../../src/config/read-options.js";
+import { didYouMean } from "../../src/config/did-you-mean.js";
+import { parseOptions, type Env, type OptionTable } from "../../src/config/read-options.js";
 import { parseServeConfig, serveHelp } from "../../src/config/serve-config.js";
 import { parseShiftConfig, shiftHelp } from "../../src/config/shift-config.js";
 
@@ -101,6 +102,9 @@ describe("one option layer for every command", () => {
     expect(parseAbConfig([...abRequired, "--zzzzzz"], {})).toMatchObject({ ok: false, message: expect.not.stringContaining("Did you mean") });
     expect(didYouMean("genrate", ["serve", "generate", "shift"])).toBe("generate");
     expect(didYouMean("xyz", ["serve", "generate"])).toBeUndefined();
+    // A prefix of 3 characters or more counts as one edit, unless prefixes are off (config-file keys).
+    expect(didYouMean("context", ["context-size", "port"])).toBe("context-size");
+    expect(didYouMean("context", ["context-size", "port"], { prefixes: false })).toBeUndefined();
   });
 
   it("reads short flags, switches, positionals and computed defaults from the table", () => {

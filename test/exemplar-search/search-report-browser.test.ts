@@ -4,10 +4,6 @@
  * page logs nothing and makes no network request. The report comes from a
  * real search run on the fake style-learning pair.
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePool } from "../../src/exemplar-search/read-pool.js";
@@ -15,7 +11,7 @@ import { renderSearchReportHtml } from "../../src/exemplar-search/render-search-
 import { runExemplarSearch } from "../../src/exemplar-search/run-exemplar-search.js";
 import { openSearchCache } from "../../src/exemplar-search/search-cache.js";
 import type { SearchReport } from "../../src/exemplar-search/search-report-schema.js";
-import { browserSuiteTitle, chromiumExists, launchChromium } from "../shift/support/chromium.js";
+import { browserSuiteTitle, chromiumExists, launchChromium, openReportHtml } from "../shift/support/chromium.js";
 import { createStyleLearningPair, styleMarker } from "./support/style-learning-pair.js";
 
 const hostile = `<img src=x onerror="globalThis.__xss=1">`;
@@ -24,8 +20,8 @@ describe.skipIf(!chromiumExists)(browserSuiteTitle("exemplar search report.html 
   let browser: Browser;
   let page: Page;
   let report: SearchReport;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[];
+  let requests: string[];
 
   beforeAll(async () => {
     const { base, chat } = createStyleLearningPair();
@@ -59,17 +55,8 @@ describe.skipIf(!chromiumExists)(browserSuiteTitle("exemplar search report.html 
       cache: await openSearchCache(null),
       files: { pool: "pool.jsonl", poolFromChat: null, queries: "q.jsonl" },
     }));
-    const dir = await mkdtemp(join(tmpdir(), "urial-search-report-"));
-    const file = join(dir, "report.html");
-    await writeFile(file, renderSearchReportHtml(report));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("request", (request) => requests.push(request.url()));
-    await page.goto(pathToFileURL(file).href);
+    ({ page, problems, requests } = await openReportHtml(browser, renderSearchReportHtml(report)));
   }, 60_000);
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/catalog/load-catalog.js";
 import { createApp } from "../../src/server/app.js";
 import { FakeEngine } from "../support/fake-engine.js";
-import { builtCli, cleanEnv, repositoryRoot, runUrial } from "../support/run-cli.js";
+import { builtCli, cleanEnv, repositoryRoot, runUrial, type Finished } from "../support/run-cli.js";
 import { serveApp, type ServedApp } from "../support/serve-app.js";
 import { modelSuiteTitle, testModelExists } from "../support/test-model.js";
 
@@ -19,21 +19,8 @@ const stories = fileURLToPath(new URL("../../../shared/models/stories260K.gguf",
 const model = process.env.URIAL_TEST_MODEL ?? stories;
 
 /** Runs `urial chat …` with `input` on stdin (a pipe). */
-function chatThroughPipe(args: readonly string[], input: string, limitMs = 100_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtCli, "chat", ...args], { cwd: repositoryRoot, env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+function chatThroughPipe(args: readonly string[], input: string, limitMs = 100_000): Promise<Finished> {
+  return runUrial(["chat", ...args], limitMs, { input });
 }
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("urial chat through a pipe, real model"), { timeout: 120_000 }, () => {

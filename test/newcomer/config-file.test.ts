@@ -4,7 +4,6 @@
  * `--print-config` shows each resolved value and where it came from; every
  * problem names the file, the key and the fix. The error texts are pinned.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyConfigFile, loadConfigFile } from "../../src/cli/apply-config-file.js";
 import { checkServeOption, parseServeConfig, serveOptions } from "../../src/config/serve-config.js";
 import { abOptions, checkAbOption, parseAbConfig } from "../../src/config/ab-config.js";
-import { builtCli, cleanEnv, repositoryRoot } from "../support/run-cli.js";
+import { cleanEnv, runUrial, type Finished } from "../support/run-cli.js";
 
 let folder: string;
 beforeAll(async () => {
@@ -32,20 +31,8 @@ const problem = async (name: string, text: string) => {
   return loaded.ok ? "no problem" : loaded.message.replace(path, "FILE");
 };
 
-function runServe(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtCli, "serve", ...args], { cwd: repositoryRoot, env: { ...cleanEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runServe(args: readonly string[], env: Record<string, string>): Promise<Finished> {
+  return runUrial(["serve", ...args], 30_000, { env: cleanEnv(env) });
 }
 
 describe("config file: errors that name the file, the key and the fix", () => {

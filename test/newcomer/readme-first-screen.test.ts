@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startModelServer, type ModelServer } from "../models/support/model-server.js";
-import { cleanEnv, repositoryRoot } from "../support/run-cli.js";
+import { cleanEnv, repositoryRoot, spawnCollect, type Finished } from "../support/run-cli.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 
 const readme = await readFile(join(repositoryRoot, "README.md"), "utf8");
@@ -34,21 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function sh(command: string, env: NodeJS.ProcessEnv, input = "", limitMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd: repositoryRoot, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+function sh(command: string, env: NodeJS.ProcessEnv, input = "", limitMs = 60_000): Promise<Finished> {
+  return spawnCollect("sh", ["-c", command], { env, input, limitMs });
 }
 
 describe("the README's first screen", () => {

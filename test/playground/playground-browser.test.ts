@@ -4,7 +4,6 @@
  * twin), with an API key: one server and one browser for the whole file.
  * Every state is saved as a screenshot under test-artifacts/playground/.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserSuiteTitle, chromiumExists, launchChromium } from "../shift/support/chromium.js";
-import { builtCli, cleanEnv, repositoryRoot } from "../support/run-cli.js";
+import { startServeProcess, type ServeProcess } from "../support/start-serve-process.js";
 import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 
 const fromRepository = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -31,33 +30,15 @@ function suiteTitle(title: string): string {
   return browserSuiteTitle(title);
 }
 
-interface Server {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-}
-
 /** `urial serve` on a free port with the pair, a key and a votes log; resolves once /v1/shift is ready. */
-async function startServer(dir: string): Promise<Server> {
-  const args = [builtCli, "serve", "--port", "0", "--model", basePath, "--chat-model", chatPath, "--threads", "1", "--gpu", "off", "--parallel", "2"];
+function startServer(dir: string): Promise<ServeProcess> {
+  const args = ["--model", basePath, "--chat-model", chatPath, "--threads", "1", "--gpu", "off", "--parallel", "2"];
   args.push("--exemplars", "urial-1shot", "--api-key", apiKey, "--votes-log", join(dir, "votes.jsonl"), "--prefix-cache-dir", join(dir, "prefix-states"), "--log-format", "json");
-  const child = spawn(process.execPath, args, { cwd: repositoryRoot, env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  const url = await new Promise<string>((resolvePort, reject) => {
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr)?.[1];
-      if (port !== undefined && /POST \/v1\/shift ready/.test(stderr)) resolvePort(`http://127.0.0.1:${port}`);
-    });
-    child.once("exit", (code) => reject(new Error(`urial serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, stdout: () => stdout };
+  return startServeProcess(args, { readyPattern: /POST \/v1\/shift ready/, readyTimeoutMs: 230_000 });
 }
 
 describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in headless Chromium on a real urial serve"), () => {
-  let server: Server;
+  let server: ServeProcess;
   let browser: Browser;
   let page: Page;
   let dir: string;
@@ -85,16 +66,16 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     if (server) {
       server.child.kill("SIGCONT");
       server.child.kill("SIGTERM");
-      await new Promise((done) => server.child.once("exit", done));
+      await server.exited;
     }
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 30_000);
 
   it("serves the page at / and /playground, and shows the API's own 401 message until a key is given", async () => {
-    const playground = await fetch(`${server.url}/playground`);
+    const playground = await fetch(`${server.base}/playground`);
     expect(playground.status).toBe(200);
     expect(playground.headers.get("content-security-policy")).toContain("default-src 'none'");
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.base}/`);
     await expect.poll(() => page.locator("#global-error").textContent()).toMatch(/missing_api_key \(401\): .+/);
     await shot("01-needs-api-key");
     await page.locator("#api-key").fill(apiKey);
@@ -196,7 +177,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
       throw new Error("the stopped request was never logged");
     })();
     expect(line.completion_tokens).toBeLessThan(400);
-    const busy = async () => sampleValue(parsePrometheusText(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })).text()), "urial_busy_sequences");
+    const busy = async () => sampleValue(parsePrometheusText(await (await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })).text()), "urial_busy_sequences");
     await expect.poll(busy).toBe(0);
     await shot("04-stopped");
   }, 240_000);
@@ -254,7 +235,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
     // The colours follow the ranks /v1/shift returned for the same answer.
     const answer = await page.locator("#shift-answer").inputValue();
     const shift = (await (
-      await fetch(`${server.url}/v1/shift`, {
+      await fetch(`${server.base}/v1/shift`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
         body: JSON.stringify({ query: "Is 205 an even number?", answer, exemplars: "urial-1shot", max_tokens: 128 }),
@@ -305,7 +286,7 @@ describe.skipIf(!chromiumExists || !modelsExist)(suiteTitle("the playground in h
   }, 60_000);
 
   it("loaded nothing from another origin and logged no errors", () => {
-    expect(requested.filter((url) => !url.startsWith(server.url))).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith(server.base))).toEqual([]);
     expect(problems).toEqual([]);
   });
 });

@@ -10,72 +10,25 @@
  * error shape with the right 4xx (never a 5xx, never a dropped connection)
  * within a bounded time, and the server must stay up and serve normally.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtCli, cleanEnv, repositoryRoot } from "../support/run-cli.js";
+import { repositoryRoot } from "../support/run-cli.js";
+import { killServeProcesses, startServeProcess, tinyServeFlags, waitHealthy, type ServeProcess } from "../support/start-serve-process.js";
 import { modelSuiteTitle, testModelExists, testModelPath } from "../support/test-model.js";
 import { errorCode, head, jsonPost, rawRequest, type RawResponse } from "./support/raw-http.js";
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  port: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+afterAll(killServeProcesses);
+
+/** `urial serve` with `args`, once /health says ok. */
+async function startServe(args: string[]): Promise<ServeProcess> {
+  const server = await startServeProcess(args);
+  await waitHealthy(server);
+  return server;
 }
 
-const children: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
-async function startServe(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [builtCli, "serve", "--port", "0", ...args], { cwd: repositoryRoot, env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in time:\n${stderr}`)), 30_000);
-    child.stderr.on("data", () => {
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    void exited.then(() => reject(new Error(`the server exited before listening:\n${stderr}`)));
-  });
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, port, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-const tinyArgs = (exemplarsDir: string) => [
-  "--model",
-  testModelPath,
-  "--exemplars",
-  "tiny",
-  "--exemplars-dir",
-  exemplarsDir,
-  "--system-prompts-dir",
-  "test/fixtures/system-prompts",
-  "--threads",
-  "1",
-  "--context-size",
-  "512",
-  "--gpu",
-  "off",
-  "--prefix-cache-max-bytes",
-  "0",
-];
+const tinyArgs = (exemplarsDir: string) => ["--model", testModelPath, ...tinyServeFlags(exemplarsDir), "--prefix-cache-max-bytes", "0"];
 
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: "urial", messages: [{ role: "user", content: "Tell me about a fox." }], max_tokens: 8, temperature: 0, ...extra });
 
@@ -96,7 +49,7 @@ function expectAnswered(response: RawResponse, status: number, code: string, wit
 }
 
 describe.skipIf(!testModelExists)(modelSuiteTitle("raw-socket robustness (urial serve, real engine)"), () => {
-  let served: Served;
+  let served: ServeProcess;
   let exemplarsDir: string;
 
   beforeAll(async () => {

@@ -1,31 +1,18 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReportHtml } from "../../src/shift/render-report-html.js";
-import { browserSuiteTitle, chromiumExists, launchChromium } from "./support/chromium.js";
+import { browserSuiteTitle, chromiumExists, launchChromium, openReportHtml } from "./support/chromium.js";
 import { hostileText, sampleReport } from "./support/sample-report.js";
 
 describe.skipIf(!chromiumExists)(browserSuiteTitle("report.html in headless Chromium"), () => {
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[];
+  let requests: string[];
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), "urial-report-"));
-    const file = join(dir, "report.html");
-    await writeFile(file, renderReportHtml(sampleReport()));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("request", (request) => requests.push(request.url()));
-    await page.goto(pathToFileURL(file).href);
+    ({ page, problems, requests } = await openReportHtml(browser, renderReportHtml(sampleReport())));
   }, 60_000);
 
   afterAll(async () => {
