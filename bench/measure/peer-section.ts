@@ -68,6 +68,20 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
       close: () => urial.close(),
     },
   ];
+  // urial at llama-server's fastest decode setting here (flash attention off), same threads: the like-for-like row.
+  const urialNoFa = await startUrialServe({
+    modelPath: options.modelPath,
+    sets,
+    contextSize: options.contextSize,
+    parallel,
+    args: ["--gpu", "off", "--threads", String(decodeThreads), "--batch-threads", String(batchThreads), "--flash-attention", "off"],
+  });
+  sides.push({
+    name: `urial same threads, flash attention off (-t ${decodeThreads} -tb ${batchThreads} --flash-attention off)`,
+    ...emptySamples(),
+    request: (set, query, maxTokens) => timedChat(urialNoFa.url, `urial/${set}`, query, maxTokens),
+    close: () => urialNoFa.close(),
+  });
   const peerArgs: [string, string[]][] = [
     [`llama-server same threads (-t ${decodeThreads} -tb ${batchThreads} -fa off)`, ["-t", String(decodeThreads), "-tb", String(batchThreads), "-fa", "off"]],
     ["llama-server defaults", []],
@@ -119,10 +133,14 @@ export async function runPeerSection(options: PeerSectionOptions): Promise<Recor
         `| ${row.name} | ${formatSummary(row.cold, 0)} | ${formatSummary(row.warm, 0)} | ${formatSummary(row.decode)} | ${streamCounts.map((count) => formatSummary(row.streams[count]!)).join(" | ")} | ${[...new Set(row.promptTokens)].join(", ")} |`,
       );
     }
-    const [ours, ...peers] = summaries;
+    const [ours, oursNoFa, ...peers] = summaries;
     const bestWarm = peers.reduce((best, row) => (row.warm.median < best.warm.median ? row : best));
     const bestDecode = peers.reduce((best, row) => (row.decode.median > best.decode.median ? row : best));
     const defaults = peers.find((row) => row.name === "llama-server defaults")!;
+    const sameSettings = peers[0]!;
+    console.log(
+      `\nlike for like (urial and llama-server both at -t ${decodeThreads} -tb ${batchThreads}, flash attention off): warm TTFT ${(oursNoFa!.warm.median / sameSettings.warm.median).toFixed(3)}, decode ${(oursNoFa!.decode.median / sameSettings.decode.median).toFixed(3)}, cold TTFT ${(oursNoFa!.cold.median / sameSettings.cold.median).toFixed(3)}`,
+    );
     console.log(
       `\nratios (urial ÷ llama-server): warm TTFT ${(ours!.warm.median / bestWarm.warm.median).toFixed(3)} vs its best (${bestWarm.name}); decode ${(ours!.decode.median / bestDecode.decode.median).toFixed(3)} vs its best (${bestDecode.name}); cold TTFT ${(ours!.cold.median / defaults.cold.median).toFixed(3)} vs its defaults; 4 streams ${(ours!.streams[4]!.median / peers[0]!.streams[4]!.median).toFixed(3)} vs same threads\n`,
     );

@@ -242,6 +242,7 @@ export async function runServeCommand(argv: readonly string[], env: NodeJS.Proce
       maxThreads: physicalCoreCount(),
       gpu: config.gpu,
       gpuLayers: config.gpuLayers,
+      flashAttention: config.flashAttention === "auto" ? "auto" : config.flashAttention === "on",
       contextSize: config.contextSize,
       prefixStates: { dir: config.prefixCacheDir, maxBytes: config.prefixCacheMaxBytes },
       parallel: config.parallel,

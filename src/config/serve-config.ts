@@ -57,6 +57,13 @@ export const serveOptions = {
   batchThreads: batchThreadsOption,
   gpu: gpuOption,
   gpuLayers: { flag: "gpu-layers", env: "URIAL_GPU_LAYERS", value: "N", description: "layers to offload to the GPU: a number, max or auto", default: "auto" },
+  flashAttention: {
+    flag: "flash-attention",
+    env: "URIAL_FLASH_ATTENTION",
+    value: "auto|on|off",
+    description: "flash attention (llama.cpp's -fa): auto lets llama.cpp decide per device",
+    default: "auto",
+  },
   contextSize: { ...contextSizeOption, short: "c" },
   parallel: { flag: "parallel", env: "URIAL_PARALLEL", value: "N", description: "sequences that generate at once", default: "2" },
   maxQueue: { flag: "max-queue", env: "URIAL_MAX_QUEUE", value: "N", description: "requests that may wait for a sequence; more get 429", default: "16" },
@@ -268,6 +275,7 @@ const configSchema = z.object({
     .string()
     .regex(/^(auto|max|\d+)$/, { error: "must be a number, max or auto" })
     .transform((value) => (value === "auto" || value === "max" ? value : Number(value))),
+  flashAttention: z.enum(["auto", "on", "off"], { error: "must be auto, on or off" }),
   contextSize: positiveInteger(10_000_000).optional(),
   parallel: positiveInteger(256),
   maxQueue: z.coerce.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).min(0, { error: "must be at least 0" }).max(100_000),
@@ -348,6 +356,7 @@ const defaults = (env: Readonly<Record<string, string | undefined>>): Partial<Re
   port: "8080",
   systemMessage: "append",
   gpuLayers: "auto",
+  flashAttention: "auto",
   parallel: "2",
   maxQueue: "16",
   prefixCacheDir: join(urialCacheDir(env), "prefix-states"),

@@ -117,6 +117,8 @@ export interface EngineInfo {
   parallel: number;
   gpu: string | false;
   gpuLayers: number;
+  /** Flash attention as the context was created with it (`"auto"`: llama.cpp decides per device). */
+  flashAttention?: boolean | "auto";
   maxQueue: number;
   /** True when the GGUF carries a chat template (i.e. it is probably not a base model). */
   hasChatTemplate: boolean;

@@ -69,6 +69,11 @@ export interface LlamaEngineOptions {
   warmUp?: boolean;
   /** Which GPU backend to use. Defaults to `"auto"` (CPU when none is usable). */
   gpu?: GpuChoice;
+  /**
+   * Flash attention (llama.cpp's `-fa`): true, false, or `"auto"` (the
+   * default: llama.cpp decides per device). See docs/engine-notes.md.
+   */
+  flashAttention?: boolean | "auto";
   /** Layers to offload; a number, `"max"`, or `"auto"` (the default: as many as fit). */
   gpuLayers?: number | "auto" | "max";
   /** Tokens per sequence. Defaults to the model's training context, at most 4096. */
@@ -145,6 +150,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
       threads: plan.ceiling,
       batchSize: Math.min(512, contextSize),
       ignoreMemorySafetyChecks: false,
+      ...(options.flashAttention === undefined || options.flashAttention === "auto" ? {} : { flashAttention: options.flashAttention }),
     });
   } catch (error) {
     await model.dispose();
@@ -184,6 +190,7 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     parallel: options.parallel,
     gpu: llama.gpu,
     gpuLayers: model.gpuLayers,
+    flashAttention: context.flashAttention,
     maxQueue: options.maxQueue,
     hasChatTemplate: typeof (fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template === "string",
   };

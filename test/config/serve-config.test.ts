@@ -97,6 +97,7 @@ describe("parseServeConfig", () => {
       batchThreads: "auto",
       gpu: "auto",
       gpuLayers: "auto",
+      flashAttention: "auto",
       parallel: 2,
       maxQueue: 16,
       maxBodyBytes: 4 * 1024 * 1024,
@@ -126,6 +127,7 @@ describe("parseServeConfig", () => {
         URIAL_BATCH_THREADS: "4",
         URIAL_GPU: "cuda",
         URIAL_GPU_LAYERS: "12",
+        URIAL_FLASH_ATTENTION: "off",
         URIAL_CONTEXT_SIZE: "2048",
         URIAL_PARALLEL: "4",
         URIAL_MAX_QUEUE: "0",
@@ -145,6 +147,7 @@ describe("parseServeConfig", () => {
       batchThreads: 4,
       gpu: "cuda",
       gpuLayers: 12,
+      flashAttention: "off",
       contextSize: 2048,
       parallel: 4,
       maxQueue: 0,
@@ -218,6 +221,12 @@ describe("parseServeConfig", () => {
     expect(configOf(parseServeConfig([...model, "--gpu-layers", "auto"], {})).gpuLayers).toBe("auto");
     expect(configOf(parseServeConfig([...model, "--gpu-layers", "33"], {})).gpuLayers).toBe(33);
     expect(configOf(parseServeConfig([...model, "--gpu-layers", "0"], {})).gpuLayers).toBe(0);
+  });
+
+  it("takes --flash-attention auto, on or off (llama.cpp's -fa), from the flag or URIAL_FLASH_ATTENTION", () => {
+    expect(configOf(parseServeConfig([...model, "--flash-attention", "off"], {})).flashAttention).toBe("off");
+    expect(configOf(parseServeConfig([...model], { URIAL_FLASH_ATTENTION: "on" })).flashAttention).toBe("on");
+    expect(messageOf(parseServeConfig([...model, "--flash-attention", "yes"], {}))).toBe("--flash-attention (or URIAL_FLASH_ATTENTION) must be auto, on or off; got 'yes'.");
   });
 
   it("rejects other --gpu-layers values", () => {

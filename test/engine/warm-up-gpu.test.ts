@@ -7,7 +7,7 @@ import { getLlama, type Token } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
 import { startLlamaEngine } from "../../src/engine/llama-engine.js";
 import { warmUpGpu, warmUpPlan } from "../../src/engine/warm-up-gpu.js";
-import { modelSuiteTitle, testEngineSettings, testModelExists, testModelPath } from "../support/test-model.js";
+import { greedy, modelSuiteTitle, testEngineSettings, testModelExists, testModelPath } from "../support/test-model.js";
 
 describe("warmUpPlan", () => {
   it("runs a full prefill chunk, a short partial one, then decode widths 1 … min(parallel, 8)", () => {
@@ -44,11 +44,21 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("GPU warm-up on a real context
     }
   }, 30_000);
 
-  it("is not run by an engine on the CPU", async () => {
-    const engine = await startLlamaEngine({ ...testEngineSettings, modelPath: testModelPath, parallel: 2, maxQueue: 0 });
+  it("is not run by an engine on the CPU (here also with flash attention off, as --flash-attention off asks)", async () => {
+    const engine = await startLlamaEngine({ ...testEngineSettings, modelPath: testModelPath, parallel: 2, maxQueue: 0, flashAttention: false });
     try {
       expect(engine.info.gpu).toBe(false);
       expect(engine.info.warmUpMs).toBeUndefined();
+      expect(engine.info.flashAttention).toBe(false);
+      const prompt = engine.tokenize("Once upon a time");
+      const slot = await engine.acquire(prompt);
+      let tokens = 0;
+      try {
+        for await (const event of slot.generate(prompt, { maxTokens: 4, sampling: greedy })) if (event.type === "token") tokens += 1;
+      } finally {
+        slot.release();
+      }
+      expect(tokens).toBeGreaterThan(0);
     } finally {
       await engine.dispose();
     }

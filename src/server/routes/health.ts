@@ -25,6 +25,7 @@ export function healthRoute(deps: AppDeps) {
       max_queue: info.maxQueue,
       gpu: info.gpu,
       gpu_layers: info.gpuLayers,
+      ...(info.flashAttention !== undefined ? { flash_attention: info.flashAttention } : {}),
       exemplar_sets: [...deps.catalog.sets.keys()],
       default_exemplar_set: deps.catalog.defaultSet.name,
       ...(info.upstream !== undefined ? { upstream: info.upstream } : {}),
