@@ -142,6 +142,7 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       )
         return finish();
 
+      const timingBefore = await decodeTiming(url);
       const aggregate = new Map<number, number[]>(options.streams.map((count) => [count, []]));
       const ttfts = new Map<number, number[]>(options.streams.map((count) => [count, []]));
       if (
@@ -163,6 +164,15 @@ async function runGpuCheck(options: GpuCheckOptions): Promise<number> {
       )
         return finish();
 
+      const timingAfter = await decodeTiming(url);
+      if (timingBefore && timingAfter && timingAfter.tokens > timingBefore.tokens) {
+        const tokens = timingAfter.tokens - timingBefore.tokens;
+        rows.push({
+          measure: "where a streamed token's time went (streams stage)",
+          value: `${(((timingAfter.wait - timingBefore.wait) * 1000) / tokens).toFixed(2)} ms waiting for the engine, ${(((timingAfter.consumer - timingBefore.consumer) * 1000) / tokens).toFixed(2)} ms in the HTTP pipeline`,
+          note: `per token over ${tokens} tokens (urial_decode_* in /metrics); decode rounds ${timingAfter.rounds - timingBefore.rounds}, ended at the hold limit ${timingAfter.expired - timingBefore.expired}`,
+        });
+      }
       const top = options.streams[options.streams.length - 1]!;
       const ratio = medianOf(aggregate.get(top)!) / medianOf(aggregate.get(1)!);
       rows.push({ measure: `target: ${top} streams ÷ 1 stream`, value: ratio.toFixed(2), note: `goal ≥ 4 on a GPU: ${ratio >= 4 ? "met" : "NOT met"}` });
@@ -221,4 +231,21 @@ async function syntheticModel(options: GpuCheckOptions, repoRoot: string): Promi
     vocabularySize,
   });
   return out;
+}
+
+/** The engine's decode timing counters from `/metrics` (undefined if absent). */
+async function decodeTiming(url: string): Promise<{ tokens: number; wait: number; consumer: number; rounds: number; expired: number } | undefined> {
+  const text = await fetch(`${url}/metrics`).then(
+    (response) => (response.ok ? response.text() : ""),
+    () => "",
+  );
+  const read = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  const values = {
+    tokens: read("urial_decode_tokens_total"),
+    wait: read("urial_decode_token_wait_seconds_total"),
+    consumer: read("urial_decode_consumer_seconds_total"),
+    rounds: read("urial_decode_rounds_total"),
+    expired: read("urial_decode_rounds_expired_total"),
+  };
+  return Object.values(values).every(Number.isFinite) ? values : undefined;
 }

@@ -4,6 +4,7 @@
  * node-llama-cpp engine in production, a deterministic fake in unit tests.
  * Types only; nothing here imports node-llama-cpp.
  */
+import type { DecodeStats } from "./decode-timing.js";
 
 /** Sampling settings, already resolved from a request (see `openai/to-sampling-options`). */
 export interface SamplingOptions {
@@ -134,6 +135,8 @@ export interface EngineInfo {
 export interface EngineStatus {
   busySequences: number;
   queued: number;
+  /** Local engines: where generated tokens' time went since start-up, and the decode rounds (see decode-rounds). */
+  decode?: DecodeStats & { rounds: number; expiredRounds: number };
   /** Set while the engine cannot serve at all (a remote engine whose upstreams are all down): why. */
   unavailable?: string;
   /** A remote engine's upstream replicas, in the order they were given. */

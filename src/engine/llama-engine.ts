@@ -40,6 +40,7 @@ import { prefillPrompt } from "./prefill-prompt.js";
 import { untilAborted } from "../lifecycle/until-aborted.js";
 import { PrefixStateStore } from "./prefix-state-store.js";
 import { DecodeRounds } from "./decode-rounds.js";
+import { DecodeTiming } from "./decode-timing.js";
 import { warmUpGpu } from "./warm-up-gpu.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "./model-fingerprint.js";
 
@@ -228,6 +229,8 @@ class LlamaEngine implements Engine {
   readonly #pool: SequencePool<LlamaSlotMember>;
   readonly #grammars: GrammarCache;
   readonly #sequences: LlamaContextSequence[];
+  readonly #timing = new DecodeTiming();
+  readonly #rounds: DecodeRounds | undefined;
   #disposed = false;
 
   constructor(llama: Llama, model: LlamaModel, context: LlamaContext, info: EngineInfo, settings: MemberSettings & { sharePrefixes: boolean }) {
@@ -240,7 +243,9 @@ class LlamaEngine implements Engine {
     this.#sequences = sequences;
     const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
     const rounds = sequences.length > 1 ? new DecodeRounds() : undefined;
-    const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing, rounds }));
+    this.#rounds = rounds;
+    const timing = this.#timing;
+    const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing, rounds, timing }));
     this.#pool = new SequencePool(members, info.maxQueue);
   }
 
@@ -266,7 +271,8 @@ class LlamaEngine implements Engine {
   }
 
   status(): EngineStatus {
-    return { busySequences: this.#pool.busy, queued: this.#pool.queued };
+    const rounds = this.#rounds?.counts ?? { rounds: 0, expired: 0 };
+    return { busySequences: this.#pool.busy, queued: this.#pool.queued, decode: { ...this.#timing.stats(), rounds: rounds.rounds, expiredRounds: rounds.expired } };
   }
 
   async dispose(): Promise<void> {
@@ -319,6 +325,8 @@ interface MemberSettings {
   sharing?: PrefixSharing | undefined;
   /** Keeps the sequences that decode at once in step (one shared per context). */
   rounds?: DecodeRounds | undefined;
+  /** Sums where generated tokens' time goes (one shared per engine). */
+  timing?: DecodeTiming | undefined;
 }
 
 class LlamaSlotMember implements PoolMember {
@@ -393,7 +401,8 @@ class LlamaSlotMember implements PoolMember {
     let text = "";
     const rounds = this.#settings.rounds;
     const outputs = evaluation[Symbol.asyncIterator]();
-    const nextOutput = () => (rounds ? rounds.step(() => outputs.next()) : outputs.next());
+    const pull = () => (rounds ? rounds.step(() => outputs.next()) : outputs.next());
+    const nextOutput = this.#settings.timing ? this.#settings.timing.meter(pull) : pull;
     if (maxTokens <= 0) reason = "length";
     else {
       try {

@@ -95,6 +95,8 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("run-gpu-check end to end on t
     }
     // The priming stage: one sequence evaluated the prefix, the other got it without evaluating.
     expect(stdout).toMatch(/\| priming: 2 requests of one set at once \| [^|]+ \| 1 of 2 got the \d+-token prefix without evaluating it \|/);
+    // Where a streamed token's time went in the streams stage, from the server's /metrics.
+    expect(stdout).toMatch(/^\| where a streamed token's time went \(streams stage\) \| [\d.]+ ms waiting for the engine, [\d.]+ ms in the HTTP pipeline \| per token over \d+ tokens/m);
     // Then the cold-start comparison on a fresh engine: sharing off evaluates every prefix, on copies one.
     expect(stdout).toContain("## Cold start, N concurrent streams of one set (parallel 2, 4 tokens each)");
     expect(stdout).toMatch(/^\| 2 \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 0 % \| [1-9]\d? % \|$/m);

@@ -117,6 +117,20 @@ describe("GET /metrics", () => {
     expect(sampleValue(after, "urial_in_flight_requests")).toBe(1);
   });
 
+  it("shows where generated tokens' time went, from the engine's decode status (0 for an engine without one)", async () => {
+    const engine = new FakeEngine({ script: "Sure." });
+    const app = createApp({ engine: () => engine, catalog, systemMessageMode: "append", maxBodyBytes: 1 << 20 });
+    expect(sampleValue(await scrape(app), "urial_decode_tokens_total")).toBe(0);
+    const status = engine.status.bind(engine);
+    engine.status = () => ({ ...status(), decode: { tokens: 120, tokenWaitSeconds: 1.5, consumerSeconds: 0.25, rounds: 40, expiredRounds: 2 } });
+    const samples = await scrape(app);
+    expect(sampleValue(samples, "urial_decode_tokens_total")).toBe(120);
+    expect(sampleValue(samples, "urial_decode_token_wait_seconds_total")).toBe(1.5);
+    expect(sampleValue(samples, "urial_decode_consumer_seconds_total")).toBe(0.25);
+    expect(sampleValue(samples, "urial_decode_rounds_total")).toBe(40);
+    expect(sampleValue(samples, "urial_decode_rounds_expired_total")).toBe(2);
+  });
+
   it("counts errors sent inside a stream, and reports 0 engine readiness while loading", async () => {
     const engine = new FakeEngine({ script: "Sure! A short answer with more words in it.", failAfterTokens: 10 });
     let ready = false;
