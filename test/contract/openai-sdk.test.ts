@@ -288,7 +288,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("the openai SDK against the se
     expect(a.finish).not.toBeNull();
     expect(b.finish).not.toBeNull();
     expect(b.content).toBe(alone.choices[0]!.message.content);
-    expect(realEngine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(realEngine.status()).toMatchObject({ busySequences: 0, queued: 0 });
   });
 
   it("completes raw text with model 'base'", async () => {

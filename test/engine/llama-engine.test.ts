@@ -74,7 +74,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
       hasChatTemplate: false,
     });
     expect(engine.info.modelName.length).toBeGreaterThan(0);
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
   });
 
   it("tokenizes like llama.cpp with BOS first (the README's check)", () => {
@@ -222,7 +222,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     expect(runs.map((run) => run.text)).toEqual(serial.map((run) => run.text));
     // They overlapped: the second produced a token before the first had finished.
     expect(order.indexOf(1)).toBeLessThan(order.lastIndexOf(0));
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
   });
 
   it("queues a third request until a sequence is released", async () => {
@@ -232,13 +232,13 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     const waiting = engine.acquire(prompt).then((slot) => (third = slot));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(third).toBeUndefined();
-    expect(engine.status()).toEqual({ busySequences: 2, queued: 1 });
+    expect(engine.status()).toMatchObject({ busySequences: 2, queued: 1 });
     a!.release();
     await waiting;
-    expect(engine.status()).toEqual({ busySequences: 2, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 2, queued: 0 });
     third!.release();
     b!.release();
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
   });
 });
 
@@ -281,7 +281,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     const prompt = engine.tokenize("Once upon a time");
     const slot = await engine.acquire(prompt);
     await expect(engine.acquire(prompt)).rejects.toBeInstanceOf(QueueFullError);
-    expect(engine.status()).toEqual({ busySequences: 1, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 1, queued: 0 });
     slot.release();
     slot.release(); // idempotent: must not free a second, non-existent sequence
     const again = await engine.acquire(prompt);
@@ -334,7 +334,7 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("startLlamaEngine on stories26
     const controller = new AbortController();
     controller.abort(new Error("client left"));
     await expect(engine.acquire(engine.tokenize("Hi"), controller.signal)).rejects.toThrow("client left");
-    expect(engine.status()).toEqual({ busySequences: 0, queued: 0 });
+    expect(engine.status()).toMatchObject({ busySequences: 0, queued: 0 });
   });
 
   it("fails loudly after dispose", async () => {
