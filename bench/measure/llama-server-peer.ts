@@ -8,9 +8,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { createServer } from "node:net";
 import type { StreamTiming } from "./bench-server.js";
 import { preparePeerLibraries } from "./peer-libraries.js";
+import { freePort } from "./free-port.js";
 
 export interface PeerServer {
   url: string;
@@ -22,18 +22,6 @@ export interface PeerServer {
 /** Whether a llama-server wrapper is at `path`. */
 export function peerExists(path: string): boolean {
   return existsSync(path);
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

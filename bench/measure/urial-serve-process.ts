@@ -6,10 +6,10 @@
  * the measuring client. Waits for `/health` to say "ok".
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchSets } from "./bench-server.js";
+import { freePort } from "./free-port.js";
 
 export interface UrialServeProcess {
   url: string;
@@ -102,17 +102,6 @@ export async function startUrialServe(options: UrialServeOptions): Promise<Urial
     }
     await new Promise((wait) => setTimeout(wait, 200));
   }
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 export function lastLines(text: string, count: number): string {
