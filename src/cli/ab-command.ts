@@ -27,8 +27,7 @@ import { renderAbReportMarkdown } from "../ab/report/render-ab-report-md.js";
 import { runAb, type StoredJudgement } from "../ab/offline/run-ab.js";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
 import { abHelp, abOptions, checkAbOption, parseAbConfig } from "../config/ab-config.js";
-import { applyConfigFile } from "./apply-config-file.js";
-import { formatResolvedConfig } from "../config/config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
@@ -61,24 +60,8 @@ export async function runAbCommand(argv: readonly string[], env: NodeJS.ProcessE
   if (argv[0] === "calibrate") return runAbCalibrateCommand(argv.slice(1), env, io);
   // A promptfoo-style run file: suite, variants (a list), judge, sampling, output, as keys of --config.
   const table = { ...abOptions, variants: { ...abOptions.variants, multiple: true } };
-  const file = await applyConfigFile("ab", table, argv, env, checkAbOption);
-  if (!file.ok) {
-    io.stderr.write(`urial ab: ${file.message}\n`);
-    return 2;
-  }
-  const parsed = parseAbConfig(file.argv, env);
-  if (!parsed.ok) {
-    io.stderr.write(`urial ab: ${parsed.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.stdout.write(`${abHelp("ab")}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    io.stdout.write(formatResolvedConfig("ab", table, parsed.raw ?? {}, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions({ command: "ab", table: table, check: checkAbOption, parse: parseAbConfig, help: () => abHelp("ab") }, argv, env, io);
+  if (typeof parsed === "number") return parsed;
   const config = parsed.config;
   const log = (message: string) => io.stderr.write(`[urial] ${message}\n`);
   let engine: Engine | undefined;

@@ -7,7 +7,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { givenOptions, parseConfigFile, readsConfigVariable, sourcesOf, type ConfigFileOutcome, type FileOptionTable, type ValueCheck } from "../config/config-file.js";
+import { formatResolvedConfig, givenOptions, parseConfigFile, readsConfigVariable, sourcesOf, type ConfigFileOutcome, type FileOptionTable, type ValueCheck } from "../config/config-file.js";
+import type { CommandIo } from "./command-io.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -64,4 +65,49 @@ export async function applyConfigFile(command: string, table: FileOptionTable, a
     } else rest.push(`--${spec.flag}=${value}`);
   }
   return { ok: true, argv: rest, printConfig, file: path, sources: sourcesOf(table, given, fromFile, path) };
+}
+
+/** What every command's option parser returns. */
+type ParsedCommandOptions = { ok: false; message: string } | { ok: true; help: true } | { ok: true; help: boolean; raw?: Readonly<Record<string, string | undefined>> };
+
+export interface CommandOptionsSpec<Parsed extends ParsedCommandOptions> {
+  /** As in `urial <command>`, e.g. "exemplars search". */
+  command: string;
+  table: FileOptionTable;
+  check?: ValueCheck;
+  parse(argv: readonly string[], env: Env): Parsed;
+  help(): string;
+}
+
+/**
+ * The opening every command with `--config` shares: the file merged under
+ * the flags and variables, the options parsed, `--help` and `--print-config`
+ * answered. Returns the parsed options to run with, or the exit code when
+ * the command is already done (0: help or print-config; 2: bad options).
+ */
+export async function readCommandOptions<Parsed extends ParsedCommandOptions>(
+  spec: CommandOptionsSpec<Parsed>,
+  argv: readonly string[],
+  env: Env,
+  io: CommandIo,
+): Promise<(Extract<Parsed, { ok: true }> & { help: false }) | number> {
+  const file = await applyConfigFile(spec.command, spec.table, argv, env, spec.check);
+  if (!file.ok) {
+    io.stderr.write(`urial ${spec.command}: ${file.message}\n`);
+    return 2;
+  }
+  const parsed = spec.parse(file.argv, env);
+  if (!parsed.ok) {
+    io.stderr.write(`urial ${spec.command}: ${parsed.message}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout.write(`${spec.help()}\n`);
+    return 0;
+  }
+  if (file.printConfig) {
+    io.stdout.write(formatResolvedConfig(spec.command, spec.table, parsed.raw ?? {}, file.sources));
+    return 0;
+  }
+  return parsed as Extract<Parsed, { ok: true }> & { help: false };
 }

@@ -12,14 +12,13 @@
  */
 import { createInterface } from "node:readline";
 import { chatOptions, chatOptionsHelp, defaultChatUrl, checkChatOption, parseChatConfig } from "../config/chat-config.js";
-import { formatResolvedConfig } from "../config/config-file.js";
 import { loadCatalog, CatalogError, type CatalogLocation } from "../catalog/load-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
 import { createApp } from "../server/app.js";
-import { applyConfigFile } from "./apply-config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
 import { createChatClient, type ChatClient } from "./chat-client.js";
 import { ChatSession, chatHelp } from "./chat-session.js";
 import { measureExemplarSets } from "./measure-exemplar-sets.js";
@@ -39,18 +38,8 @@ export async function runChatCommand(argv: readonly string[], env: NodeJS.Proces
     io.stderr.write(`urial chat: ${message}\n`);
     return code;
   };
-  const file = await applyConfigFile("chat", chatOptions, argv, env, checkChatOption);
-  if (!file.ok) return fail(file.message, 2);
-  const parsed = parseChatConfig(file.argv, env);
-  if (!parsed.ok) return fail(parsed.message, 2);
-  if (parsed.help) {
-    io.stdout.write(`${chatUsage}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    io.stdout.write(formatResolvedConfig("chat", chatOptions, parsed.raw, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions({ command: "chat", table: chatOptions, check: checkChatOption, parse: parseChatConfig, help: () => chatUsage }, argv, env, io);
+  if (typeof parsed === "number") return parsed;
   const options = parsed.config;
   const model = options.model;
   const settings = {

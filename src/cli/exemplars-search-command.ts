@@ -14,7 +14,6 @@ import { exemplarSetFileSchema, systemPromptFileSchema } from "../catalog/catalo
 import { lintExemplarSet } from "../catalog/lint-exemplar-set.js";
 import { formatProblem } from "../catalog/load-catalog.js";
 import { checkExemplarSearchOption, exemplarSearchHelp, exemplarSearchOptions, parseExemplarSearchConfig, type ExemplarSearchConfig } from "../config/exemplar-search-config.js";
-import { formatResolvedConfig } from "../config/config-file.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { fingerprintModelFile, nodeLlamaCppVersion } from "../engine/model-fingerprint.js";
@@ -30,31 +29,20 @@ import { SearchInputError } from "../exemplar-search/search-input-error.js";
 import { checkSameTokenizer } from "../shift/check-same-tokenizer.js";
 import { readPrompts } from "../shift/read-prompts.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
-import { applyConfigFile } from "./apply-config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
 import { processIo, type CommandIo } from "./command-io.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import { createSearchProgress } from "./search-progress.js";
 
 /** Runs `urial exemplars search` (`argv` after `search`); returns the exit code. */
 export async function runExemplarsSearchCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo = processIo): Promise<number> {
-  const file = await applyConfigFile("exemplars search", exemplarSearchOptions, argv, env, checkExemplarSearchOption);
-  if (!file.ok) {
-    io.stderr.write(`urial exemplars search: ${file.message}\n`);
-    return 2;
-  }
-  const parsed = parseExemplarSearchConfig(file.argv, env);
-  if (!parsed.ok) {
-    io.stderr.write(`urial exemplars search: ${parsed.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.stdout.write(`${exemplarSearchHelp()}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    io.stdout.write(formatResolvedConfig("exemplars search", exemplarSearchOptions, parsed.raw, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions(
+    { command: "exemplars search", table: exemplarSearchOptions, check: checkExemplarSearchOption, parse: parseExemplarSearchConfig, help: exemplarSearchHelp },
+    argv,
+    env,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const config = parsed.config;
   const fail = (message: string) => {
     io.stderr.write(`urial exemplars search: ${message}\n`);

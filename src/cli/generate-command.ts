@@ -11,7 +11,6 @@
 import { rename, writeFile } from "node:fs/promises";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
-import { formatResolvedConfig } from "../config/config-file.js";
 import { checkGenerateOption, generateHelp, generateOptions, parseGenerateConfig } from "../config/generate-config.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
@@ -23,30 +22,14 @@ import { toErrorResponse } from "../openai/api-error.js";
 import { chatRequestSchema } from "../openai/chat-request-schema.js";
 import { parseRequest } from "../openai/parse-request.js";
 import { readSuite, SuiteError } from "../suite/read-suite.js";
-import { applyConfigFile } from "./apply-config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
 import { processIo, type CommandIo } from "./command-io.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 
 /** Runs `urial generate`; resolves with the exit code (0 written, 1 bad input or nothing written, 2 bad flag). */
 export async function runGenerateCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = processIo): Promise<number> {
-  const file = await applyConfigFile("generate", generateOptions, argv, env, checkGenerateOption);
-  if (!file.ok) {
-    io.stderr.write(`urial generate: ${file.message}\n`);
-    return 2;
-  }
-  const parsed = parseGenerateConfig(file.argv, env);
-  if (!parsed.ok) {
-    io.stderr.write(`urial generate: ${parsed.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.stdout.write(`${generateHelp()}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    io.stdout.write(formatResolvedConfig("generate", generateOptions, parsed.raw, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions({ command: "generate", table: generateOptions, check: checkGenerateOption, parse: parseGenerateConfig, help: generateHelp }, argv, env, io);
+  if (typeof parsed === "number") return parsed;
   const config = parsed.config;
   try {
     const suite = await readSuite(config.suite);

@@ -13,8 +13,8 @@ import { measureExemplarSets } from "./measure-exemplar-sets.js";
 import { statusLine } from "./terminal-line.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { checkServeOption, parseServeConfig, serveHelp, serveOptions } from "../config/serve-config.js";
-import { applyConfigFile } from "./apply-config-file.js";
-import { formatResolvedConfig } from "../config/config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
+import { processIo } from "./command-io.js";
 import type { Engine } from "../engine/engine.js";
 import { startLlamaEngine } from "../engine/llama-engine.js";
 import { ModelLoadError } from "../models/model-file-check.js";
@@ -39,24 +39,8 @@ import { startExperiments } from "./start-experiments.js";
 
 /** Runs the server; resolves with the process exit code. */
 export async function runServeCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const file = await applyConfigFile("serve", serveOptions, argv, env, checkServeOption);
-  if (!file.ok) {
-    process.stderr.write(`urial serve: ${file.message}\n`);
-    return 2;
-  }
-  const parsed = parseServeConfig(file.argv, env);
-  if (!parsed.ok) {
-    process.stderr.write(`urial serve: ${parsed.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    process.stdout.write(`${serveHelp()}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    process.stdout.write(formatResolvedConfig("serve", serveOptions, parsed.raw ?? {}, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions({ command: "serve", table: serveOptions, check: checkServeOption, parse: parseServeConfig, help: serveHelp }, argv, env, processIo);
+  if (typeof parsed === "number") return parsed;
   const config = parsed.config;
   const log = (message: string) => process.stderr.write(`[urial] ${message}\n`);
   let apiKeys: string[];

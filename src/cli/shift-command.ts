@@ -12,7 +12,6 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatalogError, loadCatalog } from "../catalog/load-catalog.js";
 import { checkShiftOption, parseShiftConfig, shiftHelp, shiftOptions } from "../config/shift-config.js";
-import { formatResolvedConfig } from "../config/config-file.js";
 import { physicalCoreCount } from "../platform/physical-core-count.js";
 import { ChatTemplateError, type ScoringRuntime } from "../engine/scoring-model.js";
 import { startScoringRuntime } from "../engine/llama-scoring-runtime.js";
@@ -25,31 +24,15 @@ import { readPrompts } from "../shift/read-prompts.js";
 import { renderReportHtml } from "../shift/render-report-html.js";
 import { runShift } from "../shift/run-shift.js";
 import { ShiftInputError } from "../shift/shift-input-error.js";
-import { applyConfigFile } from "./apply-config-file.js";
+import { readCommandOptions } from "./apply-config-file.js";
 import { createProgressBar } from "./progress-bar.js";
 import { resolveModelOption } from "./resolve-model-option.js";
 import type { CommandIo } from "./command-io.js";
 
 /** Runs the analysis; resolves with the process exit code. */
 export async function runShiftCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const file = await applyConfigFile("shift", shiftOptions, argv, env, checkShiftOption);
-  if (!file.ok) {
-    io.stderr.write(`urial shift: ${file.message}\n`);
-    return 2;
-  }
-  const parsed = parseShiftConfig(file.argv, env);
-  if (!parsed.ok) {
-    io.stderr.write(`urial shift: ${parsed.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.stdout.write(`${shiftHelp()}\n`);
-    return 0;
-  }
-  if (file.printConfig) {
-    io.stdout.write(formatResolvedConfig("shift", shiftOptions, parsed.raw, file.sources));
-    return 0;
-  }
+  const parsed = await readCommandOptions({ command: "shift", table: shiftOptions, check: checkShiftOption, parse: parseShiftConfig, help: shiftHelp }, argv, env, io);
+  if (typeof parsed === "number") return parsed;
   const config = parsed.config;
   const fail = (message: string) => {
     io.stderr.write(`urial shift: ${message}\n`);
