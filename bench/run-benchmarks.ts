@@ -1,7 +1,7 @@
 /**
  * @module bench/run-benchmarks
  * `npm run bench -- --model PATH [--rounds 5] [--prefix-tokens 1500] [--decode-tokens 48] [--context-size N] [--threads N]
- *   [--only ttft,decode,…,cold-streams,peer] [--llama-server PATH] [--cold-rounds 1]`
+ *   [--only ttft,decode,…,cold-streams,peer,engine-threads] [--llama-server PATH] [--cold-rounds 1]`
  *
  * Measures issue 8's targets on the real engine and the real proxy (HTTP +
  * SSE on loopback) against raw node-llama-cpp in the same process, with the
@@ -27,6 +27,7 @@ import { openRawLlama, sharedPrefix, timeDecode, timeFirstToken, type RawLlama }
 import { formatSummary, summarize, type Summary } from "./measure/stats.js";
 import { runColdStreamsSection } from "./measure/cold-streams-section.js";
 import { runPeerSection } from "./measure/peer-section.js";
+import { runEngineThreadsSection } from "./measure/engine-threads-section.js";
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +42,7 @@ const { values } = parseArgs({
     "cold-rounds": { type: "string", default: "1" },
   },
 });
-/** `--only ttft,decode,streams,threads,interleaved,restart,memory,cold-streams,peer` runs just those sections. */
+/** `--only ttft,decode,streams,threads,interleaved,restart,memory,cold-streams,peer,engine-threads` runs just those sections. */
 const sections = values.only?.split(",").map((section) => section.trim());
 const wanted = (section: string) => sections === undefined || sections.includes(section);
 const modelPath = resolve(values.model!);
@@ -295,6 +296,12 @@ if (wanted("cold-streams")) {
 // 9. Side by side with a real llama-server (issue 16).
 if (wanted("peer")) {
   results.peer = await runPeerSection({ peerPath: resolve(values["llama-server"]!), modelPath, contextSize, sets, rounds, decodeTokens, target });
+}
+
+// 10. Decode by thread count, raw node-llama-cpp against llama-server (where the decode gap comes from).
+if (wanted("engine-threads")) {
+  const { tokens } = promptTokens(0, queryFor(0, "threads"));
+  results.engineThreads = await runEngineThreadsSection({ peerPath: resolve(values["llama-server"]!), modelPath, contextSize, prompt: tokens, decodeTokens, rounds, cores });
 }
 
 await rawLlama.dispose();
