@@ -90,9 +90,7 @@ export async function runEngineThreadsSection(options: EngineThreadsOptions): Pr
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`${title}\n`);
-  console.log(
-    `${options.prompt.length} prompt tokens held, ${options.decodeTokens} tokens decoded greedily, flash attention off on both, ${options.rounds} rounds; tokens/s, median (min–max)\n`,
-  );
+  console.log(`${options.prompt.length} prompt tokens held, ${options.decodeTokens} tokens decoded greedily, flash attention off on both, ${options.rounds} rounds; tokens/s, median (min–max)\n`);
   console.log(`| threads (-t = -tb) | llama-server (its own timing) | node-llama-cpp (at the generator) | node-llama-cpp inside llama_decode | node-llama-cpp ÷ llama-server |`);
   console.log(`|---|---|---|---|---|`);
   for (const row of rows) {

@@ -53,7 +53,10 @@ describe.skipIf(!canRun)(title, () => {
     const rows = stdout.split("\n").filter((line) => /^\| \d+ \|/.test(line));
     expect(rows.map((row) => Number(row.split("|")[1]))).toEqual(threadCounts(physicalCoreCount()));
     for (const row of rows) {
-      const cells = row.split("|").slice(2, 6).map((cell) => Number.parseFloat(cell));
+      const cells = row
+        .split("|")
+        .slice(2, 6)
+        .map((cell) => Number.parseFloat(cell));
       // llama-server, node-llama-cpp at the generator, inside llama_decode, and the ratio: all measured.
       for (const value of cells) expect(value).toBeGreaterThan(0);
     }
