@@ -36,6 +36,7 @@ import { checkModelFile, checkTextModel, ModelLoadError } from "../models/model-
 import { acquireSlot, SequencePool, type PoolMember } from "./sequence-pool.js";
 import { TokenTextDecoder } from "./token-text-decoder.js";
 import { tokenizePrompt } from "./tokenize-prompt.js";
+import { PrefillChunks } from "./prefill-chunks.js";
 import { prefillPrompt } from "./prefill-prompt.js";
 import { untilAborted } from "../lifecycle/until-aborted.js";
 import { PrefixStateStore } from "./prefix-state-store.js";
@@ -83,8 +84,10 @@ export interface LlamaEngineOptions {
   parallel: number;
   /** Requests that may wait for a sequence before new ones get 429. */
   maxQueue: number;
-  /** Prompt tokens evaluated between abort checks. Defaults to 128. */
+  /** The first and smallest prefill chunk (prompt tokens between abort checks). Defaults to 128. */
   prefillChunk?: number;
+  /** Prefill chunks grow up to the batch size while one is expected to take at most this (ms). Defaults to 1000. */
+  prefillSliceMs?: number;
   /** Called with 0..1 while the weights load. */
   onLoadProgress?: (fraction: number) => void;
   /**
@@ -206,13 +209,14 @@ export async function startLlamaEngine(options: LlamaEngineOptions): Promise<Eng
     }
   }
   info.prefixStatesDir = prefixStates ? options.prefixStates!.dir : null;
-  const prefillChunk = options.prefillChunk ?? 128;
-  const engine = new LlamaEngine(llama, model, context, info, { prefillChunk, prefixStates, phases, sharePrefixes: options.sharePrefixes ?? true });
+  const batchSize = context.batchSize;
+  const prefillChunks = new PrefillChunks({ min: options.prefillChunk ?? 128, max: batchSize, sliceMs: options.prefillSliceMs ?? 1000 });
+  const engine = new LlamaEngine(llama, model, context, info, { prefillChunks, prefixStates, phases, sharePrefixes: options.sharePrefixes ?? true });
   if (model.gpuLayers > 0 && llama.gpu !== false && options.warmUp !== false) {
     const token = model.tokens.bos ?? (model.tokenize("a", false)[0] as Token | undefined);
     if (token !== undefined) {
       try {
-        info.warmUpMs = await engine.warmUp(prefillChunk, token);
+        info.warmUpMs = await engine.warmUp([prefillChunks.size(), batchSize], token);
       } catch (error) {
         options.onNotice?.(`GPU warm-up failed (the first requests will prepare the kernels instead): ${describe(error)}`);
       }
@@ -250,9 +254,9 @@ class LlamaEngine implements Engine {
   }
 
   /** Runs the serving batch shapes once (before any request); returns the ms it took. */
-  async warmUp(prefillChunk: number, token: Token): Promise<number> {
+  async warmUp(prefillChunks: readonly number[], token: Token): Promise<number> {
     this.#ensureAlive();
-    return warmUpGpu(this.#context, this.#sequences, { prefillChunk, parallel: this.#sequences.length, token });
+    return warmUpGpu(this.#context, this.#sequences, { prefillChunks, parallel: this.#sequences.length, token });
   }
 
   tokenize(text: string): number[] {
@@ -319,7 +323,7 @@ class GrammarCache {
 
 /** What every sequence of one engine shares. */
 interface MemberSettings {
-  prefillChunk: number;
+  prefillChunks: PrefillChunks;
   prefixStates: PrefixStateStore | undefined;
   phases: ThreadPhases;
   sharing?: PrefixSharing | undefined;
@@ -358,7 +362,7 @@ class LlamaSlotMember implements PoolMember {
 
     const tokens = prompt as Token[];
     const prefilled = await prefillPrompt(sequence, tokens, {
-      chunk: this.#settings.prefillChunk,
+      chunks: this.#settings.prefillChunks,
       signal,
       reusablePrefix: options.reusablePrefix ?? 0,
       store: this.#settings.prefixStates,

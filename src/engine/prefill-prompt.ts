@@ -5,11 +5,12 @@
  * copies it from another sequence that holds it (or waits for the one
  * producing it, see prefix-sharing), else restores a saved state of it from
  * disk, else evaluates it; evaluates the rest in chunks (checking the abort
- * signal between them, since llama.cpp cannot stop a batch), and saves the
+ * signal between them, since llama.cpp cannot stop a batch; sized by prefill-chunks), and saves the
  * prefix's state the first time it is evaluated. Evaluation runs with the
  * batch thread count (thread-phases).
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { PrefillChunks } from "./prefill-chunks.js";
 import type { PrefixSharing } from "./prefix-sharing.js";
 import type { PrefixStateStore } from "./prefix-state-store.js";
 import { reuseCachedPrefix } from "./reuse-cached-prefix.js";
@@ -19,8 +20,8 @@ import type { ThreadPhases } from "./thread-phases.js";
 export const leastSavedPrefix = 32;
 
 export interface PrefillOptions {
-  /** Tokens evaluated between abort checks. */
-  chunk: number;
+  /** Tokens evaluated between abort checks (see prefill-chunks): asked before each chunk, told how long it took. */
+  chunks: Pick<PrefillChunks, "size" | "record">;
   signal?: AbortSignal;
   /** How many leading prompt tokens are the exemplar set's fixed prefix (0: none). */
   reusablePrefix: number;
@@ -98,9 +99,13 @@ async function evaluateRange(sequence: LlamaContextSequence, prompt: readonly nu
   if (from >= to) return;
   const endPrefill = options.threads?.beginPrefill();
   try {
-    for (let start = from; start < to; start += options.chunk) {
+    for (let start = from; start < to;) {
       options.signal?.throwIfAborted();
-      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + options.chunk, to)) as Token[]);
+      const end = Math.min(start + options.chunks.size(), to);
+      const started = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, end) as Token[]);
+      options.chunks.record(end - start, performance.now() - started);
+      start = end;
     }
   } finally {
     endPrefill?.();

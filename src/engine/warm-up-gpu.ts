@@ -7,7 +7,8 @@
  * prompt tokens, and 0.3 s once the pipelines existed. llama-server warms up
  * too (`--warmup`, on by default), with one short batch.
  *
- * Shapes: a full prefill chunk, a short partial one, then decode batches of
+ * Shapes: the prefill chunk sizes (the first chunk and the full batch it grows
+ * to, see prefill-chunks), a short partial one, then decode batches of
  * 1 … min(parallel, 8) sequences with one token each (each count is its own
  * matrix-vector kernel). Every sequence is cleared afterwards. On the CPU
  * nothing needs preparing, so it is not run there.
@@ -15,8 +16,8 @@
 import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
 
 export interface WarmUpShapes {
-  /** Prompt tokens per prefill batch (the engine's prefill chunk). */
-  prefillChunk: number;
+  /** Prompt tokens per prefill batch: the engine's chunk sizes (smallest and largest). */
+  prefillChunks: readonly number[];
   /** Sequences of the context. */
   parallel: number;
   /** A token every model can evaluate (e.g. its BOS). */
@@ -25,9 +26,10 @@ export interface WarmUpShapes {
 
 /** Batch sizes to run, in order: prefill shapes, then decode widths. Pure. */
 export function warmUpPlan(shapes: Omit<WarmUpShapes, "token">, contextSize: number): { prefill: number[]; decodeWidths: number[] } {
-  const chunk = Math.max(1, Math.min(shapes.prefillChunk, contextSize - 2));
-  const partial = Math.max(1, Math.min(chunk - 1, 17));
-  const prefill = chunk > partial ? [chunk, partial] : [chunk];
+  const chunks = [...new Set(shapes.prefillChunks.map((chunk) => Math.max(1, Math.min(chunk, contextSize - 2))))].sort((a, b) => b - a);
+  const smallest = chunks[chunks.length - 1] ?? 1;
+  const partial = Math.max(1, Math.min(smallest - 1, 17));
+  const prefill = smallest > partial ? [...chunks, partial] : chunks.length > 0 ? chunks : [1];
   const widest = Math.max(1, Math.min(shapes.parallel, 8));
   return { prefill, decodeWidths: Array.from({ length: widest }, (_, index) => index + 1) };
 }

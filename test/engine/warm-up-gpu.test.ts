@@ -10,15 +10,15 @@ import { warmUpGpu, warmUpPlan } from "../../src/engine/warm-up-gpu.js";
 import { greedy, modelSuiteTitle, testEngineSettings, testModelExists, testModelPath } from "../support/test-model.js";
 
 describe("warmUpPlan", () => {
-  it("runs a full prefill chunk, a short partial one, then decode widths 1 … min(parallel, 8)", () => {
-    expect(warmUpPlan({ prefillChunk: 128, parallel: 8 }, 4096)).toEqual({ prefill: [128, 17], decodeWidths: [1, 2, 3, 4, 5, 6, 7, 8] });
-    expect(warmUpPlan({ prefillChunk: 128, parallel: 32 }, 4096).decodeWidths).toHaveLength(8);
-    expect(warmUpPlan({ prefillChunk: 512, parallel: 1 }, 4096)).toEqual({ prefill: [512, 17], decodeWidths: [1] });
+  it("runs every prefill chunk size (largest first), a short partial one, then decode widths 1 … min(parallel, 8)", () => {
+    expect(warmUpPlan({ prefillChunks: [128, 512], parallel: 8 }, 4096)).toEqual({ prefill: [512, 128, 17], decodeWidths: [1, 2, 3, 4, 5, 6, 7, 8] });
+    expect(warmUpPlan({ prefillChunks: [128, 512], parallel: 32 }, 4096).decodeWidths).toHaveLength(8);
+    expect(warmUpPlan({ prefillChunks: [512, 512], parallel: 1 }, 4096)).toEqual({ prefill: [512, 17], decodeWidths: [1] });
   });
 
   it("stays inside a small context and never plans an empty batch", () => {
-    expect(warmUpPlan({ prefillChunk: 128, parallel: 2 }, 64)).toEqual({ prefill: [62, 17], decodeWidths: [1, 2] });
-    expect(warmUpPlan({ prefillChunk: 1, parallel: 1 }, 4096)).toEqual({ prefill: [1], decodeWidths: [1] });
+    expect(warmUpPlan({ prefillChunks: [128, 64], parallel: 2 }, 64)).toEqual({ prefill: [62, 17], decodeWidths: [1, 2] });
+    expect(warmUpPlan({ prefillChunks: [1], parallel: 1 }, 4096)).toEqual({ prefill: [1], decodeWidths: [1] });
   });
 });
 
@@ -33,9 +33,9 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("GPU warm-up on a real context
       const batches: number[] = [];
       Object.defineProperty(native, "initBatch", { configurable: true, value: (size: number) => (batches.push(size), initBatch.call(native, size)) });
       const sequences = [context.getSequence(), context.getSequence(), context.getSequence()];
-      const ms = await warmUpGpu(context, sequences, { prefillChunk: 64, parallel: 3, token: model.tokens.bos as Token });
+      const ms = await warmUpGpu(context, sequences, { prefillChunks: [64, 128], parallel: 3, token: model.tokens.bos as Token });
       expect(ms).toBeGreaterThan(0);
-      expect(batches).toEqual([64, 17, 1, 2, 3]);
+      expect(batches).toEqual([128, 64, 17, 1, 2, 3]);
       expect(sequences.map((sequence) => sequence.contextTokens.length)).toEqual([0, 0, 0]);
       await context.dispose();
       await model.dispose();
