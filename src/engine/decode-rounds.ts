@@ -23,10 +23,17 @@
 export interface DecodeRoundsOptions {
   /** The longest a sequence waits for the others, in ms. Defaults to 20. */
   maxHoldMs?: number;
+  /**
+   * Told, each time a sequence starts computing a token, how many are
+   * computing one now: those that start in one turn of the event loop share
+   * the next decode batch, so the last figure of a turn is its width.
+   */
+  onWidth?: (sequences: number) => void;
 }
 
 export class DecodeRounds {
   readonly #maxHoldMs: number;
+  readonly #onWidth: ((sequences: number) => void) | undefined;
   /** Sequences whose next token is being computed. */
   #computing = 0;
   /** Sequences that have their token and wait for the rest. */
@@ -39,6 +46,7 @@ export class DecodeRounds {
     const maxHoldMs = options.maxHoldMs ?? 20;
     if (!Number.isFinite(maxHoldMs) || maxHoldMs < 0) throw new RangeError(`maxHoldMs must be a number ≥ 0, got ${maxHoldMs}`);
     this.#maxHoldMs = maxHoldMs;
+    this.#onWidth = options.onWidth;
   }
 
   /** Sequences whose next token is being computed now (for tests and status). */
@@ -62,6 +70,7 @@ export class DecodeRounds {
    */
   async step<T>(next: () => Promise<T>): Promise<T> {
     this.#computing += 1;
+    this.#onWidth?.(this.#computing);
     let result: T;
     try {
       result = await next();

@@ -246,7 +246,8 @@ class LlamaEngine implements Engine {
     const sequences = Array.from({ length: info.parallel }, () => context.getSequence());
     this.#sequences = sequences;
     const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
-    const rounds = sequences.length > 1 ? new DecodeRounds() : undefined;
+    // The rounds know how many sequences decode together: more than one runs on the batch thread count.
+    const rounds = sequences.length > 1 ? new DecodeRounds({ onWidth: (width) => settings.phases.setDecodeWidth(width) }) : undefined;
     this.#rounds = rounds;
     const timing = this.#timing;
     const members = sequences.map((sequence) => new LlamaSlotMember(sequence, model, this.#grammars, { ...settings, sharing, rounds, timing }));

@@ -8,10 +8,20 @@
  * is the supported way to switch: the next batch runs with the new count.
  * The context must be created with ideal threads ≥ both counts.
  *
- * Rule: while any sequence is prefilling, batches run with the batch count
- * (a batch that mixes one sequence's prefill with another's decode is mostly
- * prefill work); otherwise with the decode count. See docs/engine-notes.md.
+ * Rule: while any sequence is prefilling, or while the decode batch holds
+ * `wideDecodeBatch` sequences or more, batches run with the batch count;
+ * otherwise with the decode count. A batch that mixes one sequence's prefill
+ * with another's decode is mostly prefill work; a batch of many sequences'
+ * tokens is compute that more threads speed up, while a token or two on
+ * node-llama-cpp mostly pays for starting the extra threads (it keeps no
+ * threadpool). llama.cpp itself uses its batch count for any batch of more
+ * than one token; measured here (2-core VM, 135M, 1 decode / 2 batch
+ * threads), 4 streams went from 74–82 to 85 tok/s on the batch count and 2
+ * streams fell from 72–83 to 63–65, hence 4. See docs/engine-notes.md.
  */
+
+/** Decode batches of at least this many sequences run on the batch thread count. */
+export const wideDecodeBatch = 4;
 
 /** The one part of node-llama-cpp's `Llama` this needs. */
 export interface ThreadLimit {
@@ -29,6 +39,7 @@ export class ThreadPhases {
   readonly #limit: ThreadLimit;
   #counts: ThreadCounts;
   #prefilling = 0;
+  #decodeWidth = 1;
 
   constructor(limit: ThreadLimit, counts: ThreadCounts) {
     checkCount("decode", counts.decode);
@@ -67,6 +78,12 @@ export class ThreadPhases {
     };
   }
 
+  /** The next decode batch holds `sequences` sequences' tokens (told by the decode rounds). */
+  setDecodeWidth(sequences: number): void {
+    this.#decodeWidth = Math.max(1, Math.floor(sequences));
+    this.#apply();
+  }
+
   /** Runs `work` as a prefill. */
   async prefill<T>(work: () => Promise<T>): Promise<T> {
     const end = this.beginPrefill();
@@ -78,7 +95,7 @@ export class ThreadPhases {
   }
 
   #apply(): void {
-    this.#limit.maxThreads = this.#prefilling > 0 ? this.#counts.batch : this.#counts.decode;
+    this.#limit.maxThreads = this.#prefilling > 0 || this.#decodeWidth >= wideDecodeBatch ? this.#counts.batch : this.#counts.decode;
   }
 }
 

@@ -94,6 +94,20 @@ describe("DecodeRounds (fake pulls)", () => {
     expect(order).toEqual(["a", "late"]);
   });
 
+  it("tells, as each sequence starts computing a token, how many are computing one", async () => {
+    const widths: number[] = [];
+    const rounds = new DecodeRounds({ onWidth: (width) => widths.push(width) });
+    const [a, b, c] = [pending("a"), pending("b"), pending("c")];
+    const steps = [a, b, c].map((each) => rounds.step(each.pull));
+    expect(widths).toEqual([1, 2, 3]); // started in one turn: the batch is three wide
+    a.resolve();
+    b.resolve();
+    c.resolve();
+    await Promise.all(steps);
+    await rounds.step(() => Promise.resolve("alone"));
+    expect(widths).toEqual([1, 2, 3, 1]); // one stream alone
+  });
+
   it("checks its option", () => {
     expect(() => new DecodeRounds({ maxHoldMs: -1 })).toThrow("maxHoldMs must be a number ≥ 0, got -1");
   });
@@ -137,6 +151,56 @@ describe.skipIf(!testModelExists)(modelSuiteTitle("decode rounds on the real eng
       expect(decodeBatches.length, `batch sizes ${batches.join(",")}`).toBeLessThanOrEqual(Math.max(...counts) + 2);
       const full = decodeBatches.filter((size) => size === 3).length;
       expect(full, `batch sizes ${batches.join(",")}`).toBeGreaterThanOrEqual(Math.min(...counts) - 2);
+    } finally {
+      await engine.dispose();
+    }
+  }, 60_000);
+
+  it("decodes a batch of four sequences on the batch thread count, and two or one on the decode count", async () => {
+    // Record, for every native decode, its token count and the threads llama.cpp runs it with.
+    const decodes: { size: number; threads: number }[] = [];
+    const createContext = LlamaModel.prototype.createContext;
+    const spy = vi.spyOn(LlamaModel.prototype, "createContext").mockImplementation(async function (this: LlamaModel, ...args: Parameters<LlamaModel["createContext"]>) {
+      const context: LlamaContext = await createContext.apply(this, args);
+      type Native = { initBatch(size: number): void; decodeBatch(): Promise<void>; getThreads(): number };
+      const native = (context as unknown as { _ctx: Native })._ctx;
+      const prototype = Object.getPrototypeOf(native) as Native;
+      let size = 0;
+      Object.defineProperty(native, "initBatch", { configurable: true, value: (tokens: number) => ((size = tokens), prototype.initBatch.call(native, tokens)) });
+      Object.defineProperty(native, "decodeBatch", {
+        configurable: true,
+        value: () => (decodes.push({ size, threads: prototype.getThreads.call(native) }), prototype.decodeBatch.call(native)),
+      });
+      return context;
+    });
+    const engine = await startLlamaEngine({ ...testEngineSettings, batchThreads: 2, modelPath: testModelPath, parallel: 4, maxQueue: 0 }).finally(() => spy.mockRestore());
+    try {
+      expect(engine.info).toMatchObject({ threads: 1, batchThreads: 2 });
+      const answer = async (prompt: string) => {
+        const slot = await engine.acquire(engine.tokenize(prompt));
+        try {
+          for await (const event of slot.generate(engine.tokenize(prompt), { maxTokens: 16, sampling: greedy }) as AsyncIterable<GenerationEvent>) void event;
+        } finally {
+          slot.release();
+        }
+      };
+      decodes.length = 0;
+      await Promise.all(["Once upon a time, a fox", "Lily went to the park and", "The big red ball rolled", "A little bird sang"].map(answer));
+      const fourWide = decodes.filter((decode) => decode.size === 4);
+      expect(fourWide.length, JSON.stringify(decodes)).toBeGreaterThan(5);
+      expect(new Set(fourWide.map((decode) => decode.threads)), JSON.stringify(decodes)).toEqual(new Set([2]));
+
+      decodes.length = 0;
+      await Promise.all(["Once upon a time, a fox", "Lily went to the park and"].map(answer));
+      const twoWide = decodes.filter((decode) => decode.size === 2);
+      expect(twoWide.length, JSON.stringify(decodes)).toBeGreaterThan(5);
+      expect(new Set(twoWide.map((decode) => decode.threads)), JSON.stringify(decodes)).toEqual(new Set([1]));
+
+      decodes.length = 0;
+      await answer("A little dog found a bone");
+      const single = decodes.filter((decode) => decode.size === 1);
+      expect(single.length, JSON.stringify(decodes)).toBeGreaterThan(5);
+      expect(new Set(single.map((decode) => decode.threads)), JSON.stringify(decodes)).toEqual(new Set([1]));
     } finally {
       await engine.dispose();
     }

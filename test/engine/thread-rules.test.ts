@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { autoThreadsBudgetMs, decodeThreadCandidates, fastestTrial, ThreadTrialPlan } from "../../src/engine/pick-thread-count.js";
 import { resolveThreads } from "../../src/engine/resolve-threads.js";
-import { ThreadPhases } from "../../src/engine/thread-phases.js";
+import { ThreadPhases, wideDecodeBatch } from "../../src/engine/thread-phases.js";
 
 /** Feeds a plan tokens whose duration depends on the thread count; returns the counts it ran with. */
 function runPlan(plan: ThreadTrialPlan, msPerToken: (threads: number) => number, firstTokenMs = 10): number[] {
@@ -170,6 +170,27 @@ describe("ThreadPhases", () => {
     phases.setDecode(3);
     expect(llama.maxThreads).toBe(3);
     expect(phases.counts).toEqual({ decode: 3, batch: 2 });
+  });
+
+  it("runs a decode batch of wideDecodeBatch (4) sequences or more with the batch count, fewer with the decode count", () => {
+    const llama = { maxThreads: 99 };
+    const phases = new ThreadPhases(llama, { decode: 1, batch: 2 });
+    expect(wideDecodeBatch).toBe(4);
+    phases.setDecodeWidth(3);
+    expect(llama.maxThreads).toBe(1);
+    phases.setDecodeWidth(4);
+    expect(llama.maxThreads).toBe(2);
+    phases.setDecodeWidth(8);
+    expect(llama.maxThreads).toBe(2);
+    phases.setDecodeWidth(1);
+    expect(llama.maxThreads).toBe(1);
+    const end = phases.beginPrefill();
+    phases.setDecodeWidth(1);
+    expect(llama.maxThreads).toBe(2); // a prefill still runs
+    end();
+    expect(llama.maxThreads).toBe(1);
+    phases.setDecodeWidth(0);
+    expect(llama.maxThreads).toBe(1);
   });
 
   it("rejects counts below 1", () => {
