@@ -16,8 +16,9 @@
  * node-llama-cpp mostly pays for starting the extra threads (it keeps no
  * threadpool). llama.cpp itself uses its batch count for any batch of more
  * than one token; measured here (2-core VM, 135M, 1 decode / 2 batch
- * threads), 4 streams went from 74–82 to 85 tok/s on the batch count and 2
- * streams fell from 72–83 to 63–65, hence 4. See docs/engine-notes.md.
+ * threads), 4 streams went from 82 (76–83) to 88 (85–93) tok/s on the batch
+ * count and 2 streams fell from 72–104 to 63–65, hence 4. See
+ * docs/engine-notes.md.
  */
 
 /** Decode batches of at least this many sequences run on the batch thread count. */
