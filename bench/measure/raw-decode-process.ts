@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { parseEvalTiming } from "./parse-eval-timing.js";
+import { holdTokens } from "./raw-llama.js";
 
 const [modelPath, threadsArg, contextArg, countArg, promptFile] = process.argv.slice(2);
 const threads = Number(threadsArg);
@@ -31,12 +32,14 @@ const llama = await getLlama({
 const model = await llama.loadModel({ modelPath: modelPath! });
 const context = await model.createContext({ contextSize: Number(contextArg), sequences: 1, threads, flashAttention: false, performanceTracking: true });
 const sequence = context.getSequence();
-await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+const held = prompt.slice(0, -1);
+await holdTokens(sequence, held);
 const logged = () => new Promise((resolve) => setTimeout(resolve, 20)); // the log comes through the event loop
 console.log(JSON.stringify({ ready: true }));
 
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== "decode") break;
+  await holdTokens(sequence, held); // drops the previous round's answer
   await context.printTimings(); // and so resets llama.cpp's counters
   await logged();
   log = "";
@@ -52,7 +55,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   await context.printTimings();
   await logged();
   const inside = parseEvalTiming(log);
-  await sequence.eraseContextTokenRanges([{ start: prompt.length - 1, end: sequence.nextTokenIndex }]);
   console.log(JSON.stringify({ rate: produced > 1 ? (produced - 1) / seconds : 0, insideDecode: inside && inside.ms > 0 ? inside.runs / (inside.ms / 1000) : null }));
 }
 await context.dispose();

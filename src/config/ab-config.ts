@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { configFileHelp } from "./config-file.js";
-import { formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, parseOptions, type OptionSpec } from "./read-options.js";
 import {
   contextSizeOption,
   exemplarsDirOption,
@@ -243,9 +243,7 @@ export type AbParseResult<Config> = { ok: true; help: false; config: Config; raw
 
 /** Checks one `urial ab` option's value as the config would: what a `--config` file's values go through first. */
 export function checkAbOption(name: string, value: string): string | undefined {
-  const field = (abSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(abSchema, name, value);
 }
 
 /** Parses `urial ab` arguments and environment. */

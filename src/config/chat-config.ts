@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { configFileHelp, givenOptions } from "./config-file.js";
-import { formatOptionsHelp, readOptionValues, validateOptions, type Env, type OptionSpec, type ParsedOptions } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, readOptionValues, validateOptions, type Env, type OptionSpec, type ParsedOptions } from "./read-options.js";
 import { batchThreadsOption, contextSizeOption, exemplarsDirOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema } from "./shared-options.js";
 
 /** The server `urial chat` talks to when neither --model nor --url is given. */
@@ -85,9 +85,7 @@ export type ChatConfig = z.output<typeof configSchema>;
 
 /** Checks one value as the config would: what a `--config` file's values go through before they are used. */
 export function checkChatOption(name: string, value: string): string | undefined {
-  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(configSchema, name, value);
 }
 
 /** Reads `urial chat` arguments and environment; the MESSAGE words are the positionals. */

@@ -11,7 +11,7 @@
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { configFileHelp } from "./config-file.js";
-import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
 import { batchThreadsOption, contextSizeOption, gpuOption, gpuSchema, modelsDirOption, systemPromptsDirOption, threadsOption, threadsSchema, wholeNumber } from "./shared-options.js";
 
 type SearchOptionSpec = OptionSpec;
@@ -100,9 +100,7 @@ export type ExemplarSearchParseResult = { ok: true; config: ExemplarSearchConfig
 
 /** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
 export function checkExemplarSearchOption(name: string, value: string): string | undefined {
-  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(configSchema, name, value);
 }
 
 const usage = "Usage: urial exemplars search --base BASE.gguf --chat CHAT.gguf --pool POOL.jsonl --queries Q.jsonl -k 3 --out SET.json";

@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { configFileHelp } from "./config-file.js";
-import { formatOptionsHelp, parseOptions, type Env, type OptionTable, type ParsedOptions } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, parseOptions, type Env, type OptionTable, type ParsedOptions } from "./read-options.js";
 import {
   batchThreadsOption,
   contextSizeOption,
@@ -66,9 +66,7 @@ export type GenerateConfig = z.output<typeof configSchema>;
 
 /** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
 export function checkGenerateOption(name: string, value: string): string | undefined {
-  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(configSchema, name, value);
 }
 
 /** Parses `urial generate` arguments and environment. */

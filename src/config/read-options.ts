@@ -145,6 +145,18 @@ export function validateOptions<Schema extends z.ZodType>(
   return { ok: true, help: false, config: result.data, positionals, raw };
 }
 
+/**
+ * Checks one option's value as `schema` (a command's config schema) would:
+ * what a `--config` file's values go through before they are used. The
+ * message of the first problem, or undefined when the value passes (or the
+ * schema has no such field).
+ */
+export function checkOptionValue(schema: z.ZodObject, name: string, value: string): string | undefined {
+  const field = (schema.shape as Record<string, z.ZodType | undefined>)[name];
+  const result = field?.safeParse(value);
+  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+}
+
 /** The options part of a command's help: one entry per option, with its variable and default. */
 export function formatOptionsHelp(table: OptionTable): string[] {
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { defaultBaseModel, defaultModelReference } from "../models/default-model.js";
 import { urialCacheDir } from "../platform/cache-dir.js";
 import { configFileHelp } from "./config-file.js";
-import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
 import {
   contextSizeOption,
   exemplarsDirOption,
@@ -345,9 +345,7 @@ export type ParseResult =
 
 /** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
 export function checkServeOption(name: string, value: string): string | undefined {
-  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(configSchema, name, value);
 }
 
 /** Defaults of the options the shared table does not cover; computed from the environment passed in. */

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { configFileHelp } from "./config-file.js";
-import { formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
+import { checkOptionValue, formatOptionsHelp, readOptionValues, validateOptions, type OptionSpec } from "./read-options.js";
 import {
   batchThreadsOption,
   contextSizeOption,
@@ -98,9 +98,7 @@ export type ShiftParseResult = { ok: true; config: ShiftConfig; help: false; raw
 
 /** Checks one option's value as the config would: what a `--config` file's values go through before they are used. */
 export function checkShiftOption(name: string, value: string): string | undefined {
-  const field = (configSchema.shape as Record<string, z.ZodType | undefined>)[name];
-  const result = field?.safeParse(value);
-  return result !== undefined && !result.success ? result.error.issues[0]!.message : undefined;
+  return checkOptionValue(configSchema, name, value);
 }
 
 /** Parses `urial shift` arguments and environment. */

@@ -246,7 +246,7 @@ class LlamaEngine implements Engine {
     const sequences = Array.from({ length: info.parallel }, () => context.getSequence());
     this.#sequences = sequences;
     const sharing = settings.sharePrefixes && sequences.length > 1 ? new PrefixSharing(sequences) : undefined;
-    // The rounds know how many sequences decode together: more than one runs on the batch thread count.
+    // The rounds know how many sequences decode together: a wide batch runs on the batch thread count (thread-phases).
     const rounds = sequences.length > 1 ? new DecodeRounds({ onWidth: (width) => settings.phases.setDecodeWidth(width) }) : undefined;
     this.#rounds = rounds;
     const timing = this.#timing;
